@@ -1,0 +1,171 @@
+//! The top layer: runs a subcommand from its arguments, prints what happened,
+//! and returns the [`Outcome`] that becomes the exit code. This is the only
+//! module that prints; every stage below it returns values.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{Local, NaiveDate};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{BuildArgs, InitArgs, ValidateArgs};
+use crate::config::{BuildConfig, CheckConfig};
+use crate::error::{Error, Outcome};
+use crate::run::{self, Progress};
+
+/// The environment variable that fixes the run date for reproducible builds.
+const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+fn epoch() -> Option<String> {
+    std::env::var(SOURCE_DATE_EPOCH).ok()
+}
+
+fn clock_today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+/// Prints a run-stopping error the same way everywhere.
+fn fatal(error: &Error) -> Outcome {
+    eprintln!("error: {error}");
+    Outcome::Fatal
+}
+
+/// Replaces Rust's panic message (which could quote data) with a plain one.
+/// Panics inside one packet are caught and reported as that record's
+/// failure; this hook only speaks for anything else.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|_| {}));
+}
+
+/// `second-opinion build`.
+pub fn build(args: &BuildArgs) -> Outcome {
+    quiet_panics();
+    let config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today()) {
+        Ok(c) => c,
+        Err(e) => return fatal(&e),
+    };
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    let show_progress = !args.quiet;
+    let on_progress = |event: Progress| {
+        if !show_progress {
+            return;
+        }
+        let mut bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        match event {
+            Progress::Start(total) => *bar = Some(progress_bar(total as u64)),
+            Progress::Done => {
+                if let Some(b) = bar.as_ref() {
+                    b.inc(1);
+                    if !b.is_hidden() {
+                        return;
+                    }
+                    // Not a terminal: a plain line every 10 % so logs stay short.
+                    let (done, total) = (b.position(), b.length().unwrap_or(0));
+                    let step = (total / 10).max(1);
+                    if done % step == 0 || done == total {
+                        eprintln!("built {done} of {total} packets");
+                    }
+                }
+            }
+        }
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run::build(&config, &on_progress)
+    }));
+    if let Some(b) = bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        b.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(Ok(summary)) => summary,
+        Ok(Err(e)) => return fatal(&e),
+        Err(_) => return unexpected(),
+    };
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let text = crate::report::build_summary(&summary);
+    if summary.failed() == 0 {
+        print!("{text}");
+        Outcome::AllGood
+    } else {
+        eprint!("{text}");
+        if summary.built() == 0 {
+            Outcome::Fatal
+        } else {
+            Outcome::SomeFailed
+        }
+    }
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
+    if !bar.is_hidden() {
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} packets  {per_sec}  about {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+    } else {
+        // A hidden bar still counts, for the plain lines above.
+        bar.set_length(total);
+    }
+    bar
+}
+
+fn unexpected() -> Outcome {
+    eprintln!(
+        "error: second-opinion stopped unexpectedly. No patient data is shown here.\nhint: run again; if it happens again, report it with the command you ran"
+    );
+    Outcome::Fatal
+}
+
+/// `second-opinion validate`.
+pub fn validate(args: &ValidateArgs) -> Outcome {
+    quiet_panics();
+    let config = match CheckConfig::from_args(&args.input, epoch().as_deref(), clock_today()) {
+        Ok(c) => c,
+        Err(e) => return fatal(&e),
+    };
+    let summary = match std::panic::catch_unwind(|| run::check(&config)) {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return fatal(&e),
+        Err(_) => return unexpected(),
+    };
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let text = crate::report::check_summary(&summary);
+    if summary.failures.is_empty() {
+        print!("{text}");
+        Outcome::AllGood
+    } else {
+        eprint!("{text}");
+        if summary.patients.is_empty() {
+            Outcome::Fatal
+        } else {
+            Outcome::SomeFailed
+        }
+    }
+}
+
+/// `second-opinion init`.
+pub fn init(args: &InitArgs) -> Outcome {
+    match crate::starter::write_json_form(&args.file, args.force, args.example) {
+        Ok(()) => {
+            println!(
+                "Wrote {}. Fill it in (every field is explained in docs/intake.md), then run:\n  second-opinion build {} --out packets",
+                args.file.display(),
+                args.file.display()
+            );
+            Outcome::AllGood
+        }
+        Err(e) => fatal(&e),
+    }
+}

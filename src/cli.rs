@@ -1,0 +1,94 @@
+//! Command-line definitions. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::render::Paper;
+
+/// Builds second medical opinion packets from patient intake data.
+///
+/// Each packet is a ZIP of printable PDFs: a cover checklist, a records
+/// request letter, an insurance call script, questions for the appointment,
+/// a first-vs-second opinion comparison table, and all of them in one file.
+#[derive(Debug, Parser)]
+#[command(name = "second-opinion", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build one packet (a ZIP of PDFs) per patient.
+    Build(BuildArgs),
+    /// Check intake files and list every problem, without writing anything.
+    Validate(ValidateArgs),
+    /// Write an empty intake form for a patient to fill in.
+    Init(InitArgs),
+}
+
+/// Options for reading intake files, shared by `build` and `validate`.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Intake files: JSON (one patient, a list, or {"patients": [...]}).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The run date, YYYY-MM-DD: printed on the documents and the only date
+    /// the output depends on. Defaults to SOURCE_DATE_EPOCH, else today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+}
+
+/// `build` options.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The folder the packets are written to (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "packets")]
+    pub out: PathBuf,
+
+    /// Paper size of the documents.
+    #[arg(long, value_enum, default_value_t = Paper::Letter)]
+    pub paper: Paper,
+
+    /// Replace packets that already exist in the output folder.
+    #[arg(long)]
+    pub force: bool,
+
+    /// How many packets to build at once (default: one per processor core).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Print only problems and the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `validate` options.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `init` options.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the form.
+    #[arg(default_value = "intake.json", value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Fill the form with a fictional example patient instead of blanks.
+    #[arg(long)]
+    pub example: bool,
+}

@@ -1,0 +1,295 @@
+//! Output stage: safe, unique file names and atomic writes.
+//!
+//! Packets are named after `packet_id` when the intake gives one, else after
+//! the patient's name, so that clinic staff can find them. This is a
+//! deliberate choice (documented in the README): names appear in the output
+//! folder's listing, never inside the ZIPs or in messages.
+//!
+//! Every file is written to a hidden temporary file in the output folder,
+//! flushed to disk, and only then renamed to its final name: a packet under
+//! its final name is always complete. A run that is killed leaves only
+//! temporary files, which the next run removes.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, io_reason};
+use crate::record::Patient;
+
+/// Prefix of temporary files; anything with it in the output folder is ours.
+pub const TEMP_PREFIX: &str = ".second-opinion-";
+/// Suffix of temporary files.
+pub const TEMP_SUFFIX: &str = ".tmp";
+/// Longest stem (name without `.zip`) we produce.
+pub const MAX_STEM_CHARS: usize = 60;
+
+/// Names Windows reserves for devices, whatever the extension.
+const DEVICE_NAMES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "conin$",
+    "conout$",
+];
+
+/// Turns any text into a safe file stem: ASCII letters and digits (accents
+/// transliterated: "José Núñez" → "Jose-Nunez"), runs of anything else as
+/// one `-`, at most [`MAX_STEM_CHARS`], never empty, never a device name.
+pub fn safe_stem(text: &str) -> String {
+    let ascii = deunicode::deunicode(text);
+    let mut stem = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            stem.push(c);
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+        if stem.len() >= MAX_STEM_CHARS {
+            break;
+        }
+    }
+    let stem = stem.trim_matches('-').to_string();
+    if stem.is_empty() {
+        return "patient".to_string();
+    }
+    let base = stem.split('.').next().unwrap_or(&stem).to_ascii_lowercase();
+    if DEVICE_NAMES.contains(&base.as_str()) {
+        format!("{stem}-packet")
+    } else {
+        stem
+    }
+}
+
+/// Hands out unique file names within one run, ignoring case (Windows and
+/// macOS folders do): the second "Maria Garcia" becomes `Maria-Garcia-2.zip`.
+#[derive(Debug, Default)]
+pub struct Namer {
+    used: HashSet<String>,
+}
+
+impl Namer {
+    /// A namer that also avoids names already taken (such as `report.csv`).
+    pub fn reserving(names: &[&str]) -> Self {
+        Namer {
+            used: names.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// The next unique `stem.ext` for this stem.
+    pub fn unique(&mut self, stem: &str, ext: &str) -> String {
+        let mut n = 1;
+        loop {
+            let name = if n == 1 {
+                format!("{stem}.{ext}")
+            } else {
+                format!("{stem}-{n}.{ext}")
+            };
+            if self.used.insert(name.to_ascii_lowercase()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+
+    /// The packet file name for a patient.
+    pub fn packet_name(&mut self, patient: &Patient) -> String {
+        let source = patient
+            .packet_id
+            .as_deref()
+            .unwrap_or(&patient.patient_name);
+        self.unique(&safe_stem(source), "zip")
+    }
+}
+
+/// The output folder of a run.
+#[derive(Debug, Clone)]
+pub struct OutputDir {
+    path: PathBuf,
+    force: bool,
+}
+
+impl OutputDir {
+    /// Creates the folder if needed, checks it is writable, and removes
+    /// temporary files an interrupted earlier run left behind.
+    pub fn prepare(path: &Path, force: bool) -> Result<Self, Error> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                action: "cannot use this as the output folder".into(),
+                reason: "it is a file".into(),
+                hint: "name a folder with --out (it is created if it does not exist)".into(),
+            });
+        }
+        fs::create_dir_all(path).map_err(|e| Error::io_write(path, &e))?;
+        let dir = OutputDir {
+            path: path.to_path_buf(),
+            force,
+        };
+        dir.remove_stale_temp_files();
+        // Fail now, before any work, if the folder is not writable.
+        let probe = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(path);
+        probe.map_err(|e| Error::io_write(path, &e))?;
+        Ok(dir)
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where a file of this (already safe) name goes.
+    pub fn target(&self, name: &str) -> PathBuf {
+        assert!(
+            crate::bundle::is_safe_entry_name(name),
+            "output names come from safe_stem"
+        );
+        let target = self.path.join(name);
+        debug_assert!(target.parent() == Some(self.path.as_path()));
+        target
+    }
+
+    /// Whether writing `name` would replace a file that must be kept.
+    pub fn is_taken(&self, name: &str) -> bool {
+        !self.force && self.target(name).exists()
+    }
+
+    /// Writes `bytes` under `name` atomically: temp file, flush to disk,
+    /// rename. Without `--force` an existing file is never replaced.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+        self.write_file(name, bytes, self.force)
+    }
+
+    /// Writes `bytes` under `name` atomically, replacing any older file
+    /// (for the program's own files, such as the report).
+    pub fn replace(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        self.write_file(name, bytes, true).map_err(|e| match e {
+            WriteError::Io(e) => e,
+            WriteError::Exists => std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        })
+    }
+
+    fn write_file(&self, name: &str, bytes: &[u8], overwrite: bool) -> Result<PathBuf, WriteError> {
+        let target = self.target(name);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(&self.path)
+            .map_err(WriteError::Io)?;
+        tmp.write_all(bytes).map_err(WriteError::Io)?;
+        tmp.as_file().sync_all().map_err(WriteError::Io)?;
+        let persisted = if overwrite {
+            tmp.persist(&target)
+        } else {
+            tmp.persist_noclobber(&target)
+        };
+        match persisted {
+            Ok(_) => Ok(target),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(WriteError::Exists)
+            }
+            Err(e) => Err(WriteError::Io(e.error)),
+        }
+    }
+
+    /// Removes temporary files left by a run that was killed.
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Why a file could not be written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A file of that name exists and `--force` was not given.
+    Exists,
+    /// The operating system refused.
+    Io(std::io::Error),
+}
+
+impl WriteError {
+    /// Words for the report and the summary.
+    pub fn describe(&self) -> (String, String) {
+        match self {
+            WriteError::Exists => (
+                "a packet with this file name already exists in the output folder".into(),
+                "add --force to replace it, or choose another folder with --out".into(),
+            ),
+            WriteError::Io(e) => (
+                format!("the packet could not be written: {}", io_reason(e)),
+                "check the free disk space and that the output folder is writable, then run again"
+                    .into(),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_safe() {
+        assert_eq!(safe_stem("José Núñez"), "Jose-Nunez");
+        assert_eq!(safe_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_stem("/"), "patient");
+        assert_eq!(safe_stem(""), "patient");
+        assert_eq!(safe_stem("CON"), "CON-packet");
+        assert_eq!(safe_stem("lpt1"), "lpt1-packet");
+        assert_eq!(safe_stem("Nguyễn Thị Minh Khai"), "Nguyen-Thi-Minh-Khai");
+        assert_eq!(safe_stem("Ελένη"), "Elene");
+        assert_eq!(safe_stem("王小明"), "Wang-Xiao-Ming");
+        assert!(safe_stem(&"x".repeat(500)).len() <= MAX_STEM_CHARS);
+        assert_eq!(safe_stem("*Ann* #import \"x\" $y$"), "Ann-import-x-y");
+    }
+
+    #[test]
+    fn names_are_unique_ignoring_case() {
+        let mut namer = Namer::reserving(&["report.csv"]);
+        assert_eq!(namer.unique("Maria-Garcia", "zip"), "Maria-Garcia.zip");
+        assert_eq!(namer.unique("maria-garcia", "zip"), "maria-garcia-2.zip");
+        assert_eq!(namer.unique("Maria-Garcia", "zip"), "Maria-Garcia-3.zip");
+        assert_eq!(namer.unique("report", "csv"), "report-2.csv");
+    }
+
+    #[test]
+    fn writes_are_atomic_and_do_not_clobber() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        out.write("a.zip", b"one").unwrap();
+        assert!(matches!(
+            out.write("a.zip", b"two"),
+            Err(WriteError::Exists)
+        ));
+        assert_eq!(fs::read(dir.path().join("a.zip")).unwrap(), b"one");
+        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        forced.write("a.zip", b"two").unwrap();
+        assert_eq!(fs::read(dir.path().join("a.zip")).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(format!("{TEMP_PREFIX}abc{TEMP_SUFFIX}"));
+        fs::write(&stale, b"partial").unwrap();
+        OutputDir::prepare(dir.path(), false).unwrap();
+        assert!(!stale.exists());
+    }
+}

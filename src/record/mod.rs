@@ -1,0 +1,853 @@
+//! Record stage: turns a [`RawRecord`] into a checked [`Patient`].
+//!
+//! Every rule about what a field may hold lives here, so JSON, spreadsheets
+//! and CSV are held to the same contract. All problems of a record are
+//! collected (not just the first), each naming the field and how to fix it,
+//! never the value.
+
+pub mod fields;
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::error::Problem;
+use crate::input::{Cell, Origin, RawRecord, TextDates};
+use fields::{FieldSpec, Kind};
+
+/// A checked patient record: the one value handed from the record stage to
+/// rendering and output.
+///
+/// Optional fields the intake left empty are `None`; templates print a blank
+/// line to fill in by hand in their place. Defaults (records requested,
+/// delivery, format) are already resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Patient {
+    /// Where the record came from (not serialised: templates never see it).
+    #[serde(skip)]
+    pub origin: Origin,
+    pub packet_id: Option<String>,
+    pub patient_name: String,
+    #[serde(serialize_with = "iso_date")]
+    pub date_of_birth: NaiveDate,
+    pub patient_address: Option<String>,
+    pub patient_phone: Option<String>,
+    pub patient_email: Option<String>,
+    pub medical_record_number: Option<String>,
+    pub current_doctor: String,
+    pub current_practice: Option<String>,
+    pub records_office_address: Option<String>,
+    pub records_office_phone: Option<String>,
+    pub records_office_fax: Option<String>,
+    pub diagnosis: Option<String>,
+    pub recommended_treatment: Option<String>,
+    pub reasons: Vec<String>,
+    #[serde(serialize_with = "iso_date_opt")]
+    pub decision_deadline: Option<NaiveDate>,
+    #[serde(serialize_with = "iso_date_opt")]
+    pub appointment_date: Option<NaiveDate>,
+    pub second_opinion_doctor: Option<String>,
+    pub second_opinion_practice: Option<String>,
+    pub second_opinion_address: Option<String>,
+    pub second_opinion_fax: Option<String>,
+    pub insurer: Option<String>,
+    pub member_id: Option<String>,
+    pub group_number: Option<String>,
+    pub insurer_phone: Option<String>,
+    pub records_requested: Vec<String>,
+    #[serde(serialize_with = "iso_date_opt")]
+    pub records_since: Option<NaiveDate>,
+    pub records_delivery: String,
+    pub records_format: String,
+    pub my_questions: Vec<String>,
+}
+
+fn iso_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&date.format("%Y-%m-%d"))
+}
+
+fn iso_date_opt<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => iso_date(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Longest single-line text accepted: longer text would not fit a letter line.
+const MAX_TEXT_CHARS: usize = 300;
+/// Longest multi-line text (addresses) accepted.
+const MAX_MULTILINE_CHARS: usize = 600;
+/// Most lines in a multi-line text (an address block).
+const MAX_LINES: usize = 8;
+/// Most entries in a free-text list (the patient's own questions).
+const MAX_LIST_ITEMS: usize = 30;
+/// Longest single entry of a free-text list.
+const MAX_ITEM_CHARS: usize = 500;
+/// Earliest date accepted anywhere: older dates are typing mistakes.
+const EARLIEST_YEAR: i32 = 1900;
+/// Latest year accepted for dates in the future (deadlines, appointments).
+const LATEST_YEAR: i32 = 2200;
+
+/// A value after reading, before it is placed in the [`Patient`].
+#[derive(Debug)]
+enum Value {
+    Text(String),
+    Date(NaiveDate),
+    List(Vec<String>),
+}
+
+/// Checks a raw record against the intake contract.
+///
+/// `today` is the run date: birth dates and "records since" dates after it
+/// are mistakes.
+pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Vec<Problem>)> {
+    let mut problems = Vec::new();
+    let mut values: Vec<(&'static FieldSpec, Value)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut unknown = Vec::new();
+
+    for (name, cell) in &raw.cells {
+        let Some(spec) = fields::by_name(name) else {
+            unknown.push(name.as_str());
+            continue;
+        };
+        if !seen.insert(spec.name) {
+            problems.push(Problem::field(
+                spec.name,
+                "is given more than once",
+                "keep only one value for this field",
+            ));
+            continue;
+        }
+        match read_cell(spec, cell, raw.text_dates) {
+            Ok(Some(value)) => values.push((spec, value)),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !unknown.is_empty() {
+        problems.push(unknown_fields(&unknown));
+    }
+    for spec in fields::FIELDS.iter().filter(|f| f.required) {
+        if !values.iter().any(|(s, _)| s.name == spec.name)
+            && !problems
+                .iter()
+                .any(|p| p.field.as_deref() == Some(spec.name))
+        {
+            problems.push(Problem::field(
+                spec.name,
+                "is required but empty",
+                format!("fill in {}", describe(spec)),
+            ));
+        }
+    }
+
+    let mut builder = Builder {
+        values,
+        problems,
+        today,
+    };
+    let patient = builder.build(raw.origin.clone());
+    if builder.problems.is_empty() {
+        Ok(patient.expect("a record without problems has every required field"))
+    } else {
+        Err((raw.origin, builder.problems))
+    }
+}
+
+/// A short description of what a field expects, for hints.
+fn describe(spec: &FieldSpec) -> String {
+    match spec.kind {
+        Kind::Date => format!("{} as a date, for example {}", spec.name, spec.example),
+        _ => format!(
+            "{} (for example: {})",
+            spec.name,
+            spec.example.replace('\n', ", ")
+        ),
+    }
+}
+
+/// The problem for fields that are not part of the contract, with the
+/// closest known name as a suggestion.
+fn unknown_fields(names: &[&str]) -> Problem {
+    let shown: Vec<String> = names.iter().map(|n| safe_name(n)).collect();
+    let suggestions: Vec<String> = names
+        .iter()
+        .filter_map(|n| closest_field(n).map(|f| format!("\"{}\" → {f}", safe_name(n))))
+        .collect();
+    let hint = if suggestions.is_empty() {
+        "check the spelling against the field list in docs/intake.md, or remove the field"
+            .to_string()
+    } else {
+        format!(
+            "did you mean: {}? The field list is in docs/intake.md",
+            suggestions.join(", ")
+        )
+    };
+    Problem::record(
+        format!(
+            "unknown field{} {} (a misspelled field would silently leave data out of the letters)",
+            if names.len() == 1 { "" } else { "s" },
+            shown
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        hint,
+    )
+}
+
+/// A field *name* as written by the user, made safe to print: control
+/// characters removed and length capped (names, unlike values, are needed to
+/// fix the file, but a hostile key must not flood the terminal).
+pub fn safe_name(name: &str) -> String {
+    let clean: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
+    if name.chars().count() > 40 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+/// The known field closest to a misspelled name, if any is close enough.
+fn closest_field(name: &str) -> Option<&'static str> {
+    let wanted = fields::normalise(name);
+    if let Some(spec) = fields::by_header(name) {
+        return Some(spec.name);
+    }
+    fields::FIELDS
+        .iter()
+        .map(|f| (edit_distance(&wanted, f.name), f.name))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 5))
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions on short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = if ca == *cb { prev } else { prev + 1 };
+            prev = row[j + 1];
+            row[j + 1] = cost.min(row[j] + 1).min(prev + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Reads one cell according to its field's kind. `Ok(None)` is an empty value.
+fn read_cell(spec: &FieldSpec, cell: &Cell, dates: TextDates) -> Result<Option<Value>, Problem> {
+    let wrong = |what: &str| {
+        Problem::field(
+            spec.name,
+            format!("holds {what}, not {}", expected(spec.kind)),
+            format!("write {}", describe(spec)),
+        )
+    };
+    match (spec.kind, cell) {
+        (_, Cell::Empty) => Ok(None),
+        (_, Cell::Invalid(what)) => Err(wrong(what)),
+        (_, Cell::Bool(_)) => Err(wrong("true/false")),
+        (Kind::Date, Cell::Date(d)) => check_year(spec, *d).map(|d| Some(Value::Date(d))),
+        (Kind::Date, Cell::Text(t)) => {
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            let date = parse_date(t, dates).ok_or_else(|| bad_date(spec, t, dates))?;
+            check_year(spec, date).map(|d| Some(Value::Date(d)))
+        }
+        (Kind::Date, Cell::Number(_)) => Err(Problem::field(
+            spec.name,
+            "is a number, not a date",
+            format!(
+                "write the date in quotes as YYYY-MM-DD, for example \"{}\"",
+                spec.example
+            ),
+        )),
+        (Kind::Code, Cell::Number(_)) => Err(Problem::field(
+            spec.name,
+            "is written as a number, which loses leading zeros and long digits",
+            "put the value in quotes so it is kept exactly as printed, for example \"00482913\"",
+        )),
+        (_, Cell::Number(_)) => Err(wrong("a number")),
+        (_, Cell::Date(_)) => Err(wrong("a date")),
+        (Kind::Text | Kind::Code, Cell::Text(t)) => {
+            read_text(spec, t, false).map(|t| t.map(Value::Text))
+        }
+        (Kind::MultiLine, Cell::Text(t)) => read_text(spec, t, true).map(|t| t.map(Value::Text)),
+        (Kind::Text | Kind::Code | Kind::MultiLine | Kind::Date, Cell::List(_)) => {
+            Err(wrong("a list"))
+        }
+        (Kind::Choice(allowed), Cell::Text(t)) => match t.trim() {
+            "" => Ok(None),
+            t => read_choice(spec, allowed, t).map(|c| Some(Value::Text(c))),
+        },
+        (Kind::Choice(_), Cell::List(_)) => Err(wrong("a list")),
+        (Kind::ChoiceList(allowed), Cell::Text(t)) => {
+            read_choice_list(spec, allowed, &split_list(t))
+        }
+        (Kind::ChoiceList(allowed), Cell::List(items)) => read_choice_list(spec, allowed, items),
+        (Kind::TextList, Cell::Text(t)) => read_text_list(spec, &split_list(t)),
+        (Kind::TextList, Cell::List(items)) => read_text_list(spec, items),
+    }
+}
+
+fn expected(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Text | Kind::MultiLine => "text",
+        Kind::Code => "text (in quotes)",
+        Kind::Date => "a date",
+        Kind::Choice(_) => "one of the listed codes",
+        Kind::ChoiceList(_) => "a list of the listed codes",
+        Kind::TextList => "a list of texts",
+    }
+}
+
+/// Splits a list written in one cell: on `;` and on line breaks.
+fn split_list(text: &str) -> Vec<String> {
+    text.split([';', '\n', '\r'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Checks and tidies text: no control characters, length and line limits.
+/// Single-line fields have runs of white space (line breaks included) folded
+/// into one space; multi-line fields keep their line breaks.
+fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<String>, Problem> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Problem::field(
+            spec.name,
+            "contains invisible control characters",
+            "retype the value, or paste it as plain text",
+        ));
+    }
+    let tidy = if multiline {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.len() > MAX_LINES {
+            return Err(Problem::field(
+                spec.name,
+                format!("has more than {MAX_LINES} lines"),
+                "shorten it to the lines an envelope needs",
+            ));
+        }
+        lines.join("\n")
+    } else {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    if tidy.is_empty() {
+        return Ok(None);
+    }
+    let limit = if multiline {
+        MAX_MULTILINE_CHARS
+    } else {
+        MAX_TEXT_CHARS
+    };
+    if tidy.chars().count() > limit {
+        return Err(Problem::field(
+            spec.name,
+            format!("is longer than {limit} characters"),
+            "shorten it; the documents have one line for it",
+        ));
+    }
+    if spec.name == "patient_email" && !looks_like_email(&tidy) {
+        return Err(Problem::field(
+            spec.name,
+            "does not look like an e-mail address",
+            "write it as name@example.org, or leave it empty",
+        ));
+    }
+    Ok(Some(tidy))
+}
+
+fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(' ')
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+fn read_choice(spec: &FieldSpec, allowed: &[&str], text: &str) -> Result<String, Problem> {
+    let wanted = fields::normalise(text);
+    allowed
+        .iter()
+        .find(|a| fields::normalise(a) == wanted)
+        .map(|a| a.to_string())
+        .ok_or_else(|| {
+            Problem::field(
+                spec.name,
+                "is not one of the allowed codes",
+                format!("use one of: {}", allowed.join(", ")),
+            )
+        })
+}
+
+fn read_choice_list(
+    spec: &FieldSpec,
+    allowed: &[&str],
+    items: &[String],
+) -> Result<Option<Value>, Problem> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.trim().is_empty() {
+            continue;
+        }
+        let code = read_choice(spec, allowed, item.trim()).map_err(|p| Problem {
+            message: format!("entry {} is not one of the allowed codes", i + 1),
+            ..p
+        })?;
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(if out.is_empty() {
+        None
+    } else {
+        Some(Value::List(out))
+    })
+}
+
+fn read_text_list(spec: &FieldSpec, items: &[String]) -> Result<Option<Value>, Problem> {
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(text) = read_text(spec, item, false)? {
+            if text.chars().count() > MAX_ITEM_CHARS {
+                return Err(Problem::field(
+                    spec.name,
+                    format!("has an entry longer than {MAX_ITEM_CHARS} characters"),
+                    "split it into shorter questions",
+                ));
+            }
+            out.push(text);
+        }
+    }
+    if out.len() > MAX_LIST_ITEMS {
+        return Err(Problem::field(
+            spec.name,
+            format!("has more than {MAX_LIST_ITEMS} entries"),
+            "keep the most important ones; there is room to add more by hand",
+        ));
+    }
+    Ok(if out.is_empty() {
+        None
+    } else {
+        Some(Value::List(out))
+    })
+}
+
+/// Parses a text date: ISO `YYYY-MM-DD` always; `MM/DD/YYYY` or `DD/MM/YYYY`
+/// only when the input allows it. Impossible dates (February 30th) fail.
+pub fn parse_date(text: &str, style: TextDates) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Some(date) = parse_iso(text) {
+        return Some(date);
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    if parts.len() != 3
+        || parts[2].len() != 4
+        || parts[0].is_empty()
+        || parts[0].len() > 2
+        || parts[1].is_empty()
+        || parts[1].len() > 2
+    {
+        return None;
+    }
+    let nums: Option<Vec<u32>> = parts
+        .iter()
+        .map(|p| {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect();
+    let nums = nums?;
+    let (month, day) = match style {
+        TextDates::IsoOnly => return None,
+        TextDates::MonthFirst => (nums[0], nums[1]),
+        TextDates::DayFirst => (nums[1], nums[0]),
+    };
+    NaiveDate::from_ymd_opt(nums[2] as i32, month, day)
+}
+
+fn parse_iso(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = &text[r];
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+}
+
+fn bad_date(spec: &FieldSpec, text: &str, style: TextDates) -> Problem {
+    let looks_iso = text.len() == 10 && text.as_bytes()[4] == b'-';
+    let message = if looks_iso || (style != TextDates::IsoOnly && text.matches('/').count() == 2) {
+        "is not a real calendar date"
+    } else {
+        "is not a date in a format we can read"
+    };
+    let hint = match style {
+        TextDates::IsoOnly => format!("write it as YYYY-MM-DD, for example {}", spec.example),
+        TextDates::MonthFirst => format!(
+            "write it as YYYY-MM-DD or MM/DD/YYYY, for example {}",
+            spec.example
+        ),
+        TextDates::DayFirst => format!(
+            "write it as YYYY-MM-DD or DD/MM/YYYY, for example {}",
+            spec.example
+        ),
+    };
+    Problem::field(spec.name, message, hint)
+}
+
+fn check_year(spec: &FieldSpec, date: NaiveDate) -> Result<NaiveDate, Problem> {
+    if date.year() < EARLIEST_YEAR || date.year() > LATEST_YEAR {
+        Err(Problem::field(
+            spec.name,
+            format!("has a year before {EARLIEST_YEAR} or after {LATEST_YEAR}"),
+            "check the year; it is probably a typing mistake",
+        ))
+    } else {
+        Ok(date)
+    }
+}
+
+/// Assembles the patient from checked values and applies the rules that
+/// involve several fields.
+struct Builder {
+    values: Vec<(&'static FieldSpec, Value)>,
+    problems: Vec<Problem>,
+    today: NaiveDate,
+}
+
+impl Builder {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        let i = self.values.iter().position(|(s, _)| s.name == name)?;
+        Some(self.values.swap_remove(i).1)
+    }
+
+    fn text(&mut self, name: &str) -> Option<String> {
+        match self.take(name)? {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        match self.take(name)? {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    fn list(&mut self, name: &str) -> Vec<String> {
+        match self.take(name) {
+            Some(Value::List(l)) => l,
+            _ => Vec::new(),
+        }
+    }
+
+    fn not_after_today(&mut self, name: &str, date: Option<NaiveDate>, hint: &str) {
+        if date.is_some_and(|d| d > self.today) {
+            self.problems
+                .push(Problem::field(name, "is after today's date", hint));
+        }
+    }
+
+    fn build(&mut self, origin: Origin) -> Option<Patient> {
+        let date_of_birth = self.date("date_of_birth");
+        self.not_after_today("date_of_birth", date_of_birth, "check the year of birth");
+        let records_since = self.date("records_since");
+        self.not_after_today(
+            "records_since",
+            records_since,
+            "use a date in the past, or leave it empty to ask for all records",
+        );
+        let second_opinion_doctor = self.text("second_opinion_doctor");
+        let records_delivery = match self.text("records_delivery") {
+            Some(d) if d == "second_opinion_doctor" && second_opinion_doctor.is_none() => {
+                self.problems.push(Problem::field(
+                    "records_delivery",
+                    "asks to send the records to the second-opinion doctor, but second_opinion_doctor is empty",
+                    "fill in second_opinion_doctor, or set records_delivery to patient",
+                ));
+                d
+            }
+            Some(d) => d,
+            None if second_opinion_doctor.is_some() => "second_opinion_doctor".into(),
+            None => "patient".into(),
+        };
+        let mut records_requested = self.list("records_requested");
+        if records_requested.is_empty() {
+            records_requested = fields::DEFAULT_RECORD_KINDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        }
+        Some(Patient {
+            origin,
+            packet_id: self.text("packet_id"),
+            patient_name: self.text("patient_name")?,
+            date_of_birth: date_of_birth?,
+            patient_address: self.text("patient_address"),
+            patient_phone: self.text("patient_phone"),
+            patient_email: self.text("patient_email"),
+            medical_record_number: self.text("medical_record_number"),
+            current_doctor: self.text("current_doctor")?,
+            current_practice: self.text("current_practice"),
+            records_office_address: self.text("records_office_address"),
+            records_office_phone: self.text("records_office_phone"),
+            records_office_fax: self.text("records_office_fax"),
+            diagnosis: self.text("diagnosis"),
+            recommended_treatment: self.text("recommended_treatment"),
+            reasons: self.list("reasons"),
+            decision_deadline: self.date("decision_deadline"),
+            appointment_date: self.date("appointment_date"),
+            second_opinion_doctor,
+            second_opinion_practice: self.text("second_opinion_practice"),
+            second_opinion_address: self.text("second_opinion_address"),
+            second_opinion_fax: self.text("second_opinion_fax"),
+            insurer: self.text("insurer"),
+            member_id: self.text("member_id"),
+            group_number: self.text("group_number"),
+            insurer_phone: self.text("insurer_phone"),
+            records_requested,
+            records_since,
+            records_delivery,
+            records_format: self
+                .text("records_format")
+                .unwrap_or_else(|| "electronic".into()),
+            my_questions: self.list("my_questions"),
+        })
+    }
+}
+
+/// A fictional patient built from the documented examples of every field:
+/// used to check templates at start-up and by `init` for starter forms.
+pub fn sample_patient() -> Patient {
+    let cells = fields::FIELDS
+        .iter()
+        .map(|f| {
+            let cell = match f.kind {
+                Kind::ChoiceList(_) | Kind::TextList => Cell::List(split_list(f.example)),
+                _ => Cell::Text(f.example.to_string()),
+            };
+            (f.name.to_string(), cell)
+        })
+        .collect();
+    let raw = RawRecord {
+        origin: Origin {
+            file: "sample".into(),
+            place: crate::input::Place::Record(1),
+        },
+        cells,
+        text_dates: TextDates::IsoOnly,
+    };
+    // Checked against a date far ahead, so that any run date accepts it.
+    from_raw(
+        raw,
+        NaiveDate::from_ymd_opt(LATEST_YEAR, 1, 1).expect("valid date"),
+    )
+    .expect("the documented examples form a valid record")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Place;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn raw(cells: &[(&str, Cell)]) -> RawRecord {
+        RawRecord {
+            origin: Origin {
+                file: "t.json".into(),
+                place: Place::Record(1),
+            },
+            cells: cells
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            text_dates: TextDates::IsoOnly,
+        }
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn minimal() -> Vec<(&'static str, Cell)> {
+        vec![
+            ("patient_name", text("Ann Lee")),
+            ("date_of_birth", text("1970-02-03")),
+            ("current_doctor", text("Dr. Q")),
+        ]
+    }
+
+    fn problems(cells: &[(&str, Cell)]) -> Vec<Problem> {
+        from_raw(raw(cells), today()).expect_err("should fail").1
+    }
+
+    #[test]
+    fn minimal_record_gets_defaults() {
+        let p = from_raw(raw(&minimal()), today()).unwrap();
+        assert_eq!(p.records_delivery, "patient");
+        assert_eq!(p.records_format, "electronic");
+        assert_eq!(p.records_requested.len(), 8);
+        assert_eq!(
+            p.date_of_birth,
+            NaiveDate::from_ymd_opt(1970, 2, 3).unwrap()
+        );
+    }
+
+    #[test]
+    fn delivery_defaults_to_second_doctor_when_named() {
+        let mut cells = minimal();
+        cells.push(("second_opinion_doctor", text("Dr. B")));
+        assert_eq!(
+            from_raw(raw(&cells), today()).unwrap().records_delivery,
+            "second_opinion_doctor"
+        );
+    }
+
+    #[test]
+    fn delivery_to_unnamed_doctor_is_an_error() {
+        let mut cells = minimal();
+        cells.push(("records_delivery", text("second_opinion_doctor")));
+        let p = problems(&cells);
+        assert_eq!(p[0].field.as_deref(), Some("records_delivery"));
+    }
+
+    #[test]
+    fn all_problems_are_collected_and_name_fields_not_values() {
+        let p = problems(&[
+            ("patient_name", text("SECRET-MARKER")),
+            ("date_of_birth", text("1970-02-30")),
+            ("medical_record_number", Cell::Number(123.0)),
+            ("reasons", Cell::List(vec!["SECRET-MARKER".into()])),
+            ("pateint_email", text("x")),
+        ]);
+        let fields: Vec<_> = p.iter().map(|p| p.field.clone()).collect();
+        assert!(fields.contains(&Some("date_of_birth".into())));
+        assert!(fields.contains(&Some("medical_record_number".into())));
+        assert!(fields.contains(&Some("reasons".into())));
+        assert!(
+            fields.contains(&Some("current_doctor".into())),
+            "missing required field reported"
+        );
+        assert!(p.iter().any(|p| p.field.is_none()
+            && p.message.contains("pateint_email")
+            && p.hint.contains("patient_email")));
+        for problem in &p {
+            assert!(!problem.to_string().contains("SECRET-MARKER"), "{problem}");
+        }
+    }
+
+    #[test]
+    fn dates_follow_the_inputs_rules() {
+        assert_eq!(
+            parse_date("2024-02-29", TextDates::IsoOnly),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        assert_eq!(parse_date("2023-02-29", TextDates::IsoOnly), None);
+        assert_eq!(parse_date("03/04/2025", TextDates::IsoOnly), None);
+        assert_eq!(
+            parse_date("03/04/2025", TextDates::MonthFirst),
+            NaiveDate::from_ymd_opt(2025, 3, 4)
+        );
+        assert_eq!(
+            parse_date("03/04/2025", TextDates::DayFirst),
+            NaiveDate::from_ymd_opt(2025, 4, 3)
+        );
+        assert_eq!(parse_date("13/04/2025", TextDates::MonthFirst), None);
+        assert_eq!(parse_date("2025-1-2", TextDates::IsoOnly), None);
+        assert_eq!(parse_date("+025-01-02", TextDates::IsoOnly), None);
+    }
+
+    #[test]
+    fn birth_date_in_the_future_is_rejected() {
+        let mut cells = minimal();
+        cells[1] = ("date_of_birth", text("2027-01-01"));
+        assert_eq!(problems(&cells)[0].field.as_deref(), Some("date_of_birth"));
+    }
+
+    #[test]
+    fn text_is_tidied_and_lists_split() {
+        let mut cells = minimal();
+        cells[0] = ("patient_name", text("  Ann \n  Lee "));
+        cells.push(("patient_address", text(" 1 Main St \r\n\r\n Town ")));
+        cells.push((
+            "reasons",
+            text("Surgery recommended; explore-options\nsurgery_recommended"),
+        ));
+        cells.push((
+            "my_questions",
+            Cell::List(vec!["Why; now?".into(), " ".into()]),
+        ));
+        let p = from_raw(raw(&cells), today()).unwrap();
+        assert_eq!(p.patient_name, "Ann Lee");
+        assert_eq!(p.patient_address.as_deref(), Some("1 Main St\nTown"));
+        assert_eq!(p.reasons, vec!["surgery_recommended", "explore_options"]);
+        assert_eq!(p.my_questions, vec!["Why; now?"]);
+    }
+
+    #[test]
+    fn duplicate_and_control_characters_are_rejected() {
+        let mut cells = minimal();
+        cells.push(("patient_name", text("Other")));
+        cells.push(("diagnosis", text("a\u{0}b")));
+        let p = problems(&cells);
+        assert!(
+            p.iter().any(|p| p.field.as_deref() == Some("patient_name")
+                && p.message.contains("more than once"))
+        );
+        assert!(
+            p.iter()
+                .any(|p| p.field.as_deref() == Some("diagnosis") && p.message.contains("control"))
+        );
+    }
+
+    #[test]
+    fn documented_examples_form_a_valid_record() {
+        let p = sample_patient();
+        assert_eq!(p.records_delivery, "second_opinion_doctor");
+        assert_eq!(p.reasons.len(), 2);
+    }
+
+    #[test]
+    fn edit_distance_suggests_near_names() {
+        assert_eq!(closest_field("date_of_brith"), Some("date_of_birth"));
+        assert_eq!(closest_field("zzzzzz"), None);
+    }
+}

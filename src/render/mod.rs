@@ -1,0 +1,339 @@
+//! Render stage: one [`Patient`] in, the packet's PDFs out.
+//!
+//! The Typst templates are embedded in the binary. A [`Renderer`] is built
+//! once per run (fonts, standard library, templates loaded once) and shared
+//! by reference between worker threads; each document is one compile of the
+//! fixed main file `/main.typ`, which imports the document's template and
+//! reads the patient from `/data.json`.
+//!
+//! The renderer checks every template against a fictional sample patient when
+//! it is built, so a broken template stops the run before any patient is
+//! touched, with Typst's own diagnostics (file, line, column).
+
+pub mod world;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Bytes, Smart};
+use typst::syntax::FileId;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::error::{Error, Problem};
+use crate::record::Patient;
+use world::{Base, file_id};
+
+/// One document of the packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentKind {
+    /// The entry name inside the ZIP.
+    pub file_name: &'static str,
+    /// The template's file name (inside the language folder).
+    pub template: &'static str,
+    /// What the document is, in words for error messages.
+    pub label: &'static str,
+}
+
+/// The packet's documents, in the order they appear in the ZIP and in
+/// `packet.pdf`.
+pub const DOCUMENTS: &[DocumentKind] = &[
+    DocumentKind {
+        file_name: "checklist.pdf",
+        template: "checklist.typ",
+        label: "cover checklist",
+    },
+    DocumentKind {
+        file_name: "records-request-letter.pdf",
+        template: "records-request-letter.typ",
+        label: "records request letter",
+    },
+    DocumentKind {
+        file_name: "insurance-call-script.pdf",
+        template: "insurance-call-script.typ",
+        label: "insurance call script",
+    },
+    DocumentKind {
+        file_name: "second-opinion-questions.pdf",
+        template: "second-opinion-questions.typ",
+        label: "question sheet",
+    },
+    DocumentKind {
+        file_name: "opinion-comparison-table.pdf",
+        template: "opinion-comparison-table.typ",
+        label: "opinion comparison table",
+    },
+];
+
+/// The file name of the whole packet in one PDF, last in the ZIP.
+pub const PACKET_FILE: &str = "packet.pdf";
+
+/// The templates built into the binary, as `(virtual path, text)`.
+pub const BUILT_IN_TEMPLATES: &[(&str, &str)] = &[
+    ("/main.typ", include_str!("../../templates/main.typ")),
+    ("/lib.typ", include_str!("../../templates/lib.typ")),
+    (
+        "/en/checklist.typ",
+        include_str!("../../templates/en/checklist.typ"),
+    ),
+    (
+        "/en/records-request-letter.typ",
+        include_str!("../../templates/en/records-request-letter.typ"),
+    ),
+    (
+        "/en/insurance-call-script.typ",
+        include_str!("../../templates/en/insurance-call-script.typ"),
+    ),
+    (
+        "/en/second-opinion-questions.typ",
+        include_str!("../../templates/en/second-opinion-questions.typ"),
+    ),
+    (
+        "/en/opinion-comparison-table.typ",
+        include_str!("../../templates/en/opinion-comparison-table.typ"),
+    ),
+];
+
+/// Paper sizes the packet can be printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Paper {
+    /// US Letter, 8.5 × 11 in.
+    #[default]
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+}
+
+impl Paper {
+    /// The name Typst's `page(paper: ..)` knows.
+    fn typst_name(self) -> &'static str {
+        match self {
+            Paper::Letter => "us-letter",
+            Paper::A4 => "a4",
+        }
+    }
+}
+
+/// Settings that hold for every packet of a run.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The run date: the only date the output depends on.
+    pub today: NaiveDate,
+    /// The paper size.
+    pub paper: Paper,
+}
+
+/// What the templates receive in `/data.json`.
+#[derive(Serialize)]
+struct TemplateData<'a> {
+    patient: &'a Patient,
+    meta: Meta<'a>,
+}
+
+/// Facts about the run and the document being built, beside the patient.
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// The run date, ISO.
+    today: String,
+    /// `us-letter` or `a4`.
+    paper: &'static str,
+    /// The language of the documents.
+    language: &'static str,
+    /// The templates to render, in order (one, or all for packet.pdf).
+    documents: Vec<String>,
+    /// Every document of the packet, in order, for the cover's contents list.
+    contents: Vec<ContentsEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ContentsEntry<'a> {
+    template: String,
+    file: &'a str,
+}
+
+/// The packet's PDFs, as `(entry name, bytes)`, in ZIP order.
+pub type RenderedPacket = Vec<(String, Vec<u8>)>;
+
+/// Builds packets. Created once per run; `render` may be called from many
+/// threads at once.
+pub struct Renderer {
+    base: Base,
+    main: FileId,
+    options: RenderOptions,
+    language: &'static str,
+}
+
+impl Renderer {
+    /// Loads fonts and templates and checks every template against a sample
+    /// patient.
+    pub fn new(options: RenderOptions) -> Result<Self, Error> {
+        let templates: Vec<(String, String)> = BUILT_IN_TEMPLATES
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        let base = Base::new(&templates, &[], options.today);
+        let renderer = Renderer {
+            base,
+            main: file_id("/main.typ"),
+            options,
+            language: "en",
+        };
+        renderer.check_templates()?;
+        Ok(renderer)
+    }
+
+    fn template_path(&self, doc: &DocumentKind) -> String {
+        format!("/{}/{}", self.language, doc.template)
+    }
+
+    /// Compiles every document for a fictional patient, so template mistakes
+    /// surface before any real record, with Typst's diagnostics.
+    fn check_templates(&self) -> Result<(), Error> {
+        let sample = crate::record::sample_patient();
+        for doc in DOCUMENTS {
+            let path = self.template_path(doc);
+            if !self.base.has_source(file_id(&path)) {
+                return Err(Error::Template {
+                    name: path,
+                    details: "the file is missing".into(),
+                    hint: "every document of the packet needs its template".into(),
+                });
+            }
+            let data = self.data(&sample, vec![path.clone()]);
+            self.compile_pdf(data, &sample, doc.file_name)
+                .map_err(|failure| match failure {
+                    Failure::Diagnostics(diags) => Error::Template {
+                        name: path.trim_start_matches('/').to_string(),
+                        details: self.format_diagnostics(&diags),
+                        hint: "fix the template at the place shown".into(),
+                    },
+                    Failure::Panic => Error::Template {
+                        name: path.trim_start_matches('/').to_string(),
+                        details: "Typst stopped unexpectedly while building it".into(),
+                        hint: "simplify the template around its most recent change".into(),
+                    },
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Typst's diagnostics as `typst compile` prints them. Only used for the
+    /// sample patient, so no real patient's data can appear in them.
+    fn format_diagnostics(&self, diags: &[SourceDiagnostic]) -> String {
+        let world = self.base.world(self.main, Bytes::new(Vec::new()));
+        let mut buffer = typst_kit::diagnostics::termcolor::Buffer::no_color();
+        let _ = typst_kit::diagnostics::emit(&mut buffer, &world, diags, Default::default());
+        String::from_utf8_lossy(buffer.as_slice())
+            .trim_end()
+            .to_string()
+    }
+
+    /// The `/data.json` bytes for one compile.
+    fn data(&self, patient: &Patient, documents: Vec<String>) -> Bytes {
+        let data = TemplateData {
+            patient,
+            meta: Meta {
+                today: self.options.today.format("%Y-%m-%d").to_string(),
+                paper: self.options.paper.typst_name(),
+                language: self.language,
+                documents,
+                contents: DOCUMENTS
+                    .iter()
+                    .map(|d| ContentsEntry {
+                        template: self.template_path(d),
+                        file: d.file_name,
+                    })
+                    .collect(),
+            },
+        };
+        Bytes::new(serde_json::to_vec(&data).expect("template data always serialises"))
+    }
+
+    /// Renders every document of one patient's packet, then the whole packet
+    /// as one PDF.
+    pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
+        let mut out = Vec::with_capacity(DOCUMENTS.len() + 1);
+        for doc in DOCUMENTS {
+            let data = self.data(patient, vec![self.template_path(doc)]);
+            let pdf = self
+                .compile_pdf(data, patient, doc.file_name)
+                .map_err(|_| render_problem(doc.label))?;
+            out.push((doc.file_name.to_string(), pdf));
+        }
+        let all = DOCUMENTS.iter().map(|d| self.template_path(d)).collect();
+        let pdf = self
+            .compile_pdf(self.data(patient, all), patient, PACKET_FILE)
+            .map_err(|_| render_problem("packet PDF"))?;
+        out.push((PACKET_FILE.to_string(), pdf));
+        Ok(out)
+    }
+
+    /// One compile and PDF export, shielded from panics, with Typst's caches
+    /// trimmed afterwards on every path (memory stays flat over long runs).
+    fn compile_pdf(
+        &self,
+        data: Bytes,
+        patient: &Patient,
+        file_name: &str,
+    ) -> Result<Vec<u8>, Failure> {
+        let world = self.base.world(self.main, data);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let document: PagedDocument = typst::compile(&world).output.map_err(|d| d.to_vec())?;
+            let options = PdfOptions {
+                ident: Smart::Custom(pdf_ident(patient, file_name)),
+                // PDF/A needs a date; the run date keeps the bytes reproducible.
+                timestamp: Some(Timestamp::new_utc(run_datetime(self.options.today))),
+                standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
+                    .expect("PDF/A-2b and PDF/UA-1 can be combined"),
+                ..PdfOptions::default()
+            };
+            typst_pdf::pdf(&document, &options).map_err(|d| d.to_vec())
+        }));
+        typst::comemo::evict(10);
+        match result {
+            Ok(Ok(pdf)) => Ok(pdf),
+            Ok(Err(diags)) => Err(Failure::Diagnostics(diags)),
+            Err(_) => Err(Failure::Panic),
+        }
+    }
+}
+
+/// Why a compile failed.
+enum Failure {
+    Diagnostics(Vec<SourceDiagnostic>),
+    Panic,
+}
+
+/// The record-level problem for a document that could not be built. Typst's
+/// diagnostics are left out on purpose: they may quote the patient's text.
+fn render_problem(label: &str) -> Problem {
+    Problem::record(
+        format!("could not build the {label}"),
+        "check this record's text for unusual characters; if it looks normal, report this with the template version (no patient data)",
+    )
+}
+
+/// The run date as Typst's datetime (noon, so no time zone moves the day).
+fn run_datetime(date: NaiveDate) -> typst::foundations::Datetime {
+    use chrono::Datelike;
+    typst::foundations::Datetime::from_ymd_hms(
+        date.year(),
+        date.month() as u8,
+        date.day() as u8,
+        12,
+        0,
+        0,
+    )
+    .expect("a valid calendar date")
+}
+
+/// A stable document identifier: the same patient and document give the same
+/// PDF id on every run (Typst hashes it; the text itself is not written).
+fn pdf_ident(patient: &Patient, file_name: &str) -> String {
+    format!(
+        "second-opinion/{}/{}/{}",
+        patient.patient_name, patient.date_of_birth, file_name
+    )
+}

@@ -1,0 +1,133 @@
+//! The report written next to the packets: one line per input record (one
+//! per problem for failed records), readable in any spreadsheet program.
+//!
+//! It names files, rows, fields and problems, never a field's value.
+
+use std::io;
+use std::path::PathBuf;
+
+use std::fmt::Write as _;
+
+use crate::error::Problem;
+use crate::input::Origin;
+use crate::output::OutputDir;
+use crate::run::{BuildSummary, CheckSummary, RecordOutcome, Status};
+
+/// The report's file name in the output folder.
+pub const REPORT_FILE: &str = "report.csv";
+
+/// The report as CSV bytes.
+pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let row = |w: &mut csv::Writer<Vec<u8>>, fields: [&str; 7]| {
+        w.write_record(fields)
+            .expect("writing to memory cannot fail")
+    };
+    row(
+        &mut writer,
+        [
+            "source_file",
+            "position",
+            "packet",
+            "status",
+            "field",
+            "problem",
+            "how_to_fix",
+        ],
+    );
+    for outcome in outcomes {
+        let file = outcome.origin.file_name();
+        let place = outcome.origin.place_label();
+        match &outcome.status {
+            Status::Built(name) => row(&mut writer, [&file, &place, name, "built", "", "", ""]),
+            Status::Failed(problems) => {
+                for p in problems {
+                    row(
+                        &mut writer,
+                        [
+                            &file,
+                            &place,
+                            "",
+                            "failed",
+                            p.field.as_deref().unwrap_or(""),
+                            &p.message,
+                            &p.hint,
+                        ],
+                    );
+                }
+            }
+        }
+    }
+    writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// Writes the report into the output folder, replacing an older one.
+pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> io::Result<PathBuf> {
+    out.replace(REPORT_FILE, &to_csv(outcomes))
+}
+
+/// The closing summary of `build`, for the terminal: counts, where, and each
+/// failed record with its problems (fields and problems, never values).
+pub fn build_summary(summary: &BuildSummary) -> String {
+    let mut text = String::new();
+    let built = summary.built();
+    let _ = writeln!(
+        text,
+        "Built {built} packet{} in {} (details: {}).",
+        if built == 1 { "" } else { "s" },
+        summary.out_dir.display(),
+        summary.report.display()
+    );
+    let failed = summary.failed();
+    if failed > 0 {
+        let _ = writeln!(
+            text,
+            "{failed} record{} could not be built:",
+            if failed == 1 { "" } else { "s" }
+        );
+        text.push_str(&failures(summary.outcomes.iter().filter_map(
+            |o| match &o.status {
+                Status::Failed(problems) => Some((&o.origin, problems.as_slice())),
+                Status::Built(_) => None,
+            },
+        )));
+    }
+    text
+}
+
+/// The closing summary of `validate`.
+pub fn check_summary(summary: &CheckSummary) -> String {
+    let mut text = String::new();
+    let good = summary.patients.len();
+    let _ = writeln!(
+        text,
+        "{good} of {} record{} can be built.",
+        summary.total,
+        if summary.total == 1 { "" } else { "s" }
+    );
+    if !summary.failures.is_empty() {
+        let n = summary.failures.len();
+        let _ = writeln!(
+            text,
+            "{n} record{} need{} fixing:",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" }
+        );
+        text.push_str(&failures(
+            summary.failures.iter().map(|(o, p)| (o, p.as_slice())),
+        ));
+    }
+    text
+}
+
+/// One block per failed record: where, then one line per problem.
+fn failures<'a>(items: impl Iterator<Item = (&'a Origin, &'a [Problem])>) -> String {
+    let mut text = String::new();
+    for (origin, problems) in items {
+        let _ = writeln!(text, "  {origin}:");
+        for p in problems {
+            let _ = writeln!(text, "    - {p}");
+        }
+    }
+    text
+}

@@ -1,0 +1,552 @@
+//! End-to-end tests: the real binary in temporary folders, its outputs read
+//! back with real tools (unzip, pdftotext, pdfinfo, qpdf).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const DATE: &str = "2026-11-23";
+const MARKER: &str = "ZZSECRETMARKER";
+
+/// A test folder with helpers to write inputs and run the binary.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Self {
+        Case {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .expect("the binary runs");
+        Run(output)
+    }
+
+    fn build(&self, input: &str, out: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["build", input, "--out", out, "--date", DATE];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// Extracts a ZIP into a fresh folder and returns the folder.
+    fn unzip(&self, zip: &Path, name: &str) -> PathBuf {
+        let dest = self.path(name);
+        fs::create_dir_all(&dest).unwrap();
+        let status = Command::new("unzip")
+            .arg("-q")
+            .arg(zip)
+            .arg("-d")
+            .arg(&dest)
+            .status()
+            .expect("unzip is installed");
+        assert!(status.success());
+        dest
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().expect("exit code")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn tool(program: &str, args: &[&str], file: &Path) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap_or_else(|_| panic!("{program} is installed"));
+    assert!(
+        out.status.success(),
+        "{program} failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of a PDF with runs of white space folded, so phrases can be
+/// found whatever the line breaks.
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn sample() -> String {
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/patient.json")).unwrap()
+}
+
+fn minimal(name: &str) -> String {
+    serde_json::json!({"patient_name": name, "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"}).to_string()
+}
+
+const ENTRIES: [&str; 6] = [
+    "checklist.pdf",
+    "records-request-letter.pdf",
+    "insurance-call-script.pdf",
+    "second-opinion-questions.pdf",
+    "opinion-comparison-table.pdf",
+    "packet.pdf",
+];
+
+fn zip_entries(zip: &Path) -> Vec<String> {
+    let archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| archive.name_for_index(i).unwrap().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn sample_packet_holds_every_document_with_the_patients_data() {
+    let case = Case::new();
+    let input = case.write("patient.json", &sample());
+    case.build(input.to_str().unwrap(), "out", &[])
+        .assert_code(0);
+    let zip = case.path("out/SO-2026-0042.zip");
+    assert_eq!(zip_entries(&zip), ENTRIES);
+    tool("unzip", &["-tq"], &zip);
+    let dir = case.unzip(&zip, "x");
+
+    for entry in ENTRIES {
+        let pdf = dir.join(entry);
+        tool("qpdf", &["--check"], &pdf);
+        let info = tool("pdfinfo", &[], &pdf);
+        assert!(info.contains("Tagged:          yes"), "{entry}: {info}");
+        assert!(
+            info.contains("Page size:       612 x 792 pts"),
+            "{entry}: {info}"
+        );
+        assert!(
+            info.lines()
+                .any(|l| l.starts_with("Title:") && l.len() > 20),
+            "{entry} has a title: {info}"
+        );
+        let fonts = tool("pdffonts", &[], &pdf);
+        for line in fonts.lines().skip(2) {
+            assert!(
+                line.contains(" yes "),
+                "{entry}: every font embedded: {line}"
+            );
+        }
+        let text = pdf_text(&pdf);
+        assert!(
+            text.contains("Jordan A. Rivera"),
+            "{entry} names the patient on every page"
+        );
+        assert!(
+            text.contains("April 9, 1968"),
+            "{entry} shows the date of birth"
+        );
+        assert!(text.contains("Page 1 of"), "{entry} numbers its pages");
+    }
+
+    let letter = pdf_text(&dir.join("records-request-letter.pdf"));
+    for expected in [
+        "00482913",
+        "164.524",
+        "30 days",
+        "Dr. Samuel Okafor",
+        "University Spine Center",
+        "1500 College Avenue",
+        "January 1, 2025",
+        "November 23, 2026",
+        "Lakeside Orthopedic Associates",
+        "Signature",
+    ] {
+        assert!(
+            letter.contains(expected),
+            "letter mentions {expected}:\n{letter}"
+        );
+    }
+    let script = pdf_text(&dir.join("insurance-call-script.pdf"));
+    for expected in [
+        "PHP778102553",
+        "GRP-20410",
+        "1-800-555-0175",
+        "Prairie Health Plan",
+        "network",
+        "reference number",
+    ] {
+        assert!(
+            script.contains(expected),
+            "script mentions {expected}:\n{script}"
+        );
+    }
+    let questions = pdf_text(&dir.join("second-opinion-questions.pdf"));
+    assert!(
+        questions.contains("Can I keep working while I decide?"),
+        "own questions are printed"
+    );
+    assert!(questions.contains("Lumbar spinal fusion"));
+    let table = pdf_text(&dir.join("opinion-comparison-table.pdf"));
+    for expected in [
+        "Dr. Priya Natarajan",
+        "Dr. Samuel Okafor",
+        "Main treatment plan",
+        "Risks",
+    ] {
+        assert!(table.contains(expected), "table shows {expected}:\n{table}");
+    }
+    let packet_pages = |pdf: &Path| -> usize {
+        let info = tool("pdfinfo", &[], pdf);
+        info.lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let sum: usize = ENTRIES[..5]
+        .iter()
+        .map(|e| packet_pages(&dir.join(e)))
+        .sum();
+    assert_eq!(
+        packet_pages(&dir.join("packet.pdf")),
+        sum,
+        "packet.pdf holds every page"
+    );
+    let title = tool("pdfinfo", &[], &dir.join("records-request-letter.pdf"));
+    assert!(title.contains("Records request"), "{title}");
+}
+
+#[test]
+fn markup_in_data_prints_literally() {
+    let case = Case::new();
+    let name = r#"*Ann* #import "x" $y$ [z] @w <v> // u"#;
+    let input = case.write("p.json", &minimal(name));
+    case.build(input.to_str().unwrap(), "out", &[])
+        .assert_code(0);
+    let zip = case.path("out/Ann-import-x-y-z-w-v-u.zip");
+    let dir = case.unzip(&zip, "x");
+    for entry in ENTRIES {
+        assert!(
+            pdf_text(&dir.join(entry)).contains(name),
+            "{entry} prints the name literally"
+        );
+    }
+}
+
+#[test]
+fn same_input_and_date_give_identical_zips() {
+    let case = Case::new();
+    let input = case.write("p.json", &sample());
+    case.build(input.to_str().unwrap(), "a", &[]).assert_code(0);
+    case.build(input.to_str().unwrap(), "b", &["--jobs", "1"])
+        .assert_code(0);
+    let a = fs::read(case.path("a/SO-2026-0042.zip")).unwrap();
+    let b = fs::read(case.path("b/SO-2026-0042.zip")).unwrap();
+    assert!(a == b, "byte-identical packets");
+    case.run(&[
+        "build",
+        input.to_str().unwrap(),
+        "--out",
+        "c",
+        "--date",
+        "2026-11-24",
+    ])
+    .assert_code(0);
+    assert!(
+        a != fs::read(case.path("c/SO-2026-0042.zip")).unwrap(),
+        "the run date is printed, so it changes the bytes"
+    );
+}
+
+#[test]
+fn source_date_epoch_sets_the_run_date() {
+    let case = Case::new();
+    let input = case.write("p.json", &minimal("Ann Lee"));
+    let out = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
+        .args(["build", input.to_str().unwrap(), "--out", "out"])
+        .current_dir(case.dir.path())
+        .env("SOURCE_DATE_EPOCH", "1795392000") // 2026-11-24 UTC
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let dir = case.unzip(&case.path("out/Ann-Lee.zip"), "x");
+    assert!(pdf_text(&dir.join("records-request-letter.pdf")).contains("November 24, 2026"));
+}
+
+#[test]
+fn a4_paper() {
+    let case = Case::new();
+    let input = case.write("p.json", &minimal("Ann Lee"));
+    case.build(input.to_str().unwrap(), "out", &["--paper", "a4"])
+        .assert_code(0);
+    let dir = case.unzip(&case.path("out/Ann-Lee.zip"), "x");
+    let info = tool("pdfinfo", &[], &dir.join("packet.pdf"));
+    assert!(info.contains("595.276 x 841.89 pts"), "{info}");
+}
+
+#[test]
+fn bad_records_do_not_stop_good_ones_and_never_leak_values() {
+    let case = Case::new();
+    let records = serde_json::json!([
+        {"patient_name": "Good One", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": MARKER, "date_of_birth": "1950-02-30", "current_doctor": MARKER, "medical_record_number": 1234},
+        {"patient_name": "Typo", "date_of_brith": MARKER, "current_doctor": "Dr. Lee"},
+        {"patient_name": "Good Two", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "diagnosis": MARKER}
+    ]);
+    let input = case.write("batch.json", &records.to_string());
+    let run = case.build(input.to_str().unwrap(), "out", &[]);
+    run.assert_code(1);
+    let stderr = run.stderr();
+    assert!(stderr.contains("batch.json, record 2"), "{stderr}");
+    assert!(
+        stderr.contains("date_of_birth: is not a real calendar date"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("medical_record_number"), "{stderr}");
+    assert!(stderr.contains("batch.json, record 3"), "{stderr}");
+    assert!(
+        stderr.contains("\"date_of_brith\"") && stderr.contains("date_of_birth"),
+        "unknown field named with a suggestion: {stderr}"
+    );
+    assert!(case.path("out/Good-One.zip").exists());
+    assert!(case.path("out/Good-Two.zip").exists());
+    assert_eq!(
+        fs::read_dir(case.path("out")).unwrap().count(),
+        3,
+        "two packets and the report, nothing else"
+    );
+    let report = fs::read_to_string(case.path("out/report.csv")).unwrap();
+    assert!(report.starts_with("source_file,position,packet,status,field,problem,how_to_fix"));
+    assert!(
+        report.contains("batch.json,record 1,Good-One.zip,built"),
+        "{report}"
+    );
+    assert!(
+        report.contains("batch.json,record 2,,failed,date_of_birth,"),
+        "{report}"
+    );
+    for text in [run.stdout(), stderr, report] {
+        assert!(
+            !text.contains(MARKER),
+            "no field value is ever shown:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn nothing_buildable_is_exit_code_2() {
+    let case = Case::new();
+    let input = case.write(
+        "bad.json",
+        &serde_json::json!({"patient_name": "A"}).to_string(),
+    );
+    let run = case.build(input.to_str().unwrap(), "out", &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr()
+            .contains("date_of_birth: is required but empty"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn broken_json_is_reported_by_line_and_column() {
+    let case = Case::new();
+    let input = case.write(
+        "broken.json",
+        &format!("{{\n  \"patient_name\": \"{MARKER}\"\n  \"date_of_birth\": \"1950-01-01\"\n}}"),
+    );
+    let run = case.build(input.to_str().unwrap(), "out", &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("broken.json: line 3, column 3"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("hint:"), "{}", run.stderr());
+    assert!(!run.stderr().contains(MARKER));
+    assert!(
+        !case.path("out").exists(),
+        "nothing is written when the input cannot be read"
+    );
+}
+
+#[test]
+fn missing_input_and_bad_options_are_usage_errors() {
+    let case = Case::new();
+    let run = case.build("nope.json", "out", &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("nope.json: could not read the file"),
+        "{}",
+        run.stderr()
+    );
+    let input = case.write("p.json", &minimal("Ann"));
+    case.run(&["build", input.to_str().unwrap(), "--date", "2026-13-01"])
+        .assert_code(2);
+    case.run(&[
+        "build",
+        input.to_str().unwrap(),
+        "--jobs",
+        "0",
+        "--date",
+        DATE,
+    ])
+    .assert_code(2);
+    case.run(&["build"]).assert_code(2);
+}
+
+#[test]
+fn existing_packets_are_kept_without_force() {
+    let case = Case::new();
+    let input = case.write("p.json", &minimal("Ann Lee"));
+    case.build(input.to_str().unwrap(), "out", &[])
+        .assert_code(0);
+    fs::write(case.path("out/Ann-Lee.zip"), b"keep me").unwrap();
+    let run = case.build(input.to_str().unwrap(), "out", &[]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("--force"), "{}", run.stderr());
+    assert_eq!(fs::read(case.path("out/Ann-Lee.zip")).unwrap(), b"keep me");
+    case.build(input.to_str().unwrap(), "out", &["--force"])
+        .assert_code(0);
+    assert_ne!(fs::read(case.path("out/Ann-Lee.zip")).unwrap(), b"keep me");
+}
+
+#[test]
+fn file_names_are_safe_and_unique() {
+    let case = Case::new();
+    let long = "x".repeat(300);
+    let records = serde_json::json!([
+        {"patient_name": "Maria Garcia", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "MARIA GARCIA", "date_of_birth": "1960-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "../../etc/passwd", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "CON", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": long, "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "///", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "Ann", "packet_id": "../Case 7", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"}
+    ]);
+    let input = case.write("names.json", &records.to_string());
+    case.build(input.to_str().unwrap(), "out", &["--jobs", "2"])
+        .assert_code(0);
+    let mut names: Vec<String> = fs::read_dir(case.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let expected_long = format!("{}.zip", "x".repeat(60));
+    let mut expected = vec![
+        "Case-7.zip",
+        "CON-packet.zip",
+        "MARIA-GARCIA-2.zip",
+        "Maria-Garcia.zip",
+        "etc-passwd.zip",
+        "patient.zip",
+        "report.csv",
+        expected_long.as_str(),
+    ];
+    expected.sort();
+    assert_eq!(names, expected);
+    assert!(
+        fs::read_dir(case.dir.path()).unwrap().all(|e| {
+            let n = e.unwrap().file_name();
+            n == "out" || n == "names.json"
+        }),
+        "nothing written outside the output folder"
+    );
+}
+
+#[test]
+fn validate_lists_every_problem_and_writes_nothing() {
+    let case = Case::new();
+    let records = serde_json::json!([
+        {"patient_name": "Good", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "Bad", "date_of_birth": "31/01/1950", "reasons": ["surgery", 3]}
+    ]);
+    let input = case.write("v.json", &records.to_string());
+    let run = case.run(&["validate", input.to_str().unwrap(), "--date", DATE]);
+    run.assert_code(1);
+    let err = run.stderr();
+    assert!(err.contains("1 of 2 records can be built"), "{err}");
+    assert!(err.contains("v.json, record 2"), "{err}");
+    assert!(
+        err.contains("date_of_birth: is not a date in a format we can read"),
+        "{err}"
+    );
+    assert!(
+        err.contains("reasons: holds a list holding a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("current_doctor: is required but empty"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_dir(case.dir.path()).unwrap().count(),
+        1,
+        "validate writes nothing"
+    );
+    let good = case.write("g.json", &minimal("Ann"));
+    let run = case.run(&["validate", good.to_str().unwrap()]);
+    run.assert_code(0);
+    assert!(
+        run.stdout().contains("1 of 1 record can be built"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn init_writes_a_form_that_validate_understands() {
+    let case = Case::new();
+    case.run(&["init"]).assert_code(0);
+    let run = case.run(&["validate", "intake.json"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("patient_name: is required but empty"),
+        "{}",
+        run.stderr()
+    );
+    case.run(&["init"]).assert_code(2);
+    case.run(&["init", "example.json", "--example"])
+        .assert_code(0);
+    case.run(&["validate", "example.json", "--date", DATE])
+        .assert_code(0);
+}
