@@ -157,12 +157,22 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
 
 /// `second-opinion init`.
 pub fn init(args: &InitArgs) -> Outcome {
-    match crate::starter::write_json_form(&args.file, args.force, args.example) {
+    let (path, written) = match &args.spreadsheet {
+        Some(path) => (
+            path,
+            crate::starter::write_spreadsheet_form(path, args.force, args.example),
+        ),
+        None => (
+            &args.file,
+            crate::starter::write_json_form(&args.file, args.force, args.example),
+        ),
+    };
+    match written {
         Ok(()) => {
             println!(
                 "Wrote {}. Fill it in (every field is explained in docs/intake.md), then run:\n  second-opinion build {} --out packets",
-                args.file.display(),
-                args.file.display()
+                path.display(),
+                path.display()
             );
             Outcome::AllGood
         }

@@ -56,6 +56,31 @@ pub fn zip(entries: &[(String, Vec<u8>)], date: NaiveDate) -> std::io::Result<Ve
     Ok(writer.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
+/// Zips finished files from disk into `out`, stored without recompression
+/// (packets are ZIPs already), streaming so that thousands of packets never
+/// sit in memory at once.
+pub fn zip_files<W: Write + std::io::Seek>(
+    files: &[(String, std::path::PathBuf)],
+    date: NaiveDate,
+    out: W,
+) -> std::io::Result<W> {
+    let mut writer = ZipWriter::new(out);
+    let options = entry_options(date)
+        .compression_method(CompressionMethod::Stored)
+        .compression_level(None);
+    for (name, path) in files {
+        assert!(
+            is_safe_entry_name(name),
+            "entry names are built by the program from an allow-list"
+        );
+        writer
+            .start_file(name.as_str(), options)
+            .map_err(std::io::Error::other)?;
+        std::io::copy(&mut std::fs::File::open(path)?, &mut writer)?;
+    }
+    writer.finish().map_err(std::io::Error::other)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Also write all-packets.zip: every packet of the run and the report in
+    /// one file, for handing over in one go.
+    #[arg(long)]
+    pub bundle: bool,
+
     /// How many packets to build at once (default: one per processor core).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
@@ -91,4 +96,9 @@ pub struct InitArgs {
     /// Fill the form with a fictional example patient instead of blanks.
     #[arg(long)]
     pub example: bool,
+
+    /// Write an intake spreadsheet (.xlsx) for clinics instead of a JSON form:
+    /// one column per field and a second sheet explaining each column.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with = "file")]
+    pub spreadsheet: Option<PathBuf>,
 }

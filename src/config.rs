@@ -30,6 +30,8 @@ pub struct BuildConfig {
     pub out: PathBuf,
     /// Replace existing packets.
     pub force: bool,
+    /// Also write every packet into one bundle ZIP.
+    pub bundle: bool,
     /// Worker threads.
     pub jobs: usize,
     /// Rendering settings.
@@ -82,6 +84,7 @@ impl BuildConfig {
             check,
             out: args.out.clone(),
             force: args.force,
+            bundle: args.bundle,
             jobs,
         })
     }

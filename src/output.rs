@@ -172,13 +172,25 @@ impl OutputDir {
     }
 
     fn write_file(&self, name: &str, bytes: &[u8], overwrite: bool) -> Result<PathBuf, WriteError> {
+        self.write_with(name, overwrite, |file| file.write_all(bytes))
+    }
+
+    /// Streams a file into place atomically: `fill` writes into a temporary
+    /// file, which is flushed to disk and renamed to `name` only if `fill`
+    /// succeeded. On any error the temporary file is removed.
+    pub fn write_with(
+        &self,
+        name: &str,
+        overwrite: bool,
+        fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+    ) -> Result<PathBuf, WriteError> {
         let target = self.target(name);
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .suffix(TEMP_SUFFIX)
             .tempfile_in(&self.path)
             .map_err(WriteError::Io)?;
-        tmp.write_all(bytes).map_err(WriteError::Io)?;
+        fill(tmp.as_file_mut()).map_err(WriteError::Io)?;
         tmp.as_file().sync_all().map_err(WriteError::Io)?;
         let persisted = if overwrite {
             tmp.persist(&target)

@@ -78,6 +78,9 @@ pub fn build_summary(summary: &BuildSummary) -> String {
         summary.out_dir.display(),
         summary.report.display()
     );
+    if let Some(bundle) = &summary.bundle {
+        let _ = writeln!(text, "All packets in one file: {}.", bundle.display());
+    }
     let failed = summary.failed();
     if failed > 0 {
         let _ = writeln!(

@@ -4,7 +4,7 @@
 //! they never print. Progress is reported through a callback so the command
 //! line can draw it and tests can ignore it.
 
-use std::io::Cursor;
+use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -62,6 +62,8 @@ pub struct BuildSummary {
     pub out_dir: PathBuf,
     /// Where the report was written.
     pub report: PathBuf,
+    /// Where the bundle of all packets was written, with `--bundle`.
+    pub bundle: Option<PathBuf>,
 }
 
 impl BuildSummary {
@@ -113,10 +115,16 @@ pub fn build(
     let checked = check(&config.check)?;
     let renderer = Renderer::new(config.render.clone())?;
     let out = OutputDir::prepare(&config.out, config.force)?;
+    if config.bundle && out.is_taken(BUNDLE_FILE) {
+        return Err(Error::Usage {
+            message: format!("{} already exists in the output folder", BUNDLE_FILE),
+            hint: "add --force to replace it, or choose another folder with --out".into(),
+        });
+    }
 
     // Names are handed out in input order, before any parallel work, so the
     // same input always gives the same file names.
-    let mut namer = Namer::reserving(&[report::REPORT_FILE]);
+    let mut namer = Namer::reserving(&[report::REPORT_FILE, BUNDLE_FILE]);
     let planned: Vec<(Patient, String)> = checked
         .patients
         .into_iter()
@@ -154,11 +162,47 @@ pub fn build(
 
     let report = report::write(&out, &outcomes)
         .map_err(|e| Error::io_write(&out.path().join(report::REPORT_FILE), &e))?;
+    let bundle = match config.bundle {
+        true => Some(write_bundle(&out, config, &outcomes, &report)?),
+        false => None,
+    };
     Ok(BuildSummary {
         outcomes,
         warnings: checked.warnings,
         out_dir: out.path().to_path_buf(),
         report,
+        bundle,
+    })
+}
+
+/// The file name of the bundle written with `--bundle`.
+pub const BUNDLE_FILE: &str = "all-packets.zip";
+
+/// Writes every built packet and the report into one ZIP, atomically.
+fn write_bundle(
+    out: &OutputDir,
+    config: &BuildConfig,
+    outcomes: &[RecordOutcome],
+    report: &std::path::Path,
+) -> Result<PathBuf, Error> {
+    let mut files: Vec<(String, PathBuf)> = outcomes
+        .iter()
+        .filter_map(|o| match &o.status {
+            Status::Built(name) => Some((name.clone(), out.target(name))),
+            Status::Failed(_) => None,
+        })
+        .collect();
+    files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
+    out.write_with(BUNDLE_FILE, config.force, |file| {
+        crate::bundle::zip_files(&files, config.render.today, std::io::BufWriter::new(file))?
+            .flush()
+    })
+    .map_err(|e| match e {
+        crate::output::WriteError::Io(e) => Error::io_write(&out.target(BUNDLE_FILE), &e),
+        crate::output::WriteError::Exists => Error::Usage {
+            message: format!("{BUNDLE_FILE} already exists in the output folder"),
+            hint: "add --force to replace it, or choose another folder with --out".into(),
+        },
     })
 }
 

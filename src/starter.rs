@@ -37,6 +37,97 @@ pub fn write_json_form(path: &Path, force: bool, example: bool) -> Result<(), Er
     write_new_file(path, json_form(example).as_bytes(), force)
 }
 
+/// Writes an empty intake spreadsheet: a "Patients" sheet with one column
+/// per field (dates formatted as dates, record numbers and phone numbers as
+/// text so leading zeros survive) and a "Field guide" sheet explaining each
+/// column. With `example`, the fictional example patient fills row 2.
+pub fn write_spreadsheet_form(path: &Path, force: bool, example: bool) -> Result<(), Error> {
+    let bytes = spreadsheet_form(example).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        action: "could not create the spreadsheet".into(),
+        reason: e.to_string(),
+        hint: "report this; it is not caused by your data".into(),
+    })?;
+    write_new_file(path, &bytes, force)
+}
+
+fn spreadsheet_form(example: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+
+    let mut book = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("D9D9D9")
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+
+    let sheet = book.add_worksheet().set_name("Patients")?;
+    for (col, field) in FIELDS.iter().enumerate() {
+        let col = col as u16;
+        sheet.write_string_with_format(0, col, field.name, &header)?;
+        let width = (field.name.len().max(14) + 2) as f64;
+        match field.kind {
+            Kind::Date => sheet.set_column_format(col, &date)?,
+            _ => sheet.set_column_format(col, &text)?,
+        };
+        sheet.set_column_width(col, width)?;
+        if example {
+            match field.kind {
+                Kind::Date => {
+                    let d =
+                        crate::record::parse_date(field.example, crate::input::TextDates::IsoOnly)
+                            .expect("examples are valid dates");
+                    let value = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        chrono::Datelike::year(&d) as u16,
+                        chrono::Datelike::month(&d) as u8,
+                        chrono::Datelike::day(&d) as u8,
+                    )?;
+                    sheet.write_datetime_with_format(1, col, &value, &date)?;
+                }
+                _ => {
+                    sheet.write_string_with_format(1, col, field.example, &text)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+
+    let guide = book.add_worksheet().set_name("Field guide")?;
+    for (col, title) in ["column", "required", "what to write", "example"]
+        .iter()
+        .enumerate()
+    {
+        guide.write_string_with_format(0, col as u16, *title, &header)?;
+    }
+    for (row, field) in FIELDS.iter().enumerate() {
+        let row = row as u32 + 1;
+        let mut help = field.help.to_string();
+        match field.kind {
+            Kind::Date => help.push_str(" Type it as a date (YYYY-MM-DD or MM/DD/YYYY)."),
+            Kind::Choice(codes) => help.push_str(&format!(" One of: {}.", codes.join(", "))),
+            Kind::ChoiceList(codes) => help.push_str(&format!(
+                " Separate several with ; — allowed: {}.",
+                codes.join(", ")
+            )),
+            Kind::TextList => {
+                help.push_str(" Separate several with ; or put each on its own line in the cell.")
+            }
+            _ => {}
+        }
+        guide.write_string_with_format(row, 0, field.name, &wrap)?;
+        guide.write_string_with_format(row, 1, if field.required { "yes" } else { "no" }, &wrap)?;
+        guide.write_string_with_format(row, 2, &help, &wrap)?;
+        guide.write_string_with_format(row, 3, field.example, &wrap)?;
+    }
+    guide.set_column_width(0, 26)?;
+    guide.set_column_width(1, 9)?;
+    guide.set_column_width(2, 70)?;
+    guide.set_column_width(3, 36)?;
+    book.save_to_buffer()
+}
+
 /// Writes a file atomically next to its final place; an existing file is
 /// kept unless `force`.
 fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {

@@ -550,3 +550,66 @@ fn init_writes_a_form_that_validate_understands() {
     case.run(&["validate", "example.json", "--date", DATE])
         .assert_code(0);
 }
+
+#[test]
+fn bundle_holds_every_packet_and_the_report() {
+    let case = Case::new();
+    let records = serde_json::json!([
+        {"patient_name": "Ann Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "Bad", "date_of_birth": "1950-01-32", "current_doctor": "Dr. Lee"},
+        {"patient_name": "Bo Chan", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"}
+    ]);
+    let input = case.write("b.json", &records.to_string());
+    let run = case.build(input.to_str().unwrap(), "out", &["--bundle"]);
+    run.assert_code(1);
+    assert!(run.stderr().contains("all-packets.zip"), "{}", run.stderr());
+    let bundle = case.path("out/all-packets.zip");
+    tool("unzip", &["-tq"], &bundle);
+    assert_eq!(
+        zip_entries(&bundle),
+        ["Ann-Lee.zip", "Bo-Chan.zip", "report.csv"]
+    );
+    let inner = case.unzip(&bundle, "inner");
+    assert_eq!(
+        fs::read(inner.join("Ann-Lee.zip")).unwrap(),
+        fs::read(case.path("out/Ann-Lee.zip")).unwrap()
+    );
+    // A second run without --force keeps the existing bundle and says why.
+    let again = case.build(input.to_str().unwrap(), "out", &["--bundle"]);
+    again.assert_code(2);
+    assert!(
+        again.stderr().contains("all-packets.zip already exists"),
+        "{}",
+        again.stderr()
+    );
+}
+
+#[test]
+fn init_spreadsheet_writes_headers_and_a_field_guide() {
+    use calamine::{Reader, open_workbook_auto};
+    let case = Case::new();
+    case.run(&["init", "--spreadsheet", "intake.xlsx"])
+        .assert_code(0);
+    let mut book = open_workbook_auto(case.path("intake.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["Patients", "Field guide"]);
+    let patients = book.worksheet_range("Patients").unwrap();
+    let headers: Vec<String> = patients
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        &headers[..3],
+        ["packet_id", "patient_name", "date_of_birth"]
+    );
+    let guide = book.worksheet_range("Field guide").unwrap();
+    assert_eq!(
+        guide.height(),
+        headers.len() + 1,
+        "one explanation per column"
+    );
+    case.run(&["init", "--spreadsheet", "intake.xlsx"])
+        .assert_code(2);
+}
