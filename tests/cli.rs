@@ -188,7 +188,7 @@ fn sample_packet_holds_every_document_with_the_patients_data() {
     for expected in [
         "00482913",
         "164.524",
-        "30 days",
+        "30 calendar days",
         "Dr. Samuel Okafor",
         "University Spine Center",
         "1500 College Avenue",
@@ -302,7 +302,7 @@ fn source_date_epoch_sets_the_run_date() {
     let out = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
         .args(["build", input.to_str().unwrap(), "--out", "out"])
         .current_dir(case.dir.path())
-        .env("SOURCE_DATE_EPOCH", "1795392000") // 2026-11-24 UTC
+        .env("SOURCE_DATE_EPOCH", "1795478400") // 2026-11-24 00:00 UTC
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -169,19 +169,25 @@ impl Renderer {
     /// Loads fonts and templates and checks every template against a sample
     /// patient.
     pub fn new(options: RenderOptions) -> Result<Self, Error> {
+        let renderer = Self::load(options);
+        renderer.check_templates()?;
+        Ok(renderer)
+    }
+
+    /// Loads fonts and templates without checking the templates: for
+    /// benchmarks that measure loading itself. Use [`Renderer::new`].
+    pub fn load(options: RenderOptions) -> Self {
         let templates: Vec<(String, String)> = BUILT_IN_TEMPLATES
             .iter()
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect();
         let base = Base::new(&templates, &[], options.today);
-        let renderer = Renderer {
+        Renderer {
             base,
             main: file_id("/main.typ"),
             options,
             language: "en",
-        };
-        renderer.check_templates()?;
-        Ok(renderer)
+        }
     }
 
     fn template_path(&self, doc: &DocumentKind) -> String {
@@ -256,18 +262,24 @@ impl Renderer {
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
         let mut out = Vec::with_capacity(DOCUMENTS.len() + 1);
         for doc in DOCUMENTS {
-            let data = self.data(patient, vec![self.template_path(doc)]);
-            let pdf = self
-                .compile_pdf(data, patient, doc.file_name)
-                .map_err(|_| render_problem(doc.label))?;
-            out.push((doc.file_name.to_string(), pdf));
+            out.push((doc.file_name.to_string(), self.render_document(patient, doc)?));
         }
-        let all = DOCUMENTS.iter().map(|d| self.template_path(d)).collect();
-        let pdf = self
-            .compile_pdf(self.data(patient, all), patient, PACKET_FILE)
-            .map_err(|_| render_problem("packet PDF"))?;
-        out.push((PACKET_FILE.to_string(), pdf));
+        out.push((PACKET_FILE.to_string(), self.render_combined(patient)?));
         Ok(out)
+    }
+
+    /// Renders every document in one PDF (`packet.pdf`).
+    pub fn render_combined(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
+        let all = DOCUMENTS.iter().map(|d| self.template_path(d)).collect();
+        self.compile_pdf(self.data(patient, all), patient, PACKET_FILE)
+            .map_err(|_| render_problem("packet PDF"))
+    }
+
+    /// Renders one document of the packet as a PDF.
+    pub fn render_document(&self, patient: &Patient, doc: &DocumentKind) -> Result<Vec<u8>, Problem> {
+        let data = self.data(patient, vec![self.template_path(doc)]);
+        self.compile_pdf(data, patient, doc.file_name)
+            .map_err(|_| render_problem(doc.label))
     }
 
     /// One compile and PDF export, shielded from panics, with Typst's caches
