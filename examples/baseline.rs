@@ -21,25 +21,41 @@ fn main() {
         eprintln!("usage: baseline INPUT.json OUT_DIR YYYY-MM-DD");
         std::process::exit(2);
     };
-    let today = second_opinion::config::run_date(Some(date), None, chrono::Local::now().date_naive()).expect("a valid --date");
-    let check = CheckConfig { inputs: vec![PathBuf::from(input)], today, input: InputOptions::default() };
+    let today =
+        second_opinion::config::run_date(Some(date), None, chrono::Local::now().date_naive())
+            .expect("a valid --date");
+    let check = CheckConfig {
+        inputs: vec![PathBuf::from(input)],
+        today,
+        input: InputOptions::default(),
+    };
     let checked = second_opinion::run::check(&check).expect("readable input");
-    let options = RenderOptions { today, paper: Paper::Letter };
+    let options = RenderOptions {
+        today,
+        paper: Paper::Letter,
+    };
     let out = OutputDir::prepare(&PathBuf::from(out), true).expect("writable output folder");
     let mut namer = Namer::default();
     for patient in &checked.patients {
         let mut pdfs = Vec::new();
         for doc in DOCUMENTS {
             let renderer = Renderer::load(options.clone());
-            pdfs.push((doc.file_name.to_string(), renderer.render_document(patient, doc).expect("renders")));
+            pdfs.push((
+                doc.file_name.to_string(),
+                renderer.render_document(patient, doc).expect("renders"),
+            ));
             typst::comemo::evict(0);
         }
         // The whole-packet PDF, also from a cold start.
         let renderer = Renderer::load(options.clone());
-        pdfs.push((PACKET_FILE.to_string(), renderer.render_combined(patient).expect("renders")));
+        pdfs.push((
+            PACKET_FILE.to_string(),
+            renderer.render_combined(patient).expect("renders"),
+        ));
         typst::comemo::evict(0);
         let zip = second_opinion::bundle::zip(&pdfs, today).expect("zips");
-        out.write(&namer.packet_name(patient), &zip).expect("writes");
+        out.write(&namer.packet_name(patient), &zip)
+            .expect("writes");
     }
     println!("baseline: built {} packets", checked.patients.len());
 }

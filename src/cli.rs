@@ -33,14 +33,70 @@ pub enum Command {
 /// Options for reading intake files, shared by `build` and `validate`.
 #[derive(Debug, clap::Args)]
 pub struct InputArgs {
-    /// Intake files: JSON (one patient, a list, or {"patients": [...]}).
+    /// Intake files: JSON (one patient, a list, or {"patients": [...]}),
+    /// spreadsheets (xlsx, xlsm, xlsb, xls, ods) or CSV, one row per patient.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// The sheet to read in workbooks (default: the first visible sheet).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+
+    /// How dates typed as text with slashes are read in spreadsheets and CSV:
+    /// mdy = MM/DD/YYYY (US, default), dmy = DD/MM/YYYY. ISO YYYY-MM-DD and
+    /// real date cells are always understood.
+    #[arg(long, value_enum, default_value_t = DateOrder::Mdy)]
+    pub date_order: DateOrder,
+
+    /// The text encoding of CSV files saved without a byte order mark, such
+    /// as windows-1252 or latin1 (default: UTF-8). Characters are never
+    /// replaced silently: a file that does not fit the encoding is an error.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// The CSV field separator: comma, semicolon, tab or pipe (default:
+    /// detected from the header line).
+    #[arg(long, value_enum)]
+    pub delimiter: Option<Delimiter>,
 
     /// The run date, YYYY-MM-DD: printed on the documents and the only date
     /// the output depends on. Defaults to SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+}
+
+/// How text dates with slashes are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrder {
+    /// MM/DD/YYYY, as US spreadsheets write dates.
+    Mdy,
+    /// DD/MM/YYYY, as most other countries write dates.
+    Dmy,
+}
+
+/// CSV field separators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Delimiter {
+    /// `,`
+    Comma,
+    /// `;` (common where the decimal mark is a comma)
+    Semicolon,
+    /// a tab character
+    Tab,
+    /// `|`
+    Pipe,
+}
+
+impl Delimiter {
+    /// The separator byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+            Delimiter::Pipe => b'|',
+        }
+    }
 }
 
 /// `build` options.

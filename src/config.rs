@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::cli::{BuildArgs, InputArgs};
+use crate::cli::{BuildArgs, DateOrder, InputArgs};
 use crate::error::Error;
-use crate::input::InputOptions;
+use crate::input::{InputOptions, TextDates};
 use crate::render::{Paper, RenderOptions};
 
 /// What `build` and `validate` need to read and check records.
@@ -47,10 +47,22 @@ impl CheckConfig {
         clock_today: NaiveDate,
     ) -> Result<Self, Error> {
         let today = run_date(args.date.as_deref(), source_date_epoch, clock_today)?;
+        if let Some(label) = &args.encoding {
+            crate::input::delimited::encoding_for_label(label)?;
+        }
+        let input = InputOptions {
+            sheet: args.sheet.clone(),
+            sheet_dates: match args.date_order {
+                DateOrder::Mdy => TextDates::MonthFirst,
+                DateOrder::Dmy => TextDates::DayFirst,
+            },
+            encoding: args.encoding.clone(),
+            delimiter: args.delimiter.map(|d| d.byte()),
+        };
         Ok(CheckConfig {
             inputs: args.inputs.clone(),
             today,
-            input: InputOptions::default(),
+            input,
         })
     }
 }

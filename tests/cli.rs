@@ -613,3 +613,134 @@ fn init_spreadsheet_writes_headers_and_a_field_guide() {
     case.run(&["init", "--spreadsheet", "intake.xlsx"])
         .assert_code(2);
 }
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn sample_file(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn sample_spreadsheet_builds_one_packet_per_row() {
+    let case = Case::new();
+    case.build(&sample_file("patients.xlsx"), "out", &["--quiet"])
+        .assert_code(0);
+    let report = fs::read_to_string(case.path("out/report.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().skip(1).collect();
+    assert_eq!(lines.len(), 12, "{report}");
+    assert!(lines[0].starts_with("patients.xlsx,row 2,"), "{report}");
+    assert!(lines.iter().all(|l| l.contains(",built,")), "{report}");
+    let zips = fs::read_dir(case.path("out"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "zip")
+        })
+        .count();
+    assert_eq!(zips, 12);
+    // The CSV sample holds the same patients and builds the same packets.
+    case.build(&sample_file("patients.csv"), "csv", &["--quiet"])
+        .assert_code(0);
+    let mut a: Vec<_> = fs::read_dir(case.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let mut b: Vec<_> = fs::read_dir(case.path("csv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_spreadsheet_rows_are_reported_by_row_and_column_and_good_rows_built() {
+    let case = Case::new();
+    let run = case.build(&fixture("dates.xlsx"), "out", &["--quiet"]);
+    run.assert_code(1);
+    let err = run.stderr();
+    assert!(err.contains("dates.xlsx, sheet \"Dates\", row 5:"), "{err}");
+    assert!(
+        err.contains("date_of_birth: is not a real calendar date"),
+        "{err}"
+    );
+    let report = fs::read_to_string(case.path("out/report.csv")).unwrap();
+    assert_eq!(
+        report.lines().filter(|l| l.contains(",built,")).count(),
+        4,
+        "{report}"
+    );
+    assert!(
+        report.contains("dates.xlsx,row 5,,failed,date_of_birth,"),
+        "{report}"
+    );
+}
+
+#[test]
+fn spreadsheet_formats_are_read_by_content_and_options() {
+    let case = Case::new();
+    for (file, order) in [
+        ("clean.xls", "mdy"),
+        ("clean.ods", "mdy"),
+        ("PATIENTS.XLSX", "mdy"),
+        ("utf16be.csv", "mdy"),
+        ("semicolon.csv", "dmy"),
+    ] {
+        let args = [
+            "validate",
+            &fixture(file),
+            "--date",
+            DATE,
+            "--date-order",
+            order,
+        ];
+        let run = case.run(&args);
+        assert_eq!(run.code(), 0, "{file}: {}", run.stderr());
+    }
+    let run = case.run(&["validate", &fixture("windows1252.csv"), "--date", DATE]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("--encoding windows-1252"),
+        "{}",
+        run.stderr()
+    );
+    case.run(&[
+        "validate",
+        &fixture("windows1252.csv"),
+        "--date",
+        DATE,
+        "--encoding",
+        "windows-1252",
+    ])
+    .assert_code(0);
+    let run = case.run(&["validate", &fixture("encrypted.xlsx")]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("password-protected"),
+        "{}",
+        run.stderr()
+    );
+    let run = case.run(&["validate", &fixture("missing_columns.xlsx")]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("no column for the required fields"),
+        "{}",
+        run.stderr()
+    );
+    let run = case.run(&["validate", &fixture("clean.xlsx"), "--sheet", "Nope"]);
+    run.assert_code(2);
+}

@@ -302,7 +302,7 @@ fn read_cell(spec: &FieldSpec, cell: &Cell, dates: TextDates) -> Result<Option<V
 fn expected(kind: Kind) -> &'static str {
     match kind {
         Kind::Text | Kind::MultiLine => "text",
-        Kind::Code => "text (in quotes)",
+        Kind::Code => "text",
         Kind::Date => "a date",
         Kind::Choice(_) => "one of the listed codes",
         Kind::ChoiceList(_) => "a list of the listed codes",

@@ -262,7 +262,10 @@ impl Renderer {
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
         let mut out = Vec::with_capacity(DOCUMENTS.len() + 1);
         for doc in DOCUMENTS {
-            out.push((doc.file_name.to_string(), self.render_document(patient, doc)?));
+            out.push((
+                doc.file_name.to_string(),
+                self.render_document(patient, doc)?,
+            ));
         }
         out.push((PACKET_FILE.to_string(), self.render_combined(patient)?));
         Ok(out)
@@ -276,7 +279,11 @@ impl Renderer {
     }
 
     /// Renders one document of the packet as a PDF.
-    pub fn render_document(&self, patient: &Patient, doc: &DocumentKind) -> Result<Vec<u8>, Problem> {
+    pub fn render_document(
+        &self,
+        patient: &Patient,
+        doc: &DocumentKind,
+    ) -> Result<Vec<u8>, Problem> {
         let data = self.data(patient, vec![self.template_path(doc)]);
         self.compile_pdf(data, patient, doc.file_name)
             .map_err(|_| render_problem(doc.label))

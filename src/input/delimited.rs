@@ -1,0 +1,567 @@
+//! CSV and other delimited text (`.csv`, `.tsv`, `.txt`).
+//!
+//! The bytes are decoded first — UTF-8 (with or without a byte order mark),
+//! UTF-16 recognised by its byte order mark, or the encoding named with
+//! `--encoding` — and never with silent replacement characters: text that is
+//! not valid in its encoding stops the run, naming the line. The delimiter is
+//! `--delimiter`, or the one of `,` `;` tab `|` that makes a header row
+//! appear. A real CSV parser reads the fields, so quoted separators and line
+//! breaks (addresses) work. The table rules (header row, columns, blank rows)
+//! are the spreadsheets' own, from [`super::sheet`].
+
+use std::path::Path;
+
+use encoding_rs::{DecoderResult, Encoding};
+
+use super::sheet::{self, Collector, GridRow, Limits, Source, Value};
+use super::{InputFile, InputOptions};
+use crate::error::Error;
+use crate::record::safe_name;
+
+/// The delimiters tried, in order of preference on a tie.
+const CANDIDATES: &[u8] = b",;\t|";
+/// How many records are parsed to choose the delimiter.
+const SNIFF_RECORDS: usize = 25;
+
+/// Reads a delimited text file.
+pub fn read(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
+    read_with(path, bytes, options, Limits::DEFAULT)
+}
+
+pub(super) fn read_with(
+    path: &Path,
+    bytes: &[u8],
+    options: &InputOptions,
+    limits: Limits,
+) -> Result<InputFile, Error> {
+    let text = decode(path, bytes, options.encoding.as_deref())?;
+    let delimiter = match options.delimiter {
+        Some(d) => check_delimiter(d)?,
+        None => sniff(&text),
+    };
+    let mut collector = Collector::new(path, "line", limits);
+    let mut reader = reader(&text, delimiter);
+    let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes());
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(Error::Input {
+                    file: path.to_path_buf(),
+                    message: format!("line {line} could not be read as CSV"),
+                    hint: "save the file again as CSV UTF-8 from Excel or LibreOffice".into(),
+                });
+            }
+        }
+        let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
+        let mut filled = false;
+        for (col, field) in record.iter().enumerate() {
+            if !field.is_empty() {
+                collector.push(line, col, Value::Text(field.to_string()))?;
+                filled = true;
+            }
+        }
+        if filled {
+            collector.set_fields(line, record.len());
+        }
+    }
+    let source = Source {
+        sheet: None,
+        all_sheets: Vec::new(),
+        unit: "line",
+        is_1904: false,
+    };
+    sheet::table(path, &source, collector.finish(), options, limits)
+}
+
+/// Line numbers as an editor shows them. The csv crate's own line count lags
+/// by one after a `\r\n` ending (the `\n` is consumed with the next record),
+/// so lines are counted here from the record's byte offset.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line on which a record whose bytes begin at `start` (possibly on
+    /// the previous line's terminator) really starts. `start` never decreases.
+    fn line_at(&mut self, start: usize) -> usize {
+        let mut start = start.min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        while self.pos < start {
+            let b = self.bytes[self.pos];
+            if b == b'\n' || (b == b'\r' && self.bytes.get(self.pos + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+}
+
+/// Chooses the delimiter under which a header row naming the most intake
+/// fields appears in the first lines.
+fn sniff(text: &str) -> u8 {
+    let mut best = (0, b',');
+    for &candidate in CANDIDATES {
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        let mut reader = reader(text, candidate);
+        while rows.len() < SNIFF_RECORDS && matches!(reader.read_record(&mut record), Ok(true)) {
+            rows.push(GridRow {
+                number: rows.len() + 1,
+                cells: record
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| !f.is_empty())
+                    .map(|(c, f)| (c, Value::Text(f.to_string())))
+                    .collect(),
+                fields: Some(record.len()),
+            });
+        }
+        let score = sheet::find_header(&rows).map_or(0, |i| sheet::header_score(&rows[i]));
+        if score > best.0 {
+            best = (score, candidate);
+        }
+    }
+    best.1
+}
+
+fn check_delimiter(d: u8) -> Result<u8, Error> {
+    if d == b'"' || d == b'\n' || d == b'\r' || !d.is_ascii() {
+        return Err(Error::Usage {
+            message: "this character cannot separate CSV fields".into(),
+            hint: "use --delimiter with , or ; or tab".into(),
+        });
+    }
+    Ok(d)
+}
+
+/// Finds the encoding for an `--encoding` label ("windows-1252", "latin1",
+/// "utf-16le", …: the WHATWG labels). Refuses unknown labels, so the CLI can
+/// check the option before reading anything.
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, Error> {
+    match Encoding::for_label(label.trim().as_bytes()) {
+        Some(enc) if enc != encoding_rs::REPLACEMENT => Ok(enc),
+        _ => Err(Error::Usage {
+            message: format!("unknown text encoding \"{}\"", safe_name(label)),
+            hint: "use a name such as utf-8, windows-1252 (also called latin1), iso-8859-15, macintosh, utf-16le or utf-16be".into(),
+        }),
+    }
+}
+
+/// Decodes the file to text, never replacing a character silently.
+fn decode(path: &Path, bytes: &[u8], encoding: Option<&str>) -> Result<String, Error> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return utf8(path, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return decode_with(path, rest, encoding_rs::UTF_16LE);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return decode_with(path, rest, encoding_rs::UTF_16BE);
+    }
+    match encoding {
+        Some(label) => decode_with(path, bytes, encoding_for_label(label)?),
+        None => utf8(path, bytes),
+    }
+}
+
+fn utf8(path: &Path, bytes: &[u8]) -> Result<String, Error> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = line_of(&bytes[..e.valid_up_to()]);
+            return Err(Error::Input {
+                file: path.to_path_buf(),
+                message: format!(
+                    "line {line} is not UTF-8 text; the file was probably saved in a Windows or Mac encoding"
+                ),
+                hint: "in Excel, save it as \"CSV UTF-8 (Comma delimited)\"; or name its encoding, for example --encoding windows-1252".into(),
+            });
+        }
+    };
+    if let Some(i) = text.find('\0') {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: format!(
+                "line {} holds NUL characters: the file is UTF-16 text without a byte order mark, or not text at all",
+                line_of(&bytes[..i])
+            ),
+            hint: "save it as CSV UTF-8, or name its encoding with --encoding utf-16le".into(),
+        });
+    }
+    Ok(text.to_string())
+}
+
+fn line_of(before: &[u8]) -> usize {
+    before.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn decode_with(path: &Path, bytes: &[u8], encoding: &'static Encoding) -> Result<String, Error> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len().saturating_mul(3) / 2 + 16);
+    let mut input = bytes;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut out, true);
+        input = &input[read..];
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(input.len().saturating_mul(3) + 16),
+            DecoderResult::Malformed(..) => {
+                let line = out.matches('\n').count() + 1;
+                return Err(Error::Input {
+                    file: path.to_path_buf(),
+                    message: format!("line {line} is not valid {} text", encoding.name()),
+                    hint: "name the file's real encoding with --encoding, or save it as CSV UTF-8"
+                        .into(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Cell, Entry, Place, RawRecord, TextDates};
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    fn read_fixture(name: &str, options: &InputOptions) -> Result<InputFile, Error> {
+        crate::input::read(&fixture(name), options)
+    }
+
+    fn read_str(text: &str) -> Result<InputFile, Error> {
+        read(
+            Path::new("t.csv"),
+            text.as_bytes(),
+            &InputOptions::default(),
+        )
+    }
+
+    fn ok(entry: &Entry) -> &RawRecord {
+        entry.as_ref().expect("a readable row")
+    }
+
+    fn line(entry: &Entry) -> usize {
+        let origin = match entry {
+            Ok(rec) => &rec.origin,
+            Err((origin, _)) => origin,
+        };
+        match origin.place {
+            Place::Row { sheet: None, row } => row,
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    fn cell<'a>(rec: &'a RawRecord, field: &str) -> &'a Cell {
+        &rec.cells.iter().find(|(n, _)| n == field).expect(field).1
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    /// The cells of every record, for comparing encodings.
+    fn all_cells(file: &InputFile) -> Vec<Vec<(String, Cell)>> {
+        file.entries.iter().map(|e| ok(e).cells.clone()).collect()
+    }
+
+    #[test]
+    fn utf8_with_quoted_line_breaks() {
+        let file = read_fixture("utf8.csv", &InputOptions::default()).unwrap();
+        assert!(file.warnings.is_empty());
+        let lines: Vec<usize> = file.entries.iter().map(line).collect();
+        // Ana's address spans lines 2 and 3.
+        assert_eq!(lines, [2, 4, 5]);
+        let ana = ok(&file.entries[0]);
+        assert_eq!(
+            cell(ana, "patient_address"),
+            &text("12 Alder Lane\nSpringfield, IL 62704")
+        );
+        assert_eq!(
+            cell(ana, "reasons"),
+            &text("surgery_recommended; explore_options")
+        );
+        assert_eq!(cell(ana, "medical_record_number"), &text("00482913"));
+        assert_eq!(ana.text_dates, TextDates::MonthFirst);
+        let jose = ok(&file.entries[1]);
+        assert_eq!(cell(jose, "patient_name"), &text("José Muñoz Ejemplo"));
+        assert_eq!(cell(jose, "date_of_birth"), &text("04/09/1968"));
+        assert_eq!(cell(jose, "patient_address"), &Cell::Empty);
+        assert_eq!(
+            cell(ok(&file.entries[2]), "patient_name"),
+            &text("Nguyễn Thị Ví Dụ")
+        );
+    }
+
+    #[test]
+    fn bom_and_utf16_read_the_same_as_utf8() {
+        let options = InputOptions::default();
+        let plain = read_fixture("utf8.csv", &options).unwrap();
+        for name in ["utf8_bom.csv", "unicode_text.txt", "utf16be.csv"] {
+            let file = read_fixture(name, &options).unwrap();
+            assert_eq!(all_cells(&file), all_cells(&plain), "{name}");
+            assert_eq!(
+                file.entries.iter().map(line).collect::<Vec<_>>(),
+                [2, 4, 5],
+                "{name}"
+            );
+        }
+        // A byte order mark outranks --encoding.
+        let latin = InputOptions {
+            encoding: Some("windows-1252".into()),
+            ..InputOptions::default()
+        };
+        let file = read_fixture("utf8_bom.csv", &latin).unwrap();
+        assert_eq!(all_cells(&file), all_cells(&plain));
+    }
+
+    #[test]
+    fn windows_encodings_need_to_be_named() {
+        let err = read_fixture("windows1252.csv", &InputOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 4 is not UTF-8 text"), "{err}");
+        assert!(err.contains("--encoding windows-1252"), "{err}");
+        assert!(err.contains("CSV UTF-8"), "{err}");
+        assert!(!err.contains("Mu"), "{err}");
+        for label in ["windows-1252", "latin1", " CP1252 "] {
+            let options = InputOptions {
+                encoding: Some(label.into()),
+                ..InputOptions::default()
+            };
+            let file = read_fixture("windows1252.csv", &options).unwrap();
+            assert_eq!(
+                cell(ok(&file.entries[1]), "patient_name"),
+                &text("José Muñoz Ejemplo"),
+                "{label}"
+            );
+        }
+        let options = InputOptions {
+            encoding: Some("klingon".into()),
+            ..InputOptions::default()
+        };
+        let err = read_fixture("windows1252.csv", &options).unwrap_err();
+        assert!(matches!(err, Error::Usage { .. }), "{err}");
+        assert!(encoding_for_label("utf-16le").is_ok());
+        assert!(encoding_for_label("iso-2022-kr").is_err());
+    }
+
+    #[test]
+    fn malformed_text_is_never_replaced() {
+        // Shift_JIS lead byte without its trail byte, on line 3.
+        let bytes =
+            b"patient_name,date_of_birth,current_doctor\nA,1970-01-01,Dr\n\x82,1970-01-01,Dr\n";
+        let options = InputOptions {
+            encoding: Some("shift_jis".into()),
+            ..InputOptions::default()
+        };
+        let err = read(Path::new("t.csv"), bytes, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3 is not valid Shift_JIS text"), "{err}");
+        // UTF-16 without a byte order mark looks like text full of NULs.
+        let utf16: Vec<u8> = "patient_name,dob\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let err = read(Path::new("t.csv"), &utf16, &InputOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("NUL"), "{err}");
+        let err = read(
+            Path::new("t.csv"),
+            b"a,b\n\xFF\xFE\xFD\n",
+            &InputOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 2 is not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn delimiters_are_detected_or_given() {
+        let file = read_fixture("semicolon.csv", &InputOptions::default()).unwrap();
+        let ana = ok(&file.entries[0]);
+        assert_eq!(cell(ana, "date_of_birth"), &text("03/02/1970"));
+        assert_eq!(
+            cell(ok(&file.entries[1]), "reasons"),
+            &text("feel_unheard; rare_condition")
+        );
+        let dmy = InputOptions {
+            sheet_dates: TextDates::DayFirst,
+            ..InputOptions::default()
+        };
+        let file = read_fixture("semicolon.csv", &dmy).unwrap();
+        assert_eq!(ok(&file.entries[0]).text_dates, TextDates::DayFirst);
+
+        let file = read_fixture("tab.tsv", &InputOptions::default()).unwrap();
+        assert_eq!(cell(ok(&file.entries[0]), "current_doctor"), &text("Dr. A"));
+
+        let comma = InputOptions {
+            delimiter: Some(b','),
+            ..InputOptions::default()
+        };
+        let err = read_fixture("semicolon.csv", &comma)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("found no header row"), "{err}");
+        let quote = InputOptions {
+            delimiter: Some(b'"'),
+            ..InputOptions::default()
+        };
+        assert!(matches!(
+            read_fixture("semicolon.csv", &quote),
+            Err(Error::Usage { .. })
+        ));
+    }
+
+    #[test]
+    fn title_lines_excel_padding_and_mangled_numbers() {
+        let file = read_fixture("title_rows.csv", &InputOptions::default()).unwrap();
+        assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+        assert_eq!(file.entries.iter().map(line).collect::<Vec<_>>(), [4, 6]);
+        let ana = ok(&file.entries[0]);
+        assert!(matches!(cell(ana, "member_id"), Cell::Invalid(w) if w.contains("scientific")));
+        let ben = ok(&file.entries[1]);
+        assert_eq!(cell(ben, "member_id"), &text("123456789012345"));
+        assert_eq!(
+            cell(ben, "date_of_birth"),
+            &Cell::Invalid("a spreadsheet error (#N/A)")
+        );
+    }
+
+    #[test]
+    fn ragged_lines_are_record_errors() {
+        let file = read_fixture("ragged.csv", &InputOptions::default()).unwrap();
+        assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+        let lines: Vec<usize> = file.entries.iter().map(line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 8]);
+        let outcome: Vec<bool> = file.entries.iter().map(Result::is_ok).collect();
+        assert_eq!(outcome, [true, false, false, true, true, true]);
+        let problem = |i: usize| file.entries[i].as_ref().unwrap_err().1[0].to_string();
+        assert!(problem(1).contains("has 2 fields but the header line has 3"));
+        assert!(problem(2).contains("has 4 fields but the header line has 3"));
+        assert!(!problem(2).contains("extra"));
+        assert_eq!(
+            cell(ok(&file.entries[4]), "patient_name"),
+            &text("Eve\nExample")
+        );
+    }
+
+    #[test]
+    fn whole_file_problems() {
+        let err = read_str("").unwrap_err().to_string();
+        assert!(err.contains("the file is empty"), "{err}");
+        let err = read_str("just,some,words\n1,2,3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("found no header row in the file"), "{err}");
+        let err = read_str("\n\nName,DOB,Doctor\n").unwrap_err().to_string();
+        assert!(
+            err.contains("has a header row (line 3) but no patient rows"),
+            "{err}"
+        );
+        let err = read_str("Name,DOB\nSECRET,1970-01-01\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("in the header row (line 1), there is no column for the required field current_doctor"),
+            "{err}"
+        );
+        assert!(!err.contains("SECRET"), "{err}");
+        let many = "Name,DOB,Doctor\n".to_string() + &"a,b,c\n".repeat(3);
+        let limits = Limits {
+            rows: 2,
+            ..Limits::DEFAULT
+        };
+        let err = read_with(
+            Path::new("t.csv"),
+            many.as_bytes(),
+            &InputOptions::default(),
+            limits,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("more than 2 rows"), "{err}");
+        let wide = format!("Name,DOB,Doctor{}\n", ",x".repeat(1000));
+        let err = read_str(&wide).unwrap_err().to_string();
+        assert!(err.contains("column ALM (line 1)"), "{err}");
+    }
+
+    #[test]
+    fn line_numbers_follow_every_line_ending() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = [
+                "Name,DOB,Doctor",
+                "",
+                "a,b,c",
+                "\"x",
+                "y\",b,c",
+                "d,e,f",
+                "",
+            ]
+            .join(ending);
+            let file = read_str(&text).unwrap();
+            let lines: Vec<usize> = file.entries.iter().map(line).collect();
+            assert_eq!(lines, [3, 4, 6], "{ending:?}");
+        }
+    }
+
+    #[test]
+    fn values_never_reach_messages_or_warnings() {
+        let text = "Patient Name,DOB,Doctor,MRN,Secret notes\n\
+                    SECRET-1,SECRET-2,SECRET-3,SECRET-4,SECRET-5\n\
+                    SECRET-6,SECRET-7\n\
+                    SECRET-8,#N/A,SECRET-9,1.5E+20,SECRET-10,SECRET-11\n";
+        let file = read_str(text).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut said: Vec<String> = file.warnings.clone();
+        for entry in file.entries {
+            match entry.and_then(|raw| crate::record::from_raw(raw, today)) {
+                Ok(_) => panic!("every row is broken"),
+                Err((origin, problems)) => {
+                    said.push(origin.to_string());
+                    said.extend(problems.iter().map(|p| p.to_string()));
+                }
+            }
+        }
+        assert!(said.len() > 4, "{said:?}");
+        for line in &said {
+            assert!(!line.contains("SECRET"), "{line}");
+        }
+        let err = read_str("Name,DOB,Doctor,Doctor\nSECRET,SECRET,SECRET,SECRET\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("SECRET"), "{err}");
+    }
+}
