@@ -39,18 +39,27 @@ pub fn is_safe_entry_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
+/// Starts an entry, after checking its name against the allow-list.
+fn start_entry<W: Write + std::io::Seek>(
+    writer: &mut ZipWriter<W>,
+    name: &str,
+    options: SimpleFileOptions,
+) -> std::io::Result<()> {
+    assert!(
+        is_safe_entry_name(name),
+        "entry names are built by the program from an allow-list"
+    );
+    writer
+        .start_file(name, options)
+        .map_err(std::io::Error::other)
+}
+
 /// Zips `(entry name, bytes)` pairs in the given order.
 pub fn zip(entries: &[(String, Vec<u8>)], date: NaiveDate) -> std::io::Result<Vec<u8>> {
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
     let options = entry_options(date);
     for (name, bytes) in entries {
-        assert!(
-            is_safe_entry_name(name),
-            "entry names are built by the program from an allow-list"
-        );
-        writer
-            .start_file(name.as_str(), options)
-            .map_err(std::io::Error::other)?;
+        start_entry(&mut writer, name, options)?;
         writer.write_all(bytes)?;
     }
     Ok(writer.finish().map_err(std::io::Error::other)?.into_inner())
@@ -69,13 +78,7 @@ pub fn zip_files<W: Write + std::io::Seek>(
         .compression_method(CompressionMethod::Stored)
         .compression_level(None);
     for (name, path) in files {
-        assert!(
-            is_safe_entry_name(name),
-            "entry names are built by the program from an allow-list"
-        );
-        writer
-            .start_file(name.as_str(), options)
-            .map_err(std::io::Error::other)?;
+        start_entry(&mut writer, name, options)?;
         std::io::copy(&mut std::fs::File::open(path)?, &mut writer)?;
     }
     writer.finish().map_err(std::io::Error::other)

@@ -68,17 +68,8 @@ pub const RECORD_KINDS: &[&str] = &[
     "billing_records",
 ];
 
-/// The records requested when the intake names none.
-pub const DEFAULT_RECORD_KINDS: &[&str] = &[
-    "clinic_notes",
-    "test_results",
-    "imaging_reports",
-    "imaging_files",
-    "pathology_reports",
-    "medication_list",
-    "procedure_history",
-    "allergies",
-];
+/// The records requested when the intake names none: the first eight kinds.
+pub const DEFAULT_RECORD_KINDS: &[&str] = RECORD_KINDS.split_at(8).0;
 
 /// Who receives the requested records.
 pub const DELIVERY: &[&str] = &["second_opinion_doctor", "patient"];
