@@ -30,19 +30,16 @@ fn main() {
         input: InputOptions::default(),
     };
     let checked = second_opinion::run::check(&check).expect("readable input");
-    let options = RenderOptions {
-        today,
-        paper: Paper::Letter,
-    };
+    let options = RenderOptions::new(today, Paper::Letter);
     let out = OutputDir::prepare(&PathBuf::from(out), true).expect("writable output folder");
     let mut namer = Namer::default();
     for patient in &checked.patients {
         let mut pdfs = Vec::new();
-        for doc in DOCUMENTS {
+        for (index, doc) in DOCUMENTS.iter().enumerate() {
             let renderer = Renderer::load(options.clone());
             pdfs.push((
                 doc.file_name.to_string(),
-                renderer.render_document(patient, doc).expect("renders"),
+                renderer.render_document(patient, index).expect("renders"),
             ));
             typst::comemo::evict(0);
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{Local, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{BuildArgs, InitArgs, ValidateArgs};
+use crate::cli::{BuildArgs, InitArgs, TemplatesCommand, ValidateArgs};
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Outcome};
 use crate::run::{self, Progress};
@@ -157,6 +157,19 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
 
 /// `second-opinion init`.
 pub fn init(args: &InitArgs) -> Outcome {
+    if let Some(path) = &args.clinic {
+        return match crate::starter::write_clinic_profile(path, args.force) {
+            Ok(()) => {
+                println!(
+                    "Wrote {}. Fill in the clinic's details (the logo path is relative to this file), then run:\n  second-opinion build INPUT --clinic {}",
+                    path.display(),
+                    path.display()
+                );
+                Outcome::AllGood
+            }
+            Err(e) => fatal(&e),
+        };
+    }
     let (path, written) = match &args.spreadsheet {
         Some(path) => (
             path,
@@ -177,5 +190,25 @@ pub fn init(args: &InitArgs) -> Outcome {
             Outcome::AllGood
         }
         Err(e) => fatal(&e),
+    }
+}
+
+/// `second-opinion templates export`.
+pub fn templates(command: &TemplatesCommand) -> Outcome {
+    match command {
+        TemplatesCommand::Export { dir, force } => {
+            match crate::render::templates::export(dir, *force) {
+                Ok(files) => {
+                    println!(
+                        "Wrote {} files into {}. Edit them (README.md there says what data each template receives), then run:\n  second-opinion build INPUT --templates {}",
+                        files.len(),
+                        dir.display(),
+                        dir.display()
+                    );
+                    Outcome::AllGood
+                }
+                Err(e) => fatal(&e),
+            }
+        }
     }
 }

@@ -28,6 +28,24 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write an empty intake form for a patient to fill in.
     Init(InitArgs),
+    /// Work with the document templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+/// `templates` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates (and a README on the data they receive)
+    /// into DIR, to customise and use with `build --templates DIR`.
+    Export {
+        /// The folder to write into (created if missing).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Options for reading intake files, shared by `build` and `validate`.
@@ -109,9 +127,28 @@ pub struct BuildArgs {
     #[arg(long, short, value_name = "DIR", default_value = "packets")]
     pub out: PathBuf,
 
-    /// Paper size of the documents.
-    #[arg(long, value_enum, default_value_t = Paper::Letter)]
-    pub paper: Paper,
+    /// Paper size of the documents (default: the clinic profile's, else letter).
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+
+    /// The language of every packet whose record has no `language` field:
+    /// en (English, default) or es (Spanish).
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+
+    /// Large print: body text of at least 16 pt, the same content.
+    #[arg(long)]
+    pub large_print: bool,
+
+    /// A clinic profile (JSON) whose name, contact details and logo appear on
+    /// the cover page and question sheet. `init --clinic` writes a starter.
+    #[arg(long, value_name = "FILE")]
+    pub clinic: Option<PathBuf>,
+
+    /// A folder of templates replacing built-in ones of the same name, or
+    /// adding documents to every packet (`templates export` writes a start).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 
     /// Replace packets that already exist in the output folder.
     #[arg(long)]
@@ -157,4 +194,8 @@ pub struct InitArgs {
     /// one column per field and a second sheet explaining each column.
     #[arg(long, value_name = "FILE.xlsx", conflicts_with = "file")]
     pub spreadsheet: Option<PathBuf>,
+
+    /// Write a starter clinic profile (JSON) for `build --clinic` instead.
+    #[arg(long, value_name = "FILE.json", conflicts_with_all = ["file", "spreadsheet"])]
+    pub clinic: Option<PathBuf>,
 }

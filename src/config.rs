@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::{BuildArgs, DateOrder, InputArgs};
+use crate::clinic::Clinic;
 use crate::error::Error;
 use crate::input::{InputOptions, TextDates};
-use crate::render::{Paper, RenderOptions};
+use crate::render::{Paper, RenderOptions, TemplateSet};
 
 /// What `build` and `validate` need to read and check records.
 #[derive(Debug, Clone)]
@@ -87,11 +88,36 @@ impl BuildConfig {
                 .map(|n| n.get())
                 .unwrap_or(1),
         };
-        let paper: Paper = args.paper;
+        let clinic = args.clinic.as_deref().map(Clinic::load).transpose()?;
+        let paper: Paper = args
+            .paper
+            .or(clinic.as_ref().and_then(|c| c.paper))
+            .unwrap_or_default();
+        let language = match &args.language {
+            None => "en".to_string(),
+            Some(code) => {
+                let code = code.trim().to_ascii_lowercase();
+                if !crate::render::LANGUAGES.contains(&code.as_str()) {
+                    return Err(Error::Usage {
+                        message: "--language names a language without templates".into(),
+                        hint: format!("use one of: {}", crate::render::LANGUAGES.join(", ")),
+                    });
+                }
+                code
+            }
+        };
+        let templates = match &args.templates {
+            Some(dir) => TemplateSet::with_dir(dir)?,
+            None => TemplateSet::built_in(),
+        };
         Ok(BuildConfig {
             render: RenderOptions {
                 today: check.today,
                 paper,
+                language,
+                large_print: args.large_print,
+                clinic,
+                templates,
             },
             check,
             out: args.out.clone(),

@@ -17,6 +17,7 @@
 pub mod app;
 pub mod bundle;
 pub mod cli;
+pub mod clinic;
 pub mod config;
 pub mod error;
 pub mod input;

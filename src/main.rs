@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Build(args) => second_opinion::app::build(&args),
         Command::Validate(args) => second_opinion::app::validate(&args),
         Command::Init(args) => second_opinion::app::init(&args),
+        Command::Templates(command) => second_opinion::app::templates(&command),
     };
     ExitCode::from(outcome.code())
 }

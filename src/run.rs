@@ -113,7 +113,17 @@ pub fn build(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary, Error> {
     let checked = check(&config.check)?;
-    let renderer = Renderer::new(config.render.clone())?;
+    let mut languages: std::collections::BTreeSet<String> = checked
+        .patients
+        .iter()
+        .map(|p| {
+            p.language
+                .clone()
+                .unwrap_or_else(|| config.render.language.clone())
+        })
+        .collect();
+    languages.insert(config.render.language.clone());
+    let renderer = Renderer::new(config.render.clone(), &languages)?;
     let out = OutputDir::prepare(&config.out, config.force)?;
     if config.bundle && out.is_taken(BUNDLE_FILE) {
         return Err(Error::Usage {

@@ -128,6 +128,11 @@ fn spreadsheet_form(example: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
     book.save_to_buffer()
 }
 
+/// Writes the starter clinic profile for `build --clinic`.
+pub fn write_clinic_profile(path: &Path, force: bool) -> Result<(), Error> {
+    write_new_file(path, crate::clinic::STARTER.as_bytes(), force)
+}
+
 /// Writes a file atomically next to its final place; an existing file is
 /// kept unless `force`.
 fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {

@@ -744,3 +744,197 @@ fn spreadsheet_formats_are_read_by_content_and_options() {
     let run = case.run(&["validate", &fixture("clean.xlsx"), "--sheet", "Nope"]);
     run.assert_code(2);
 }
+
+/// The median height of the words on a PDF's first page, in points: a
+/// stand-in for the body text size.
+fn median_word_height(pdf: &Path) -> f64 {
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut heights: Vec<f64> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .filter_map(|l| {
+            let num = |key: &str| -> Option<f64> {
+                let start = l.find(&format!("{key}=\""))? + key.len() + 2;
+                l[start..].split('"').next()?.parse().ok()
+            };
+            Some(num("yMax")? - num("yMin")?)
+        })
+        .collect();
+    heights.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    heights[heights.len() / 2]
+}
+
+#[test]
+fn clinic_profile_appears_on_the_cover_and_question_sheet_only() {
+    let case = Case::new();
+    let profile = sample_file("clinic.json");
+    case.build(&sample_file("patient.json"), "out", &["--clinic", &profile])
+        .assert_code(0);
+    let dir = case.unzip(&case.path("out/SO-2026-0042.zip"), "x");
+    assert!(pdf_text(&dir.join("checklist.pdf")).contains("Riverside Community Health Center"));
+    assert!(pdf_text(&dir.join("checklist.pdf")).contains("patient navigator"));
+    assert!(
+        pdf_text(&dir.join("second-opinion-questions.pdf"))
+            .contains("Riverside Community Health Center")
+    );
+    assert!(
+        !pdf_text(&dir.join("records-request-letter.pdf")).contains("Riverside"),
+        "the letter stays in the patient's name"
+    );
+    tool("qpdf", &["--check"], &dir.join("checklist.pdf"));
+
+    // A profile with paper a4 sets the default; --paper still wins.
+    let a4 = case.write("a4.json", r#"{"name": "A4 Clinic", "paper": "a4"}"#);
+    case.build(
+        &sample_file("patient.json"),
+        "a4",
+        &["--clinic", a4.to_str().unwrap()],
+    )
+    .assert_code(0);
+    let dir = case.unzip(&case.path("a4/SO-2026-0042.zip"), "y");
+    assert!(tool("pdfinfo", &[], &dir.join("packet.pdf")).contains("595.276 x 841.89 pts"));
+    case.build(
+        &sample_file("patient.json"),
+        "letter",
+        &["--clinic", a4.to_str().unwrap(), "--paper", "letter"],
+    )
+    .assert_code(0);
+    let dir = case.unzip(&case.path("letter/SO-2026-0042.zip"), "z");
+    assert!(tool("pdfinfo", &[], &dir.join("packet.pdf")).contains("612 x 792 pts"));
+
+    // A missing logo stops the run before anything is written.
+    let broken = case.write("broken.json", r#"{"name": "X", "logo": "missing.png"}"#);
+    let run = case.build(
+        &sample_file("patient.json"),
+        "none",
+        &["--clinic", broken.to_str().unwrap()],
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("could not read the clinic logo"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!case.path("none").exists());
+}
+
+#[test]
+fn init_clinic_writes_a_profile_build_accepts() {
+    let case = Case::new();
+    case.run(&["init", "--clinic", "clinic.json"])
+        .assert_code(0);
+    let input = case.write("p.json", &minimal("Ann Lee"));
+    case.build(input.to_str().unwrap(), "out", &["--clinic", "clinic.json"])
+        .assert_code(0);
+}
+
+#[test]
+fn custom_templates_override_and_add_documents() {
+    let case = Case::new();
+    case.run(&["templates", "export", "tpl"]).assert_code(0);
+    assert!(case.path("tpl/en/checklist.typ").is_file() && case.path("tpl/README.md").is_file());
+    // Keep only what we change: the rest falls back to the built-in files.
+    fs::remove_dir_all(case.path("tpl")).unwrap();
+    fs::create_dir_all(case.path("tpl/en")).unwrap();
+    case.write(
+        "tpl/en/opinion-comparison-table.typ",
+        "#import \"/lib.typ\": *\n#let title(d) = \"Clinic comparison sheet\"\n#let summary(d) = [Our own sheet.]\n#let body(d) = [\n  = Our comparison sheet\n  Prepared for #d.patient.patient_name.\n]\n",
+    );
+    case.write(
+        "tpl/en/parking.typ",
+        "#import \"/lib.typ\": *\n#let title(d) = \"Parking and directions\"\n#let summary(d) = [How to find us.]\n#let body(d) = [\n  = Parking and directions\n  Park in garage B.\n]\n",
+    );
+    case.build(&sample_file("patient.json"), "out", &["--templates", "tpl"])
+        .assert_code(0);
+    let zip = case.path("out/SO-2026-0042.zip");
+    let mut expected: Vec<&str> = ENTRIES[..5].to_vec();
+    expected.extend(["parking.pdf", "packet.pdf"]);
+    assert_eq!(zip_entries(&zip), expected);
+    let dir = case.unzip(&zip, "x");
+    assert!(
+        pdf_text(&dir.join("opinion-comparison-table.pdf"))
+            .contains("Prepared for Jordan A. Rivera")
+    );
+    assert!(pdf_text(&dir.join("parking.pdf")).contains("Park in garage B."));
+    assert!(
+        pdf_text(&dir.join("checklist.pdf")).contains("Parking and directions"),
+        "the cover lists the added document"
+    );
+    assert!(tool("pdfinfo", &[], &dir.join("parking.pdf")).contains("Parking and directions"));
+    assert!(pdf_text(&dir.join("packet.pdf")).contains("Park in garage B."));
+}
+
+#[test]
+fn a_broken_template_stops_the_run_with_its_line_and_writes_nothing() {
+    let case = Case::new();
+    fs::create_dir_all(case.path("tpl/en")).unwrap();
+    case.write(
+        "tpl/en/checklist.typ",
+        "#import \"/lib.typ\": *\n#let title(d) = \"Broken\"\n#let summary(d) = [x]\n#let body(d) = [\n  = Broken\n  #no-such-function(d)\n]\n",
+    );
+    let run = case.build(&sample_file("patient.json"), "out", &["--templates", "tpl"]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert!(err.contains("checklist.typ could not be built"), "{err}");
+    assert!(
+        err.contains("en/checklist.typ:6:"),
+        "file, line and column: {err}"
+    );
+    assert!(err.contains("unknown variable"), "{err}");
+    assert!(!case.path("out").exists(), "nothing written");
+    // A template cannot read files outside its folder.
+    case.write(
+        "tpl/en/checklist.typ",
+        "#import \"/lib.typ\": *\n#let title(d) = \"Reader\"\n#let summary(d) = [x]\n#let body(d) = [\n  = Reader\n  #read(\"/etc/passwd\")\n]\n",
+    );
+    let run = case.build(&sample_file("patient.json"), "out", &["--templates", "tpl"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("not found") || run.stderr().contains("file"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn large_print_has_body_text_of_at_least_16_points() {
+    let case = Case::new();
+    case.build(&sample_file("patient.json"), "normal", &[])
+        .assert_code(0);
+    case.build(&sample_file("patient.json"), "large", &["--large-print"])
+        .assert_code(0);
+    let normal = case.unzip(&case.path("normal/SO-2026-0042.zip"), "n");
+    let large = case.unzip(&case.path("large/SO-2026-0042.zip"), "l");
+    for entry in &ENTRIES[..5] {
+        let (n, l) = (
+            median_word_height(&normal.join(entry)),
+            median_word_height(&large.join(entry)),
+        );
+        // pdftotext's word boxes are about 1.1 times the font size.
+        assert!(
+            l >= 16.0 * 1.05,
+            "{entry}: large print words {l:.1} pt high (normal {n:.1})"
+        );
+        assert!(l > n * 1.3, "{entry}: {l:.1} vs {n:.1}");
+        // Same content: every word of the normal print is there (lines break
+        // elsewhere, so hyphens and punctuation are left out of the check).
+        let alnum = |t: &str| {
+            t.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        };
+        let large_text = alnum(&pdf_text(&large.join(entry)));
+        let missing: Vec<String> = pdf_text(&normal.join(entry))
+            .split_whitespace()
+            .map(alnum)
+            .filter(|w| !w.is_empty() && !large_text.contains(w.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "{entry}: large print lacks {missing:?}");
+    }
+}

@@ -390,6 +390,14 @@ pub const FIELDS: &[FieldSpec] = &[
         "electronic",
     ),
     f(
+        "language",
+        Kind::Choice(crate::render::LANGUAGES),
+        false,
+        &["lang", "preferred language", "idioma"],
+        "The language of the patient's documents: en (English) or es (Spanish). Empty means the run's language (--language, else en).",
+        "en",
+    ),
+    f(
         "my_questions",
         Kind::TextList,
         false,

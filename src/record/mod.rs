@@ -61,6 +61,8 @@ pub struct Patient {
     pub records_delivery: String,
     pub records_format: String,
     pub my_questions: Vec<String>,
+    /// The language of the documents; `None` means the run's language.
+    pub language: Option<String>,
 }
 
 fn iso_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -647,6 +649,7 @@ impl Builder {
                 .text("records_format")
                 .unwrap_or_else(|| "electronic".into()),
             my_questions: self.list("my_questions"),
+            language: self.text("language"),
         })
     }
 }

@@ -1,17 +1,22 @@
 //! Render stage: one [`Patient`] in, the packet's PDFs out.
 //!
-//! The Typst templates are embedded in the binary. A [`Renderer`] is built
-//! once per run (fonts, standard library, templates loaded once) and shared
-//! by reference between worker threads; each document is one compile of the
-//! fixed main file `/main.typ`, which imports the document's template and
-//! reads the patient from `/data.json`.
+//! The Typst templates are embedded in the binary (see `build.rs`); a clinic
+//! can replace any of them, or add documents, with `--templates DIR`. A
+//! [`Renderer`] is built once per run (fonts, standard library, templates
+//! loaded once) and shared by reference between worker threads.
 //!
-//! The renderer checks every template against a fictional sample patient when
-//! it is built, so a broken template stops the run before any patient is
-//! touched, with Typst's own diagnostics (file, line, column).
+//! Each packet is one compile of the fixed main file `/main.typ`, which
+//! imports the document templates listed in `/data.json` and reads the
+//! patient from it; every document's PDF is then exported from its own pages.
+//!
+//! The renderer checks every template it will use against a fictional sample
+//! patient when it is built, so a broken template stops the run before any
+//! patient is touched, with Typst's own diagnostics (file, line, column).
 
+pub mod templates;
 pub mod world;
 
+use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use chrono::NaiveDate;
@@ -22,11 +27,13 @@ use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+use crate::clinic::Clinic;
 use crate::error::{Error, Problem};
 use crate::record::Patient;
+pub use templates::{BUILT_IN_TEMPLATES, LANGUAGES, TemplateSet};
 use world::{Base, file_id};
 
-/// One document of the packet.
+/// One built-in document of the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocumentKind {
     /// The entry name inside the ZIP.
@@ -37,8 +44,8 @@ pub struct DocumentKind {
     pub label: &'static str,
 }
 
-/// The packet's documents, in the order they appear in the ZIP and in
-/// `packet.pdf`.
+/// The packet's built-in documents, in the order they appear in the ZIP and
+/// in `packet.pdf`. Documents a clinic adds come after them.
 pub const DOCUMENTS: &[DocumentKind] = &[
     DocumentKind {
         file_name: "checklist.pdf",
@@ -70,31 +77,16 @@ pub const DOCUMENTS: &[DocumentKind] = &[
 /// The file name of the whole packet in one PDF, last in the ZIP.
 pub const PACKET_FILE: &str = "packet.pdf";
 
-/// The templates built into the binary, as `(virtual path, text)`.
-pub const BUILT_IN_TEMPLATES: &[(&str, &str)] = &[
-    ("/main.typ", include_str!("../../templates/main.typ")),
-    ("/lib.typ", include_str!("../../templates/lib.typ")),
-    (
-        "/en/checklist.typ",
-        include_str!("../../templates/en/checklist.typ"),
-    ),
-    (
-        "/en/records-request-letter.typ",
-        include_str!("../../templates/en/records-request-letter.typ"),
-    ),
-    (
-        "/en/insurance-call-script.typ",
-        include_str!("../../templates/en/insurance-call-script.typ"),
-    ),
-    (
-        "/en/second-opinion-questions.typ",
-        include_str!("../../templates/en/second-opinion-questions.typ"),
-    ),
-    (
-        "/en/opinion-comparison-table.typ",
-        include_str!("../../templates/en/opinion-comparison-table.typ"),
-    ),
-];
+/// One document to render for a language: a built-in one or a clinic's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The entry name inside the ZIP.
+    pub file_name: String,
+    /// The template's virtual path, such as `/en/checklist.typ`.
+    pub template: String,
+    /// What the document is, in words for error messages.
+    pub label: String,
+}
 
 /// Paper sizes the packet can be printed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -123,6 +115,28 @@ pub struct RenderOptions {
     pub today: NaiveDate,
     /// The paper size.
     pub paper: Paper,
+    /// The language of patients whose record names none.
+    pub language: String,
+    /// Body text of at least 16 pt.
+    pub large_print: bool,
+    /// The clinic shown on the cover page and question sheet.
+    pub clinic: Option<Clinic>,
+    /// The templates: built-in, with a clinic's overrides and additions.
+    pub templates: TemplateSet,
+}
+
+impl RenderOptions {
+    /// Options with the built-in templates, English, no clinic.
+    pub fn new(today: NaiveDate, paper: Paper) -> Self {
+        RenderOptions {
+            today,
+            paper,
+            language: "en".into(),
+            large_print: false,
+            clinic: None,
+            templates: TemplateSet::built_in(),
+        }
+    }
 }
 
 /// What the templates receive in `/data.json`.
@@ -140,16 +154,20 @@ struct Meta<'a> {
     /// `us-letter` or `a4`.
     paper: &'static str,
     /// The language of the documents.
-    language: &'static str,
+    language: &'a str,
+    /// Body text of at least 16 pt.
+    large_print: bool,
+    /// The clinic, or `null`.
+    clinic: Option<&'a Clinic>,
     /// The templates to render, in order (one, or all for packet.pdf).
-    documents: Vec<String>,
+    documents: Vec<&'a str>,
     /// Every document of the packet, in order, for the cover's contents list.
     contents: Vec<ContentsEntry<'a>>,
 }
 
 #[derive(Serialize)]
 struct ContentsEntry<'a> {
-    template: String,
+    template: &'a str,
     file: &'a str,
 }
 
@@ -162,64 +180,68 @@ pub struct Renderer {
     base: Base,
     main: FileId,
     options: RenderOptions,
-    language: &'static str,
 }
 
 impl Renderer {
-    /// Loads fonts and templates and checks every template against a sample
-    /// patient.
-    pub fn new(options: RenderOptions) -> Result<Self, Error> {
+    /// Loads fonts and templates and checks every template of the given
+    /// languages against a sample patient.
+    pub fn new(options: RenderOptions, languages: &BTreeSet<String>) -> Result<Self, Error> {
         let renderer = Self::load(options);
-        renderer.check_templates()?;
+        for language in languages {
+            renderer.check_templates(language)?;
+        }
         Ok(renderer)
     }
 
-    /// Loads fonts and templates without checking the templates: for
-    /// benchmarks that measure loading itself. Use [`Renderer::new`].
+    /// Loads fonts and templates without checking them: for benchmarks that
+    /// measure loading itself. Use [`Renderer::new`].
     pub fn load(options: RenderOptions) -> Self {
-        let templates: Vec<(String, String)> = BUILT_IN_TEMPLATES
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect();
-        let base = Base::new(&templates, &[], options.today);
+        let mut files = options.templates.other_files().to_vec();
+        if let Some(clinic) = &options.clinic
+            && let Some(logo) = &clinic.logo
+        {
+            files.push((logo.clone(), clinic.logo_bytes.clone()));
+        }
+        let base = Base::new(&options.templates.sources(), &files, options.today);
         Renderer {
             base,
             main: file_id("/main.typ"),
             options,
-            language: "en",
         }
     }
 
-    fn template_path(&self, doc: &DocumentKind) -> String {
-        format!("/{}/{}", self.language, doc.template)
+    /// The language a patient's packet is written in.
+    fn language<'a>(&'a self, patient: &'a Patient) -> &'a str {
+        patient
+            .language
+            .as_deref()
+            .unwrap_or(&self.options.language)
     }
 
-    /// Compiles every document for a fictional patient, so template mistakes
-    /// surface before any real record, with Typst's diagnostics.
-    fn check_templates(&self) -> Result<(), Error> {
-        let sample = crate::record::sample_patient();
-        for doc in DOCUMENTS {
-            let path = self.template_path(doc);
-            if !self.base.has_source(file_id(&path)) {
-                return Err(Error::Template {
-                    name: path,
-                    details: "the file is missing".into(),
-                    hint: "every document of the packet needs its template".into(),
-                });
-            }
-            let data = self.data(&sample, vec![path.clone()]);
-            self.compile_pdf(data, &sample, doc.file_name)
-                .map_err(|failure| match failure {
-                    Failure::Diagnostics(diags) => Error::Template {
-                        name: path.trim_start_matches('/').to_string(),
-                        details: self.format_diagnostics(&diags),
-                        hint: "fix the template at the place shown".into(),
-                    },
-                    Failure::Panic => Error::Template {
-                        name: path.trim_start_matches('/').to_string(),
-                        details: "Typst stopped unexpectedly while building it".into(),
-                        hint: "simplify the template around its most recent change".into(),
-                    },
+    /// Compiles every document of a language for a fictional patient, so
+    /// template mistakes surface before any real record, with Typst's
+    /// diagnostics.
+    fn check_templates(&self, language: &str) -> Result<(), Error> {
+        let documents = self.options.templates.documents(language)?;
+        let mut sample = crate::record::sample_patient();
+        sample.language = Some(language.to_string());
+        for doc in &documents {
+            let data = self.data(&sample, language, &documents, std::slice::from_ref(doc));
+            self.compile_pdf(data, &sample, &doc.file_name)
+                .map_err(|failure| {
+                    let name = self.options.templates.display_name(&doc.template);
+                    match failure {
+                        Failure::Diagnostics(diags) => Error::Template {
+                            name,
+                            details: self.format_diagnostics(&diags),
+                            hint: "fix the template at the place shown; nothing was built".into(),
+                        },
+                        Failure::Panic => Error::Template {
+                            name,
+                            details: "Typst stopped unexpectedly while building it".into(),
+                            hint: "simplify the template around its most recent change".into(),
+                        },
+                    }
                 })?;
         }
         Ok(())
@@ -236,25 +258,47 @@ impl Renderer {
             .to_string()
     }
 
-    /// The `/data.json` bytes for one compile.
-    fn data(&self, patient: &Patient, documents: Vec<String>) -> Bytes {
+    /// The `/data.json` bytes for one compile of `render` among `all`.
+    fn data(
+        &self,
+        patient: &Patient,
+        language: &str,
+        all: &[Document],
+        render: &[Document],
+    ) -> Bytes {
         let data = TemplateData {
             patient,
             meta: Meta {
                 today: self.options.today.format("%Y-%m-%d").to_string(),
                 paper: self.options.paper.typst_name(),
-                language: self.language,
-                documents,
-                contents: DOCUMENTS
+                language,
+                large_print: self.options.large_print,
+                clinic: self.options.clinic.as_ref(),
+                documents: render.iter().map(|d| d.template.as_str()).collect(),
+                contents: all
                     .iter()
                     .map(|d| ContentsEntry {
-                        template: self.template_path(d),
-                        file: d.file_name,
+                        template: &d.template,
+                        file: &d.file_name,
                     })
                     .collect(),
             },
         };
         Bytes::new(serde_json::to_vec(&data).expect("template data always serialises"))
+    }
+
+    /// The documents of a patient's packet, in order.
+    fn documents(&self, patient: &Patient) -> Result<Vec<Document>, Problem> {
+        self.options
+            .templates
+            .documents(self.language(patient))
+            .map_err(|_| {
+                Problem::field(
+                    "language",
+                    "has no templates",
+                    format!("use one of: {}", LANGUAGES.join(", ")),
+                )
+            })
     }
 
     /// Renders one patient's packet: every document as its own PDF, then the
@@ -266,24 +310,26 @@ impl Renderer {
     /// pages are the same as a separate compile would give, for about half
     /// the work.
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
-        let all = DOCUMENTS.iter().map(|d| self.template_path(d)).collect();
-        let world = self.base.world(self.main, self.data(patient, all));
+        let documents = self.documents(patient)?;
+        let data = self.data(patient, self.language(patient), &documents, &documents);
+        let world = self.base.world(self.main, data);
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<RenderedPacket, Problem> {
             let packet: PagedDocument = typst::compile(&world)
                 .output
                 .map_err(|_| render_problem("packet"))?;
             use typst::model::Document as _;
-            let sections = sections(&packet).ok_or_else(|| render_problem("packet"))?;
-            let mut out = Vec::with_capacity(DOCUMENTS.len() + 1);
-            for (doc, (title, pages)) in DOCUMENTS.iter().zip(sections) {
+            let sections =
+                sections(&packet, documents.len()).ok_or_else(|| render_problem("packet"))?;
+            let mut out = Vec::with_capacity(documents.len() + 1);
+            for (doc, (title, pages)) in documents.iter().zip(sections) {
                 let mut info = packet.info().clone();
                 info.title = Some(title);
                 let part =
                     PagedDocument::new(packet.pages()[pages].iter().cloned().collect(), info);
                 let pdf = self
-                    .export(&part, patient, doc.file_name)
-                    .map_err(|_| render_problem(doc.label))?;
-                out.push((doc.file_name.to_string(), pdf));
+                    .export(&part, patient, &doc.file_name)
+                    .map_err(|_| render_problem(&doc.label))?;
+                out.push((doc.file_name.clone(), pdf));
             }
             let pdf = self
                 .export(&packet, patient, PACKET_FILE)
@@ -297,20 +343,26 @@ impl Renderer {
 
     /// Renders every document in one PDF (`packet.pdf`) alone.
     pub fn render_combined(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
-        let all = DOCUMENTS.iter().map(|d| self.template_path(d)).collect();
-        self.compile_pdf(self.data(patient, all), patient, PACKET_FILE)
+        let documents = self.documents(patient)?;
+        let data = self.data(patient, self.language(patient), &documents, &documents);
+        self.compile_pdf(data, patient, PACKET_FILE)
             .map_err(|_| render_problem("packet PDF"))
     }
 
-    /// Renders one document of the packet as a PDF.
-    pub fn render_document(
-        &self,
-        patient: &Patient,
-        doc: &DocumentKind,
-    ) -> Result<Vec<u8>, Problem> {
-        let data = self.data(patient, vec![self.template_path(doc)]);
-        self.compile_pdf(data, patient, doc.file_name)
-            .map_err(|_| render_problem(doc.label))
+    /// Renders the `index`-th document of the packet as a PDF on its own.
+    pub fn render_document(&self, patient: &Patient, index: usize) -> Result<Vec<u8>, Problem> {
+        let documents = self.documents(patient)?;
+        let doc = documents
+            .get(index)
+            .ok_or_else(|| render_problem("document"))?;
+        let data = self.data(
+            patient,
+            self.language(patient),
+            &documents,
+            std::slice::from_ref(doc),
+        );
+        self.compile_pdf(data, patient, &doc.file_name)
+            .map_err(|_| render_problem(&doc.label))
     }
 
     /// One compile and PDF export, shielded from panics, with Typst's caches
@@ -358,6 +410,7 @@ impl Renderer {
 /// of every document. `None` if the markers do not match the documents.
 fn sections(
     packet: &PagedDocument,
+    expected: usize,
 ) -> Option<Vec<(typst::ecow::EcoString, std::ops::Range<usize>)>> {
     use typst::introspection::{Introspector, MetadataElem};
     let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("so-start"))?;
@@ -371,7 +424,7 @@ fn sections(
         };
         starts.push((title, page));
     }
-    if starts.len() != DOCUMENTS.len() || starts.windows(2).any(|w| w[0].1 >= w[1].1) {
+    if starts.len() != expected || starts.windows(2).any(|w| w[0].1 >= w[1].1) {
         return None;
     }
     let total = packet.pages().len();

@@ -1,0 +1,201 @@
+//! The clinic profile (`--clinic clinic.json`): the clinic's name, contact
+//! details and logo for the cover page and question sheet, and its default
+//! paper size. The records request letter stays in the patient's name.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::render::Paper;
+
+/// The profile as written in `clinic.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClinicFile {
+    name: String,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    fax: Option<String>,
+    #[serde(default)]
+    website: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    logo: Option<PathBuf>,
+    #[serde(default)]
+    paper: Option<String>,
+}
+
+/// A checked clinic profile, ready for the templates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Clinic {
+    /// The clinic's name.
+    pub name: String,
+    /// Its address; may span lines.
+    pub address: Option<String>,
+    /// Its phone number.
+    pub phone: Option<String>,
+    /// Its fax number.
+    pub fax: Option<String>,
+    /// Its website.
+    pub website: Option<String>,
+    /// A line of contact text for the cover page.
+    pub contact: Option<String>,
+    /// The logo's virtual path for templates (`/clinic/logo.png`), if any.
+    pub logo: Option<String>,
+    /// The logo's bytes, served to Typst at `logo`.
+    #[serde(skip)]
+    pub logo_bytes: Vec<u8>,
+    /// The clinic's default paper size.
+    #[serde(skip)]
+    pub paper: Option<Paper>,
+}
+
+/// The largest logo accepted: a logo is a small image.
+const MAX_LOGO_BYTES: usize = 5 * 1024 * 1024;
+
+/// A starter profile for `init --clinic`.
+pub const STARTER: &str = r#"{
+  "name": "Riverside Community Health Center",
+  "address": "200 Main Street\nSpringfield, IL 62701",
+  "phone": "(217) 555-0123",
+  "fax": "(217) 555-0124",
+  "website": "www.example.org",
+  "contact": "Questions about this packet? Call our patient navigator, Monday to Friday, 9 am to 5 pm.",
+  "logo": null,
+  "paper": "letter"
+}
+"#;
+
+impl Clinic {
+    /// Reads and checks a clinic profile; the logo path is relative to the
+    /// profile's folder. Every problem stops the run before rendering.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let bad = |message: String, hint: &str| Error::Input {
+            file: path.to_path_buf(),
+            message,
+            hint: hint.into(),
+        };
+        let text = std::fs::read(path).map_err(|e| Error::io_read(path, &e))?;
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+        let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
+            bad(
+                format!("line {}, column {}: {}", e.line(), e.column(), e.to_string().split(" at line ").next().unwrap_or("invalid JSON")),
+                "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter",
+            )
+        })?;
+        let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let name = file.name.trim().to_string();
+        if name.is_empty() {
+            return Err(bad("\"name\" is empty".into(), "write the clinic's name"));
+        }
+        let paper = match file.paper.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) if p.eq_ignore_ascii_case("letter") || p.eq_ignore_ascii_case("us-letter") => {
+                Some(Paper::Letter)
+            }
+            Some(p) if p.eq_ignore_ascii_case("a4") => Some(Paper::A4),
+            Some(_) => {
+                return Err(bad(
+                    "\"paper\" is not letter or a4".into(),
+                    "write \"paper\": \"letter\" or \"paper\": \"a4\"",
+                ));
+            }
+        };
+        let (logo, logo_bytes) = match file.logo {
+            None => (None, Vec::new()),
+            Some(logo) => {
+                let full = path.parent().unwrap_or(Path::new(".")).join(&logo);
+                let bytes = std::fs::read(&full).map_err(|e| Error::Io {
+                    path: full.clone(),
+                    action: "could not read the clinic logo".into(),
+                    reason: crate::error::io_reason(&e),
+                    hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
+                })?;
+                let ext = image_kind(&bytes).ok_or_else(|| Error::Input {
+                    file: full.clone(),
+                    message: "the clinic logo is not a PNG, JPEG or SVG image".into(),
+                    hint: "save the logo as PNG, JPEG or SVG".into(),
+                })?;
+                if bytes.len() > MAX_LOGO_BYTES {
+                    return Err(Error::Input {
+                        file: full,
+                        message: "the clinic logo is larger than 5 MB".into(),
+                        hint: "save a smaller version of the logo (a few hundred pixels wide is enough)".into(),
+                    });
+                }
+                (Some(format!("/clinic/logo.{ext}")), bytes)
+            }
+        };
+        Ok(Clinic {
+            name,
+            address: tidy(file.address),
+            phone: tidy(file.phone),
+            fax: tidy(file.fax),
+            website: tidy(file.website),
+            contact: tidy(file.contact),
+            logo,
+            logo_bytes,
+            paper,
+        })
+    }
+}
+
+/// The image format by content: `png`, `jpg` or `svg`.
+fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("png");
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some("jpg");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    head.contains("<svg").then_some("svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_profile_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clinic.json");
+        std::fs::write(&path, STARTER).unwrap();
+        let clinic = Clinic::load(&path).unwrap();
+        assert_eq!(clinic.paper, Some(Paper::Letter));
+        assert!(clinic.logo.is_none());
+    }
+
+    #[test]
+    fn missing_or_bad_logo_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clinic.json");
+        std::fs::write(&path, r#"{"name": "X", "logo": "nope.png"}"#).unwrap();
+        assert!(
+            Clinic::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("could not read the clinic logo")
+        );
+        std::fs::write(dir.path().join("logo.png"), b"not an image").unwrap();
+        std::fs::write(&path, r#"{"name": "X", "logo": "logo.png"}"#).unwrap();
+        assert!(
+            Clinic::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("not a PNG, JPEG or SVG")
+        );
+        std::fs::write(&path, r#"{"name": "X", "colour": "red"}"#).unwrap();
+        assert!(
+            Clinic::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field")
+        );
+    }
+}
