@@ -99,7 +99,14 @@ pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
         for entry in file.entries {
             summary.total += 1;
             match entry.and_then(|raw| record::from_raw(raw, config.today)) {
-                Ok(patient) => summary.patients.push(patient),
+                Ok(patient) => {
+                    let unprintable = crate::render::unprintable_fields(&patient);
+                    if unprintable.is_empty() {
+                        summary.patients.push(patient);
+                    } else {
+                        summary.failures.push((patient.origin, unprintable));
+                    }
+                }
                 Err(failure) => summary.failures.push(failure),
             }
         }

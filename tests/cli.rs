@@ -938,3 +938,53 @@ fn large_print_has_body_text_of_at_least_16_points() {
         assert!(missing.is_empty(), "{entry}: large print lacks {missing:?}");
     }
 }
+
+#[test]
+fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
+    let case = Case::new();
+    let names = [
+        "Łukasz Żółć-Ørsted",
+        "Nguyễn Thị Minh Khai",
+        "Ελένη Παπαδοπούλου",
+        "Анна Иванова",
+    ];
+    let mut records: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| serde_json::json!({"patient_name": n, "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"}))
+        .collect();
+    records.push(serde_json::json!({"patient_name": "Wang", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "diagnosis": format!("{MARKER} 王小明")}));
+    let input = case.write(
+        "scripts.json",
+        &serde_json::Value::Array(records).to_string(),
+    );
+    let run = case.build(input.to_str().unwrap(), "out", &["--quiet"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr().contains("scripts.json, record 5"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("diagnosis: has characters the built-in fonts cannot print"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains(MARKER));
+    let report = fs::read_to_string(case.path("out/report.csv")).unwrap();
+    for (i, name) in names.iter().enumerate() {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("scripts.json,record {},", i + 1)))
+            .unwrap();
+        let packet = line.split(',').nth(2).unwrap();
+        let dir = case.unzip(&case.path("out").join(packet), &format!("x{i}"));
+        assert!(
+            pdf_text(&dir.join("records-request-letter.pdf")).contains(name),
+            "{name} prints"
+        );
+    }
+    // validate catches it too, before anything is built.
+    case.run(&["validate", input.to_str().unwrap()])
+        .assert_code(1);
+}

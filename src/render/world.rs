@@ -143,6 +143,32 @@ impl typst_kit::diagnostics::DiagnosticWorld for PacketWorld<'_> {
     }
 }
 
+/// Which characters the embedded fonts can show.
+pub struct Glyphs {
+    coverage: Vec<typst::text::Coverage>,
+}
+
+impl Glyphs {
+    /// The embedded fonts' coverage, read once per process.
+    pub fn embedded() -> &'static Glyphs {
+        static GLYPHS: std::sync::OnceLock<Glyphs> = std::sync::OnceLock::new();
+        GLYPHS.get_or_init(|| Glyphs {
+            coverage: typst_kit::fonts::embedded()
+                .map(|(_, info)| info.coverage)
+                .collect(),
+        })
+    }
+
+    /// Whether some embedded font has a glyph for every visible character.
+    pub fn covers(&self, text: &str) -> bool {
+        text.chars().all(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || self.coverage.iter().any(|cov| cov.contains(c as u32))
+        })
+    }
+}
+
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_without_slash().into())
 }
