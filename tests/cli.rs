@@ -511,7 +511,7 @@ fn validate_lists_every_problem_and_writes_nothing() {
         "{err}"
     );
     assert!(
-        err.contains("reasons: holds a list holding a number"),
+        err.contains("reasons: holds a list with a number in it"),
         "{err}"
     );
     assert!(

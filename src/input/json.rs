@@ -234,10 +234,10 @@ fn cell(value: Json) -> Cell {
                 match item {
                     Json::String(s) => texts.push(s),
                     Json::Null => {}
-                    Json::Number(_) => return Cell::Invalid("a list holding a number"),
-                    Json::Bool(_) => return Cell::Invalid("a list holding true/false"),
-                    Json::Array(_) => return Cell::Invalid("a list holding a list"),
-                    Json::Object(_) => return Cell::Invalid("a list holding an object"),
+                    Json::Number(_) => return Cell::Invalid("a list with a number in it"),
+                    Json::Bool(_) => return Cell::Invalid("a list with true/false in it"),
+                    Json::Array(_) => return Cell::Invalid("a list inside a list"),
+                    Json::Object(_) => return Cell::Invalid("a list with an object in it"),
                 }
             }
             Cell::List(texts)

@@ -36,7 +36,7 @@ pub enum Cell {
     /// A list of texts (a JSON array of strings).
     List(Vec<String>),
     /// A value of a kind no intake field accepts, described in words
-    /// ("an object", "a list holding a number") — never the value itself.
+    /// ("an object", "a list with a number in it") — never the value itself.
     Invalid(&'static str),
 }
 
