@@ -304,4 +304,233 @@ mod tests {
         OutputDir::prepare(dir.path(), false).unwrap();
         assert!(!stale.exists());
     }
+
+    /// Every file in a folder whose name marks it as one of our temporary files.
+    fn temp_files(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(TEMP_PREFIX))
+            .collect()
+    }
+
+    #[test]
+    fn a_full_disk_leaves_neither_the_file_nor_a_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        for written in [0usize, 1, 4096, 300_000] {
+            let result = out.write_with("full.zip", false, |file| {
+                file.write_all(&vec![b'x'; written])?;
+                Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+            });
+            match result {
+                Err(WriteError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::StorageFull),
+                other => panic!("{written} bytes: {other:?}"),
+            }
+            assert!(!dir.path().join("full.zip").exists(), "{written} bytes");
+            assert!(temp_files(dir.path()).is_empty(), "{written} bytes");
+        }
+        // The message for the report says what happened and what to do.
+        let (message, hint) =
+            WriteError::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).describe();
+        assert!(
+            message.starts_with("the packet could not be written: "),
+            "{message}"
+        );
+        assert!(hint.contains("free disk space"), "{hint}");
+        // A full disk while replacing keeps the older file whole.
+        out.write("kept.zip", b"old packet").unwrap();
+        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        let result = forced.write_with("kept.zip", true, |file| {
+            file.write_all(b"half a new pac")?;
+            Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+        });
+        assert!(matches!(result, Err(WriteError::Io(_))));
+        assert_eq!(
+            fs::read(dir.path().join("kept.zip")).unwrap(),
+            b"old packet"
+        );
+        assert!(temp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_panic_while_writing_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            out.write_with("p.zip", false, |file| {
+                file.write_all(b"partial")?;
+                panic!("the writer stops half-way");
+            })
+        }));
+        assert!(result.is_err());
+        assert!(!dir.path().join("p.zip").exists());
+        assert!(temp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_folder_in_place_of_the_packet_is_an_error_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("taken.zip")).unwrap();
+        fs::write(dir.path().join("taken.zip/inside"), b"keep").unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        assert!(out.is_taken("taken.zip"));
+        assert!(matches!(
+            out.write("taken.zip", b"new"),
+            Err(WriteError::Exists)
+        ));
+        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        assert!(!forced.is_taken("taken.zip"));
+        assert!(matches!(
+            forced.write("taken.zip", b"new"),
+            Err(WriteError::Io(_))
+        ));
+        assert_eq!(
+            fs::read(dir.path().join("taken.zip/inside")).unwrap(),
+            b"keep"
+        );
+        assert!(temp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn unusable_output_folders_are_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("packets");
+        fs::write(&file, b"a file, not a folder").unwrap();
+        let err = OutputDir::prepare(&file, false).unwrap_err().to_string();
+        assert!(
+            err.contains("cannot use this as the output folder: it is a file"),
+            "{err}"
+        );
+        assert!(err.contains("--out"), "{err}");
+        // A folder inside a file cannot be created either.
+        let err = OutputDir::prepare(&file.join("sub"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("could not write"), "{err}");
+        assert_eq!(fs::read(&file).unwrap(), b"a file, not a folder");
+        // A missing folder, several levels deep, is created.
+        let deep = dir.path().join("a/b/c");
+        OutputDir::prepare(&deep, false).unwrap();
+        assert!(deep.is_dir());
+        assert!(temp_files(&deep).is_empty(), "the write probe is removed");
+    }
+
+    #[test]
+    #[should_panic(expected = "output names come from safe_stem")]
+    fn unsafe_names_never_reach_the_file_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        out.target("../escape.zip");
+    }
+
+    mod properties {
+        use super::*;
+        use crate::bundle::is_safe_entry_name;
+        use proptest::prelude::*;
+        use std::path::Component;
+
+        /// Names Windows treats as devices, whatever follows a dot.
+        const WINDOWS_DEVICES: &[&str] = &[
+            "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+            "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+            "conin$", "conout$",
+        ];
+
+        /// Text as clinics and attackers type it: anything, path tricks,
+        /// device names in every case, and very long text.
+        fn any_text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                "[a-zA-Z0-9 ._/\\\\:*?\"<>|-]{0,80}",
+                "(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\\$|conout\\$)[ .]{0,2}[a-z]{0,3}",
+                "(\\.\\./|/|\\\\|[A-Z]:){0,3}[a-zA-Z. ]{0,20}",
+                "\\PC{0,300}",
+                "[ÀÉÎÕÜàéîõüçñßøłđĐẞẠẶệỹΑΩαωЖЯжя王小明 -]{0,70}",
+            ]
+        }
+
+        fn stem_is_safe(stem: &str) -> Result<(), TestCaseError> {
+            prop_assert!(!stem.is_empty());
+            prop_assert!(stem.len() <= MAX_STEM_CHARS, "{stem}");
+            prop_assert!(is_safe_entry_name(&format!("{stem}.zip")), "{stem}");
+            prop_assert!(
+                stem.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{stem}"
+            );
+            prop_assert!(!stem.starts_with('-') && !stem.ends_with('-'), "{stem}");
+            let base = stem.split('.').next().unwrap().to_ascii_lowercase();
+            prop_assert!(!WINDOWS_DEVICES.contains(&base.as_str()), "{stem}");
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn every_stem_is_a_safe_bounded_file_name(text in any_text()) {
+                let stem = safe_stem(&text);
+                stem_is_safe(&stem)?;
+                prop_assert_eq!(safe_stem(&text), stem.clone(), "deterministic");
+                prop_assert_eq!(safe_stem(&stem), stem, "already safe stems are kept");
+            }
+
+            #[test]
+            fn packet_names_are_unique_ignoring_case_and_stay_in_the_folder(
+                texts in prop::collection::vec(
+                    prop_oneof![
+                        any_text(),
+                        prop::sample::select(vec![
+                            "Maria Garcia", "MARIA GARCIA", "maria-garcia", "Maria-Garcia-2",
+                            "María García", "report", "REPORT", "all packets", "ALL-PACKETS",
+                            "con", "CON-packet", "", "///",
+                        ]).prop_map(String::from),
+                    ],
+                    1..40,
+                )
+            ) {
+                let dir = tempfile::tempdir().unwrap();
+                let out = OutputDir::prepare(dir.path(), false).unwrap();
+                let mut namer = Namer::reserving(&["report.csv", "all-packets.zip"]);
+                let mut seen = HashSet::new();
+                seen.insert("report.csv".to_string());
+                seen.insert("all-packets.zip".to_string());
+                for text in &texts {
+                    let name = namer.unique(&safe_stem(text), "zip");
+                    prop_assert!(is_safe_entry_name(&name), "{name}");
+                    prop_assert!(name.ends_with(".zip"));
+                    prop_assert!(name.len() <= MAX_STEM_CHARS + ".zip".len() + 4, "{name}");
+                    let base = name.split('.').next().unwrap().to_ascii_lowercase();
+                    prop_assert!(!WINDOWS_DEVICES.contains(&base.as_str()), "{name}");
+                    prop_assert!(seen.insert(name.to_ascii_lowercase()), "{name} given twice");
+                    let target = out.target(&name);
+                    prop_assert_eq!(target.parent(), Some(dir.path()));
+                    prop_assert!(matches!(
+                        target.components().next_back(),
+                        Some(Component::Normal(n)) if n == name.as_str()
+                    ));
+                    prop_assert_eq!(
+                        target.components().count(),
+                        dir.path().components().count() + 1
+                    );
+                }
+            }
+
+            #[test]
+            fn only_allow_listed_names_get_a_target(name in any_text()) {
+                let dir = tempfile::tempdir().unwrap();
+                let out = OutputDir::prepare(dir.path(), false).unwrap();
+                let target = std::panic::catch_unwind(|| out.target(&name));
+                match target {
+                    Ok(path) => {
+                        prop_assert!(is_safe_entry_name(&name));
+                        prop_assert_eq!(path.parent(), Some(dir.path()));
+                    }
+                    Err(_) => prop_assert!(!is_safe_entry_name(&name)),
+                }
+            }
+        }
+    }
 }

@@ -988,3 +988,60 @@ fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
     case.run(&["validate", input.to_str().unwrap()])
         .assert_code(1);
 }
+
+#[path = "cli/hardening.rs"]
+mod hardening;
+
+#[test]
+fn spanish_packets_by_field_or_for_the_whole_run() {
+    let case = Case::new();
+    let records = serde_json::json!([
+        {"patient_name": "Ana Ruiz", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "language": "es"},
+        {"patient_name": "Ann Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
+        {"patient_name": "Bo Chan", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "language": "Español"}
+    ]);
+    let input = case.write("lang.json", &records.to_string());
+    let run = case.build(input.to_str().unwrap(), "out", &["--quiet"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr()
+            .contains("language: is not one of the allowed codes"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("en, es"), "{}", run.stderr());
+    let es = case.unzip(&case.path("out/Ana-Ruiz.zip"), "es");
+    let en = case.unzip(&case.path("out/Ann-Lee.zip"), "en");
+    let letter = pdf_text(&es.join("records-request-letter.pdf"));
+    for expected in [
+        "45 CFR 164.524",
+        "23 de noviembre de 2026",
+        "31 de enero de 1950",
+        "Página 1 de",
+    ] {
+        assert!(
+            letter.contains(expected),
+            "Spanish letter has {expected}:\n{letter}"
+        );
+    }
+    assert!(pdf_text(&en.join("records-request-letter.pdf")).contains("November 23, 2026"));
+    for entry in ENTRIES {
+        let meta = tool("pdfinfo", &["-meta"], &es.join(entry));
+        assert!(
+            meta.contains("<dc:language><rdf:Bag><rdf:li>es</rdf:li>"),
+            "{entry} is tagged Spanish"
+        );
+        tool("qpdf", &["--check"], &es.join(entry));
+    }
+    // --language sets the language of records without one.
+    case.build(
+        input.to_str().unwrap(),
+        "all-es",
+        &["--quiet", "--language", "es"],
+    )
+    .assert_code(1);
+    let dir = case.unzip(&case.path("all-es/Ann-Lee.zip"), "all-es-x");
+    assert!(pdf_text(&dir.join("checklist.pdf")).contains("de noviembre de 2026"));
+    case.build(input.to_str().unwrap(), "bad", &["--language", "fr"])
+        .assert_code(2);
+}

@@ -338,3 +338,336 @@ pub fn read_bytes(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<I
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Properties of the input stage as a whole: no file makes a reader
+    //! panic, no value reaches a message, CSV keeps what a CSV writer wrote.
+
+    use super::*;
+    use crate::record;
+    use crate::record::fields::FIELDS;
+    use proptest::prelude::*;
+    use serde_json::{Value as Json, json};
+
+    /// A string that must never appear in a message, warning or report line.
+    const MARKER: &str = "QQLEAKQQ";
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// Everything a run would say about a file: the error that stops it, or
+    /// its warnings and each failed record's place and problems.
+    fn everything_said(name: &str, bytes: &[u8], options: &InputOptions) -> Vec<String> {
+        match read_bytes(Path::new(name), bytes, options) {
+            Err(e) => vec![e.to_string()],
+            Ok(file) => {
+                let mut said = file.warnings;
+                for entry in file.entries {
+                    if let Err((origin, problems)) =
+                        entry.and_then(|raw| record::from_raw(raw, today()))
+                    {
+                        said.push(origin.to_string());
+                        said.extend(problems.iter().map(ToString::to_string));
+                    }
+                }
+                said
+            }
+        }
+    }
+
+    /// Text carrying the marker, shaped to fail each rule of the contract.
+    fn marked_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(MARKER.to_string()),
+            "[a-zA-Z ,.'-]{0,12}".prop_map(|p| format!("{p}{MARKER}{p}")),
+            (1usize..80).prop_map(|n| format!("{MARKER} ").repeat(n)),
+            Just(format!("{MARKER}\u{7}bell")),
+            Just(format!("{MARKER}\u{0}")),
+            Just(format!("{MARKER}\n").repeat(12)),
+            Just(format!("{MARKER}\r\n{MARKER}")),
+            Just(format!("#N/A {MARKER}")),
+            Just(format!("#REF!{MARKER}")),
+            Just(format!("{MARKER}@")),
+            Just(format!("{MARKER}@example")),
+            Just(format!("1.5E+15{MARKER}")),
+            Just(format!("12/31/{MARKER}")),
+            Just(format!("{MARKER}-01-01")),
+            Just(format!("surgery_recommended; {MARKER}")),
+            Just(format!("王{MARKER}😀")),
+            Just(format!("\"{MARKER}\",;|\t{MARKER}")),
+        ]
+    }
+
+    /// Valid or invalid values without the marker, so that records also
+    /// reach the rules that need several fields.
+    fn plain_text() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "1970-01-01",
+            "2027-01-01",
+            "1800-01-01",
+            "1970-02-30",
+            "02/03/1970",
+            "surgery_recommended",
+            "second_opinion_doctor",
+            "patient",
+            "paper",
+            "Dr. Lee",
+            "",
+            "  ",
+        ])
+        .prop_map(String::from)
+    }
+
+    fn json_value() -> impl Strategy<Value = Json> {
+        prop_oneof![
+            4 => marked_text().prop_map(Json::String),
+            2 => plain_text().prop_map(Json::String),
+            1 => Just(Json::Null),
+            1 => any::<bool>().prop_map(Json::Bool),
+            1 => any::<i64>().prop_map(|n| json!(n)),
+            1 => any::<f64>().prop_map(|n| json!(n)),
+            1 => prop::collection::vec(marked_text(), 0..40).prop_map(|v| json!(v)),
+            1 => marked_text().prop_map(|t| json!([t, 1])),
+            1 => marked_text().prop_map(|t| json!([[t]])),
+            1 => marked_text().prop_map(|t| json!({"note": t, "more": [t]})),
+        ]
+    }
+
+    /// A field name: mostly real ones, sometimes a typo or an alias (both
+    /// errors in JSON), never the marker (names are shown on purpose).
+    fn field_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => prop::sample::select(FIELDS.iter().map(|f| f.name).collect::<Vec<_>>())
+                .prop_map(String::from),
+            1 => prop::sample::select(vec!["diagnosys", "Patient Name", "dob", "pateint_email", "", "x\u{7}"])
+                .prop_map(String::from),
+        ]
+    }
+
+    fn record_fields() -> impl Strategy<Value = Vec<(String, Json)>> {
+        prop::collection::vec((field_name(), json_value()), 0..12)
+    }
+
+    /// Writes a JSON object by hand, so duplicate keys survive.
+    fn object_text(fields: &[(String, Json)]) -> String {
+        let pairs: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", Json::String(k.clone())))
+            .collect();
+        format!("{{{}}}", pairs.join(", "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Records of any shape through the JSON reader and the record stage:
+        /// no panic, one entry per record, and no value in any message.
+        #[test]
+        fn json_values_never_reach_messages(
+            records in prop::collection::vec(record_fields(), 1..6),
+            bom in any::<bool>(),
+        ) {
+            let text = format!(
+                "{}[{}]",
+                if bom { "\u{feff}" } else { "" },
+                records.iter().map(|r| object_text(r)).collect::<Vec<_>>().join(",\n")
+            );
+            let file = read_bytes(Path::new("in.json"), text.as_bytes(), &InputOptions::default())
+                .expect("well-formed JSON is read");
+            prop_assert_eq!(file.entries.len(), records.len());
+            for said in everything_said("in.json", text.as_bytes(), &InputOptions::default()) {
+                prop_assert!(!said.contains(MARKER), "{}", said);
+            }
+        }
+
+        /// Broken JSON (cut anywhere, or one byte changed) is an error that
+        /// names a line and column and never quotes the text.
+        #[test]
+        fn broken_json_never_quotes_the_text(
+            record in record_fields(),
+            cut in any::<prop::sample::Index>(),
+            flip in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let text = object_text(&record).into_bytes();
+            let truncated = &text[..cut.index(text.len())];
+            let mut changed = text.clone();
+            let at = flip.index(changed.len());
+            changed[at] = byte;
+            for bytes in [truncated, changed.as_slice()] {
+                for said in everything_said("in.json", bytes, &InputOptions::default()) {
+                    prop_assert!(!said.contains(MARKER), "{}", said);
+                }
+            }
+        }
+
+        /// CSV written by a real CSV writer, with any separator, quoting and
+        /// line ending, reads back cell for cell, each record at the line it
+        /// starts on, and its problems never quote a value.
+        #[test]
+        fn csv_reads_back_what_a_writer_wrote(
+            rows in prop::collection::vec(
+                prop::collection::vec(prop_oneof![marked_text(), plain_text()], 4),
+                1..8,
+            ),
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
+            crlf in any::<bool>(),
+            always_quote in any::<bool>(),
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .quote_style(if always_quote { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary })
+                .from_writer(Vec::new());
+            writer
+                .write_record(["patient_name", "date_of_birth", "current_doctor", "diagnosis"])
+                .unwrap();
+            let mut starts = Vec::new();
+            for row in &rows {
+                writer.flush().unwrap();
+                let written = writer.get_ref();
+                starts.push(written.iter().filter(|&&b| b == b'\n').count()
+                    + written.iter().enumerate().filter(|&(i, &b)| b == b'\r' && written.get(i + 1) != Some(&b'\n')).count()
+                    + 1);
+                writer.write_record(row).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let said = everything_said("in.csv", &bytes, &InputOptions::default());
+            for line in &said {
+                prop_assert!(!line.contains(MARKER), "{}", line);
+            }
+            let file = read_bytes(Path::new("in.csv"), &bytes, &InputOptions::default());
+            let file = match file {
+                Ok(file) => file,
+                Err(e) => {
+                    // Only a file whose every row is blank, or that holds a
+                    // NUL character (refused as not text), may fail.
+                    prop_assert!(
+                        rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty()))
+                            || rows.iter().flatten().any(|c| c.contains('\0')),
+                        "{}", e
+                    );
+                    return Ok(());
+                }
+            };
+            prop_assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+            let kept: Vec<(usize, &Vec<String>)> = starts
+                .iter()
+                .copied()
+                .zip(&rows)
+                .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+                .collect();
+            prop_assert_eq!(file.entries.len(), kept.len());
+            for (entry, (line, row)) in file.entries.iter().zip(kept) {
+                let raw = entry.as_ref().expect("no ragged rows");
+                prop_assert_eq!(&raw.origin.place, &Place::Row { sheet: None, row: line });
+                for ((name, cell), written) in raw.cells.iter().zip(row) {
+                    let expected = if written.trim().is_empty() {
+                        Cell::Empty
+                    } else if written.trim().starts_with("#N/A") && written.trim() == "#N/A" {
+                        Cell::Invalid("a spreadsheet error (#N/A)")
+                    } else {
+                        Cell::Text(written.clone())
+                    };
+                    if !matches!(cell, Cell::Invalid(_)) {
+                        prop_assert_eq!(cell, &expected, "{}", name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fixtures the mutation property starts from, with the names they
+    /// are read under.
+    const SEEDS: &[(&str, &str)] = &[
+        ("clean.xlsx", "in.xlsx"),
+        ("errors.xlsx", "in.xlsx"),
+        ("title_rows.xlsx", "in.xlsx"),
+        ("clean.xls", "in.xls"),
+        ("clean.ods", "in.ods"),
+        ("utf8.csv", "in.csv"),
+        ("unicode_text.txt", "in.txt"),
+        ("ragged.csv", "in.csv"),
+        ("merged_header.xlsx", "in.xlsx"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Damaged workbooks and text files (bytes changed, or cut short)
+        /// end in a result, never a panic, whatever reader they reach.
+        #[test]
+        fn damaged_files_never_crash_a_reader(
+            seed in prop::sample::select(SEEDS),
+            changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+            renamed in prop::option::of(prop::sample::select(vec!["in.json", "in.csv", "in.xlsx", "in.xls", "in.ods", "in"])),
+        ) {
+            let mut bytes = fixture(seed.0);
+            for (at, byte) in changes {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            let name = renamed.unwrap_or(seed.1);
+            let said = everything_said(name, &bytes, &InputOptions::default());
+            prop_assert!(said.iter().all(|s| !s.is_empty()));
+        }
+
+        /// Arbitrary bytes under any name: detection and every reader give a
+        /// result, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_crash_a_reader(
+            bytes in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..512),
+                prop::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.splice(0..0, *b"PK\x03\x04"); b }),
+                prop::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.splice(0..0, [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]); b }),
+                "\\PC{0,200}".prop_map(String::into_bytes),
+            ],
+            name in prop::sample::select(vec!["in.json", "in.csv", "in.tsv", "in.txt", "in.xlsx", "in.xlsb", "in.xls", "in.ods", "in", "IN.XLSX"]),
+        ) {
+            let _ = everything_said(name, &bytes, &InputOptions::default());
+            let latin = InputOptions { encoding: Some("windows-1252".into()), ..InputOptions::default() };
+            let _ = everything_said(name, &bytes, &latin);
+        }
+    }
+
+    #[test]
+    fn the_million_formatted_rows_cost_nothing_and_keep_their_row_numbers() {
+        let started = std::time::Instant::now();
+        let file = read_bytes(
+            Path::new("million_rows.xlsx"),
+            &fixture("million_rows.xlsx"),
+            &InputOptions::default(),
+        )
+        .unwrap();
+        let rows: Vec<usize> = file
+            .entries
+            .iter()
+            .map(|e| match &e.as_ref().unwrap().origin.place {
+                Place::Row { row, .. } => *row,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(rows, [2, 3, 1_048_576]);
+        assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}

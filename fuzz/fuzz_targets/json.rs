@@ -1,0 +1,19 @@
+//! JSON intake files: arbitrary bytes through the JSON reader and the
+//! record stage.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    match second_opinion::input::json::read(Path::new("fuzz.json"), data) {
+        Ok(file) => common::check(file),
+        Err(e) => {
+            let _ = e.to_string();
+        }
+    }
+});
