@@ -14,7 +14,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "second-opinion")
+BINARY = os.environ.get("SECOND_OPINION_BIN", os.path.join(ROOT, "target", "release", "second-opinion"))
 BASELINE = os.path.join(ROOT, "target", "release", "examples", "baseline")
 DATE = "2026-11-23"
 

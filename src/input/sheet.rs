@@ -717,7 +717,10 @@ pub(super) fn table(
     }
 
     let mut entries: Vec<Entry> = Vec::new();
-    for row in &rows[header_index + 1..] {
+    // Rows are consumed as they are converted, so the sheet's values and the
+    // records made from them are not both held in full at once.
+    for row in rows.into_iter().skip(header_index + 1) {
+        let row = &row;
         let origin = Origin {
             file: path.to_path_buf(),
             place: Place::Row {
