@@ -30,3 +30,14 @@ pub fn check(file: InputFile) {
         }
     }
 }
+
+/// Silences the panic hook, as the program does (`app::quiet_panics`):
+/// panics the program catches itself (calamine's, inside
+/// `input::sheet::read_with`; Typst's, inside `Renderer::render`) become
+/// "damaged workbook" / "could not build" results, not crashes. A panic that
+/// escapes the program's code still reaches libfuzzer-sys, which aborts and
+/// saves the input.
+pub fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(|_| {})));
+}

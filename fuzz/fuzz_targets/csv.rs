@@ -11,6 +11,7 @@ use second_opinion::input::{InputOptions, TextDates, delimited};
 mod common;
 
 fuzz_target!(|data: &[u8]| {
+    common::quiet_panics();
     let (options, bytes) = match data.split_first() {
         Some((&choice, rest)) => {
             let options = InputOptions {

@@ -10,6 +10,7 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
+    common::quiet_panics();
     match second_opinion::input::json::read(Path::new("fuzz.json"), data) {
         Ok(file) => common::check(file),
         Err(e) => {

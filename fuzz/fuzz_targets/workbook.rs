@@ -12,10 +12,18 @@ use second_opinion::input::{InputOptions, read_bytes};
 mod common;
 
 const NAMES: &[&str] = &[
-    "fuzz.xlsx", "fuzz.xlsm", "fuzz.xlsb", "fuzz.xls", "fuzz.ods", "fuzz.csv", "FUZZ.XLSX", "fuzz",
+    "fuzz.xlsx",
+    "fuzz.xlsm",
+    "fuzz.xlsb",
+    "fuzz.xls",
+    "fuzz.ods",
+    "fuzz.csv",
+    "FUZZ.XLSX",
+    "fuzz",
 ];
 
 fuzz_target!(|data: &[u8]| {
+    common::quiet_panics();
     let (name, bytes) = match data.split_first() {
         Some((&choice, rest)) if choice >= 0xF8 => (NAMES[usize::from(choice - 0xF8)], rest),
         _ => ("fuzz.xlsx", data),

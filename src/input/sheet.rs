@@ -1665,4 +1665,17 @@ mod tests {
             ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
         );
     }
+
+    /// Found by `cargo fuzz run workbook`: a damaged .xls on which calamine's
+    /// compound-file reader panics (a slice index past the end of a sector).
+    /// The panic is caught and reported as a damaged workbook.
+    #[test]
+    fn a_reader_panic_is_a_damaged_workbook() {
+        let err = read_err("fuzz/xls_calamine_panic.xls");
+        assert!(
+            err.contains("could not read the workbook (.xls); it may be damaged"),
+            "{err}"
+        );
+        assert!(err.contains("save a new copy"), "{err}");
+    }
 }
