@@ -28,6 +28,37 @@ pub fn read(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFi
     read_with(path, bytes, options, Limits::DEFAULT)
 }
 
+/// The line where a quoted value opens and never closes, if any.
+///
+/// The csv crate reads an unclosed quote as a value running to the end of
+/// the file, which would silently swallow every row after it. Quotes open a
+/// value only at its start (after a separator or a line break), as RFC 4180
+/// and the csv crate have it; inside, `""` is a literal quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let (mut line, mut opened_on) = (1, 0);
+    let (mut in_quotes, mut at_start) = (false, true);
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_quotes {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if b == b'"' && at_start {
+            in_quotes = true;
+            opened_on = line;
+        }
+        at_start = !in_quotes && (b == delimiter || b == b'\n' || b == b'\r');
+    }
+    in_quotes.then_some(opened_on)
+}
+
 pub(super) fn read_with(
     path: &Path,
     bytes: &[u8],
@@ -39,6 +70,13 @@ pub(super) fn read_with(
         Some(d) => check_delimiter(d)?,
         None => sniff(&text),
     };
+    if let Some(line) = unclosed_quote(&text, delimiter) {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: format!("a quote opened on line {line} is never closed, so the rest of the file would be read as one value"),
+            hint: "add the missing closing \" on that line (a value containing quotes must double them: \"\"), or save the file again from the spreadsheet program".into(),
+        });
+    }
     let mut collector = Collector::new(path, "line", limits);
     let mut reader = reader(&text, delimiter);
     let mut record = csv::StringRecord::new();
@@ -563,5 +601,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("SECRET"), "{err}");
+    }
+
+    #[test]
+    fn unclosed_quotes_are_found_and_literal_quotes_are_not() {
+        assert_eq!(unclosed_quote("a,b\r\nx,\"open\r\ny,z\r\n", b','), Some(2));
+        assert_eq!(unclosed_quote("a,\"say \"\"hi\"\"\",c\n", b','), None);
+        assert_eq!(unclosed_quote("a,5\" tall,c\nd,e,f\n", b','), None);
+        assert_eq!(unclosed_quote("a;\"two\nlines\";c\n", b';'), None);
+        assert_eq!(unclosed_quote("a\t\"x\n", b'\t'), Some(1));
     }
 }
