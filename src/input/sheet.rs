@@ -482,6 +482,9 @@ fn load(
             (name, all, is_1904)
         }
         Workbook::Xls => {
+            if !super::cfb_check::chains_are_sound(bytes) {
+                return Err(fail(false));
+            }
             let mut book: Xls<_> =
                 Xls::new(cursor).map_err(|e| fail(matches!(e, XlsError::Password)))?;
             let (name, all) = choose_sheet(path, &book, options)?;

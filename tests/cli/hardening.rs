@@ -1485,7 +1485,6 @@ fn a_run_killed_half_way_leaves_only_whole_packets() {
 /// Run here under a 3 GB address-space limit so the test cannot take the
 /// machine down: today the process aborts ("memory allocation failed").
 #[test]
-#[ignore = "bug: input::sheet::load (Xls) passes a looping sector chain to calamine, which allocates without bound"]
 fn an_xls_whose_sector_chain_loops_is_a_damaged_workbook() {
     let case = Case::new();
     let input = fixture("fuzz/xls_sector_chain_cycle.xls");
