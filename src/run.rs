@@ -276,6 +276,12 @@ fn build_one(
     patient: &Patient,
     name: &str,
 ) -> Status {
+    if out.target(name).is_dir() {
+        return Status::Failed(vec![Problem::record(
+            "a folder with this packet's file name is in the output folder",
+            "rename or move that folder, or choose another output folder with --out",
+        )]);
+    }
     if out.is_taken(name) {
         let (message, hint) = crate::output::WriteError::Exists.describe();
         return Status::Failed(vec![Problem::record(message, hint)]);

@@ -97,6 +97,20 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Json, Error> {
             hint: "save it again with the encoding \"UTF-8\"".into(),
         });
     }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: format!(
+                "line {line} is not UTF-8 text; the file was probably saved in another encoding"
+            ),
+            hint: "save it again with the encoding \"UTF-8\"".into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Json::deserialize(&mut de).and_then(|json| de.end().map(|_| json));
     parsed.map_err(|e| syntax_error(path, &e))
@@ -304,5 +318,14 @@ mod tests {
         let file = read_str(r#"[{"patient_name": "A"}, 5]"#).unwrap();
         assert!(file.entries[0].is_ok());
         assert!(file.entries[1].is_err());
+    }
+
+    #[test]
+    fn text_in_another_encoding_is_named_with_its_line() {
+        let err = read(Path::new("in.json"), b"{\n\"patient_name\": \"Jos\xe9\"}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2 is not UTF-8"), "{err}");
+        assert!(err.contains("UTF-8"), "{err}");
     }
 }

@@ -213,7 +213,7 @@ fn json_corpus_has_exact_outcomes() {
             options: &[],
             code: 2,
             buildable: None,
-            says: says(&["cp1252.json: line 1, column 22: the text is not valid: invalid unicode code point"]),
+            says: says(&["cp1252.json: line 1 is not UTF-8 text", "save it again with the encoding \"UTF-8\""]),
         },
         Expect {
             input: p("duplicate.json", br#"{"patient_name": "Ann", "date_of_birth": "1970-02-03", "patient_name": "Bob", "current_doctor": "Dr. Lee"}"#),
@@ -976,12 +976,12 @@ fn no_failure_path_shows_a_field_value() {
     );
     assert_no_leak("build", &outputs(&run, &out));
 
-    // With --force the folder in the way is a write failure.
+    // With --force the folder in the way is still named as such.
     let run = case.build(input, "out", &["--force", "--jobs", "2"]);
     run.assert_code(1);
     assert!(
         run.stderr()
-            .contains("the packet could not be written: is a directory"),
+            .contains("a folder with this packet's file name is in the output folder"),
         "{}",
         run.stderr()
     );
@@ -1334,15 +1334,16 @@ fn a_folder_in_place_of_a_packet_fails_that_record_only() {
     let run = case.build(input, "out", &[]);
     run.assert_code(1);
     assert!(
-        run.stderr().contains("p.json, record 1:\n    - a packet with this file name already exists in the output folder (hint: add --force to replace it"),
+        run.stderr().contains("p.json, record 1:\n    - a folder with this packet's file name is in the output folder (hint: rename or move that folder"),
         "{}",
         run.stderr()
     );
     let run = case.build(input, "out", &["--force"]);
     run.assert_code(1);
     assert!(
-        run.stderr()
-            .contains("p.json, record 1:\n    - the packet could not be written: is a directory"),
+        run.stderr().contains(
+            "p.json, record 1:\n    - a folder with this packet's file name is in the output folder"
+        ),
         "{}",
         run.stderr()
     );
