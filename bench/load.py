@@ -15,25 +15,17 @@ import openpyxl
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import measure  # noqa: E402
 
-FIELDS = [
-    "packet_id", "patient_name", "date_of_birth", "patient_address", "patient_phone",
-    "patient_email", "medical_record_number", "current_doctor", "current_practice",
-    "records_office_address", "records_office_phone", "records_office_fax", "diagnosis",
-    "recommended_treatment", "reasons", "decision_deadline", "appointment_date",
-    "second_opinion_doctor", "second_opinion_practice", "second_opinion_address",
-    "second_opinion_fax", "insurer", "member_id", "group_number", "insurer_phone",
-    "records_requested", "records_since", "records_delivery", "records_format",
-    "language", "my_questions",
-]
 
 
 def write_sheet(path, rows):
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Patients")
-    sheet.append(FIELDS)
-    for p in measure.patients(rows):
+    patients = measure.patients(rows)
+    fields = list(patients[0].keys())  # the sample's fields, in its order
+    sheet.append(fields)
+    for p in patients:
         row = []
-        for f in FIELDS:
+        for f in fields:
             v = p.get(f)
             if isinstance(v, list):
                 v = "; ".join(v)
