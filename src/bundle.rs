@@ -18,11 +18,12 @@ fn entry_time(date: NaiveDate) -> DateTime {
         .unwrap_or_default()
 }
 
-/// Fixed options for every entry: deflate, Unix system, `rw-r--r--`, run date.
+/// Fixed options for every entry: deflate (level 1: the PDFs inside are
+/// compressed already, so higher levels cost time for almost no gain), Unix system, `rw-r--r--`, run date.
 fn entry_options(date: NaiveDate) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(1))
         .system(System::Unix)
         .unix_permissions(0o644)
         .last_modified_time(entry_time(date))

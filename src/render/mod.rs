@@ -33,6 +33,11 @@ use crate::record::Patient;
 pub use templates::{BUILT_IN_TEMPLATES, LANGUAGES, TemplateSet};
 use world::{Base, file_id};
 
+/// How many compiles an unused entry of Typst's caches survives. Evicting
+/// after every packet keeps memory flat over long runs (TYPST.md); a small
+/// age keeps what consecutive packets share (templates, fonts) warm.
+const CACHE_AGE: usize = 10;
+
 /// One built-in document of the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocumentKind {
@@ -337,7 +342,7 @@ impl Renderer {
             out.push((PACKET_FILE.to_string(), pdf));
             Ok(out)
         }));
-        typst::comemo::evict(10);
+        typst::comemo::evict(CACHE_AGE);
         result.unwrap_or_else(|_| Err(render_problem("packet")))
     }
 
@@ -378,7 +383,7 @@ impl Renderer {
             let document: PagedDocument = typst::compile(&world).output.map_err(|d| d.to_vec())?;
             self.export(&document, patient, file_name)
         }));
-        typst::comemo::evict(10);
+        typst::comemo::evict(CACHE_AGE);
         match result {
             Ok(Ok(pdf)) => Ok(pdf),
             Ok(Err(diags)) => Err(Failure::Diagnostics(diags)),
