@@ -151,9 +151,23 @@ impl OutputDir {
         target
     }
 
-    /// Whether writing `name` would replace a file that must be kept.
+    /// Whether `name` can be written: not a folder, and not an existing file
+    /// unless `--force`. Checked before the work of building a packet.
+    pub fn check_free(&self, name: &str) -> Result<(), WriteError> {
+        let target = self.target(name);
+        if target.is_dir() {
+            Err(WriteError::Folder)
+        } else if !self.force && target.exists() {
+            Err(WriteError::Exists)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether writing `name` would replace a file that must be kept, or
+    /// cannot happen because a folder has that name.
     pub fn is_taken(&self, name: &str) -> bool {
-        !self.force && self.target(name).exists()
+        self.check_free(name).is_err()
     }
 
     /// Writes `bytes` under `name` atomically: temp file, flush to disk,
@@ -167,7 +181,9 @@ impl OutputDir {
     pub fn replace(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
         self.write_file(name, bytes, true).map_err(|e| match e {
             WriteError::Io(e) => e,
-            WriteError::Exists => std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            WriteError::Exists | WriteError::Folder => {
+                std::io::Error::from(std::io::ErrorKind::AlreadyExists)
+            }
         })
     }
 
@@ -185,6 +201,9 @@ impl OutputDir {
         fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
     ) -> Result<PathBuf, WriteError> {
         let target = self.target(name);
+        if target.is_dir() {
+            return Err(WriteError::Folder);
+        }
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .suffix(TEMP_SUFFIX)
@@ -226,6 +245,8 @@ impl OutputDir {
 pub enum WriteError {
     /// A file of that name exists and `--force` was not given.
     Exists,
+    /// A folder has that name; even `--force` does not replace folders.
+    Folder,
     /// The operating system refused.
     Io(std::io::Error),
 }
@@ -237,6 +258,10 @@ impl WriteError {
             WriteError::Exists => (
                 "a packet with this file name already exists in the output folder".into(),
                 "add --force to replace it, or choose another folder with --out".into(),
+            ),
+            WriteError::Folder => (
+                "a folder with this packet's file name is in the output folder".into(),
+                "rename or move that folder, or choose another output folder with --out".into(),
             ),
             WriteError::Io(e) => (
                 format!("the packet could not be written: {}", io_reason(e)),
@@ -378,13 +403,14 @@ mod tests {
         assert!(out.is_taken("taken.zip"));
         assert!(matches!(
             out.write("taken.zip", b"new"),
-            Err(WriteError::Exists)
+            Err(WriteError::Folder)
         ));
+        // --force replaces files, never folders.
         let forced = OutputDir::prepare(dir.path(), true).unwrap();
-        assert!(!forced.is_taken("taken.zip"));
+        assert!(forced.is_taken("taken.zip"));
         assert!(matches!(
             forced.write("taken.zip", b"new"),
-            Err(WriteError::Io(_))
+            Err(WriteError::Folder)
         ));
         assert_eq!(
             fs::read(dir.path().join("taken.zip/inside")).unwrap(),

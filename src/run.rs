@@ -132,11 +132,9 @@ pub fn build(
     languages.insert(config.render.language.clone());
     let renderer = Renderer::new(config.render.clone(), &languages)?;
     let out = OutputDir::prepare(&config.out, config.force)?;
-    if config.bundle && out.is_taken(BUNDLE_FILE) {
-        return Err(Error::Usage {
-            message: format!("{} already exists in the output folder", BUNDLE_FILE),
-            hint: "add --force to replace it, or choose another folder with --out".into(),
-        });
+    if config.bundle {
+        out.check_free(BUNDLE_FILE)
+            .map_err(|e| bundle_error(out.target(BUNDLE_FILE), e))?;
     }
 
     // Names are handed out in input order, before any parallel work, so the
@@ -230,13 +228,27 @@ fn write_bundle(
         crate::bundle::zip_files(&files, config.render.today, std::io::BufWriter::new(file))?
             .flush()
     })
-    .map_err(|e| match e {
-        crate::output::WriteError::Io(e) => Error::io_write(&out.target(BUNDLE_FILE), &e),
-        crate::output::WriteError::Exists => Error::Usage {
-            message: format!("{BUNDLE_FILE} already exists in the output folder"),
-            hint: "add --force to replace it, or choose another folder with --out".into(),
-        },
-    })
+    .map_err(|e| bundle_error(out.target(BUNDLE_FILE), e))
+}
+
+/// The run-stopping error for a bundle that cannot be written.
+fn bundle_error(path: PathBuf, error: crate::output::WriteError) -> Error {
+    use crate::output::WriteError;
+    let (message, hint) = match error {
+        WriteError::Io(e) => return Error::io_write(&path, &e),
+        WriteError::Exists => (
+            format!("{BUNDLE_FILE} already exists in the output folder"),
+            "add --force to replace it, or choose another folder with --out",
+        ),
+        WriteError::Folder => (
+            format!("a folder named {BUNDLE_FILE} is in the output folder"),
+            "rename or move that folder, or choose another output folder with --out",
+        ),
+    };
+    Error::Usage {
+        message,
+        hint: hint.into(),
+    }
 }
 
 /// Renders and writes the planned packets on `config.jobs` threads.
@@ -292,14 +304,8 @@ fn build_one(
     patient: &Patient,
     name: &str,
 ) -> Status {
-    if out.target(name).is_dir() {
-        return Status::Failed(vec![Problem::record(
-            "a folder with this packet's file name is in the output folder",
-            "rename or move that folder, or choose another output folder with --out",
-        )]);
-    }
-    if out.is_taken(name) {
-        let (message, hint) = crate::output::WriteError::Exists.describe();
+    if let Err(taken) = out.check_free(name) {
+        let (message, hint) = taken.describe();
         return Status::Failed(vec![Problem::record(message, hint)]);
     }
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<String, Problem> {

@@ -185,15 +185,18 @@ pub struct Renderer {
     base: Base,
     main: FileId,
     options: RenderOptions,
+    /// The documents of each checked language, worked out once per run.
+    documents: std::collections::BTreeMap<String, Vec<Document>>,
 }
 
 impl Renderer {
     /// Loads fonts and templates and checks every template of the given
     /// languages against a sample patient.
     pub fn new(options: RenderOptions, languages: &BTreeSet<String>) -> Result<Self, Error> {
-        let renderer = Self::load(options);
+        let mut renderer = Self::load(options);
         for language in languages {
-            renderer.check_templates(language)?;
+            let documents = renderer.check_templates(language)?;
+            renderer.documents.insert(language.clone(), documents);
         }
         Ok(renderer)
     }
@@ -212,6 +215,7 @@ impl Renderer {
             base,
             main: file_id("/main.typ"),
             options,
+            documents: Default::default(),
         }
     }
 
@@ -226,7 +230,7 @@ impl Renderer {
     /// Compiles every document of a language for a fictional patient, so
     /// template mistakes surface before any real record, with Typst's
     /// diagnostics.
-    fn check_templates(&self, language: &str) -> Result<(), Error> {
+    fn check_templates(&self, language: &str) -> Result<Vec<Document>, Error> {
         let documents = self.options.templates.documents(language)?;
         let mut sample = crate::record::sample_patient();
         sample.language = Some(language.to_string());
@@ -249,7 +253,7 @@ impl Renderer {
                     }
                 })?;
         }
-        Ok(())
+        Ok(documents)
     }
 
     /// Typst's diagnostics as `typst compile` prints them. Only used for the
@@ -293,10 +297,15 @@ impl Renderer {
     }
 
     /// The documents of a patient's packet, in order.
-    fn documents(&self, patient: &Patient) -> Result<Vec<Document>, Problem> {
+    fn documents(&self, patient: &Patient) -> Result<std::borrow::Cow<'_, [Document]>, Problem> {
+        let language = self.language(patient);
+        if let Some(documents) = self.documents.get(language) {
+            return Ok(std::borrow::Cow::Borrowed(documents));
+        }
         self.options
             .templates
-            .documents(self.language(patient))
+            .documents(language)
+            .map(std::borrow::Cow::Owned)
             .map_err(|_| {
                 Problem::field(
                     "language",

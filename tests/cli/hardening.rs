@@ -1003,7 +1003,8 @@ fn no_failure_path_shows_a_field_value() {
     let run = case.build(input, "out", &["--force", "--bundle"]);
     run.assert_code(2);
     assert!(
-        run.stderr().contains("all-packets.zip: could not write"),
+        run.stderr()
+            .contains("a folder named all-packets.zip is in the output folder"),
         "{}",
         run.stderr()
     );
