@@ -7,6 +7,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use second_opinion::cli::{Cli, Command};
 
+/// mimalloc rather than the system allocator: Typst allocates and frees
+/// small objects at a high rate from several threads, and with mimalloc a
+/// bulk build runs about 14 % faster (`bench/run`; see the README).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {

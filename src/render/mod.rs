@@ -210,7 +210,13 @@ impl Renderer {
         {
             files.push((logo.clone(), clinic.logo_bytes.clone()));
         }
-        let base = Base::new(&options.templates.sources(), &files, options.today);
+        let large_print = if options.large_print { "true" } else { "false" };
+        let base = Base::new(
+            &options.templates.sources(),
+            &files,
+            &[("large-print", large_print)],
+            options.today,
+        );
         Renderer {
             base,
             main: file_id("/main.typ"),

@@ -39,9 +39,13 @@ pub struct Base {
 impl Base {
     /// Builds the base from template files given as `(virtual path, text)`,
     /// plus other files (images) given as `(virtual path, bytes)`.
+    ///
+    /// `inputs` become Typst's `sys.inputs`: settings that hold for the whole
+    /// run (large print), which templates can read without `context`.
     pub fn new(
         templates: &[(String, String)],
         other_files: &[(String, Vec<u8>)],
+        inputs: &[(&str, &str)],
         today: NaiveDate,
     ) -> Self {
         let mut fonts = FontStore::new();
@@ -58,7 +62,18 @@ impl Base {
             .map(|(path, bytes)| (file_id(path), Bytes::new(bytes.clone())))
             .collect();
         Base {
-            library: LazyHash::new(Library::default()),
+            library: LazyHash::new(
+                Library::builder()
+                    .with_inputs(
+                        inputs
+                            .iter()
+                            .map(|(k, v)| {
+                                ((*k).into(), typst::foundations::Value::Str((*v).into()))
+                            })
+                            .collect(),
+                    )
+                    .build(),
+            ),
             fonts,
             sources,
             files,
