@@ -189,6 +189,25 @@ pub fn read(path: &Path, options: &InputOptions) -> Result<InputFile, Error> {
     read_bytes(path, &bytes, options)
 }
 
+/// Reads one input file and hands each entry to `sink` in file order,
+/// returning the file's warnings.
+///
+/// This is how `build` reads: a run of 50,000 rows must not hold 50,000
+/// records at once. Every file-level problem that [`read`] reports is also
+/// reported here, but possibly after some entries were already handed over,
+/// so `build` checks every file with a first pass before acting on any entry.
+pub fn read_each(
+    path: &Path,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    let file = read(path, options)?;
+    for entry in file.entries {
+        sink(entry);
+    }
+    Ok(file.warnings)
+}
+
 /// What an input file holds, decided by [`detect`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
