@@ -147,7 +147,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         Outcome::AllGood
     } else {
         eprint!("{text}");
-        if summary.patients.is_empty() {
+        if summary.passed == 0 {
             Outcome::Fatal
         } else {
             Outcome::SomeFailed

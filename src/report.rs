@@ -101,7 +101,7 @@ pub fn build_summary(summary: &BuildSummary) -> String {
 /// The closing summary of `validate`.
 pub fn check_summary(summary: &CheckSummary) -> String {
     let mut text = String::new();
-    let good = summary.patients.len();
+    let good = summary.passed;
     let _ = writeln!(
         text,
         "{good} of {} record{} can be built.",

@@ -4,11 +4,11 @@
 //! they never print. Progress is reported through a callback so the command
 //! line can draw it and tests can ignore it.
 
+use std::collections::BTreeSet;
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Problem};
@@ -38,17 +38,22 @@ pub struct RecordOutcome {
     pub status: Status,
 }
 
-/// The result of checking records (`validate`, and the first half of `build`).
+/// The result of checking records (`validate`, and the first pass of `build`).
+///
+/// It keeps no patient: a sheet of 50,000 rows is checked in the memory of a
+/// few rows, and only the failures are kept to be reported.
 #[derive(Debug, Default)]
 pub struct CheckSummary {
-    /// The records that passed, in input order.
-    pub patients: Vec<Patient>,
-    /// The records that failed, with their problems.
+    /// How many records passed.
+    pub passed: usize,
+    /// The records that failed, with their problems, in input order.
     pub failures: Vec<(Origin, Vec<Problem>)>,
     /// Warnings about the input files.
     pub warnings: Vec<String>,
     /// How many records were read in all.
     pub total: usize,
+    /// The languages records that passed ask for (`language` field).
+    pub languages: BTreeSet<String>,
 }
 
 /// The result of `build`.
@@ -90,45 +95,72 @@ pub enum Progress {
     Done,
 }
 
-/// Reads and checks every input file.
+/// One checked record: the patient, or where it is and what is wrong.
+pub type Checked = Result<Patient, (Origin, Vec<Problem>)>;
+
+/// Reads every input file in command-line order and hands each record, once
+/// checked, to `sink`; returns the files' warnings.
+///
+/// Records are read and checked one at a time, so nothing here grows with
+/// the number of rows. A file-level error (a missing column, a damaged
+/// workbook) may come after some records of that file were handed over.
+pub fn each_record(
+    config: &CheckConfig,
+    sink: &mut dyn FnMut(Checked),
+) -> Result<Vec<String>, Error> {
+    let mut warnings = Vec::new();
+    for path in &config.inputs {
+        let file_warnings = input::read_each(path, &config.input, &mut |entry| {
+            sink(
+                entry
+                    .and_then(|raw| record::from_raw(raw, config.today))
+                    .and_then(|patient| {
+                        let unprintable = crate::render::unprintable_fields(&patient);
+                        if unprintable.is_empty() {
+                            Ok(patient)
+                        } else {
+                            Err((patient.origin, unprintable))
+                        }
+                    }),
+            )
+        })?;
+        warnings.extend(file_warnings);
+    }
+    Ok(warnings)
+}
+
+/// Reads and checks every input file, keeping only what went wrong.
 pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
     let mut summary = CheckSummary::default();
-    for path in &config.inputs {
-        let file = input::read(path, &config.input)?;
-        summary.warnings.extend(file.warnings);
-        for entry in file.entries {
-            summary.total += 1;
-            match entry.and_then(|raw| record::from_raw(raw, config.today)) {
-                Ok(patient) => {
-                    let unprintable = crate::render::unprintable_fields(&patient);
-                    if unprintable.is_empty() {
-                        summary.patients.push(patient);
-                    } else {
-                        summary.failures.push((patient.origin, unprintable));
-                    }
+    let warnings = each_record(config, &mut |checked| {
+        summary.total += 1;
+        match checked {
+            Ok(patient) => {
+                summary.passed += 1;
+                if let Some(language) = patient.language {
+                    summary.languages.insert(language);
                 }
-                Err(failure) => summary.failures.push(failure),
             }
+            Err(failure) => summary.failures.push(failure),
         }
-    }
+    })?;
+    summary.warnings = warnings;
     Ok(summary)
 }
 
 /// Builds one packet per valid record and writes the report.
+///
+/// The input is read twice. The first pass checks every record and keeps
+/// only the failures, so a file that cannot be read stops the run before
+/// anything is written, and the progress bar knows the total. The second
+/// pass hands the records one at a time to the worker threads through a
+/// short queue, so memory stays flat however long the sheet is.
 pub fn build(
     config: &BuildConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary, Error> {
     let checked = check(&config.check)?;
-    let mut languages: std::collections::BTreeSet<String> = checked
-        .patients
-        .iter()
-        .map(|p| {
-            p.language
-                .clone()
-                .unwrap_or_else(|| config.render.language.clone())
-        })
-        .collect();
+    let mut languages = checked.languages.clone();
     languages.insert(config.render.language.clone());
     let renderer = Renderer::new(config.render.clone(), &languages)?;
     let out = OutputDir::prepare(&config.out, config.force)?;
@@ -137,44 +169,8 @@ pub fn build(
             .map_err(|e| bundle_error(out.target(BUNDLE_FILE), e))?;
     }
 
-    // Names are handed out in input order, before any parallel work, so the
-    // same input always gives the same file names.
-    let mut namer = Namer::reserving(&[report::REPORT_FILE, BUNDLE_FILE]);
-    let planned: Vec<(Patient, String)> = checked
-        .patients
-        .into_iter()
-        .map(|p| {
-            let name = namer.packet_name(&p);
-            (p, name)
-        })
-        .collect();
-
-    release_freed_memory();
-    progress(Progress::Start(planned.len()));
-    let built = build_all(&renderer, &out, config, &planned, progress);
-
-    let mut outcomes: Vec<RecordOutcome> = planned
-        .into_iter()
-        .zip(built)
-        .map(|((patient, name), status)| RecordOutcome {
-            origin: patient.origin,
-            packet: Some(name),
-            status,
-        })
-        .collect();
-    outcomes.extend(
-        checked
-            .failures
-            .into_iter()
-            .map(|(origin, problems)| RecordOutcome {
-                origin,
-                packet: None,
-                status: Status::Failed(problems),
-            }),
-    );
-    outcomes.sort_by(|a, b| a.origin.cmp(&b.origin));
-    // Inputs keep the order given on the command line, not name order.
-    outcomes.sort_by_key(|o| config.check.inputs.iter().position(|p| *p == o.origin.file));
+    progress(Progress::Start(checked.passed));
+    let outcomes = build_all(&renderer, &out, config, progress)?;
 
     let report = report::write(&out, &outcomes)
         .map_err(|e| Error::io_write(&out.path().join(report::REPORT_FILE), &e))?;
@@ -189,21 +185,6 @@ pub fn build(
         report,
         bundle,
     })
-}
-
-/// Hands memory freed after reading the intake back to the system.
-///
-/// Reading a large sheet allocates on the main thread; rendering allocates
-/// on worker threads, which glibc serves from other arenas, so without this
-/// the memory of reading would stay counted for the whole run on top of the
-/// memory of rendering.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the system; it is
-    // thread-safe and touches no memory in use.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// The file name of the bundle written with `--bundle`.
@@ -251,31 +232,42 @@ fn bundle_error(path: PathBuf, error: crate::output::WriteError) -> Error {
     }
 }
 
-/// Renders and writes the planned packets on `config.jobs` threads.
+/// Reads the records again and builds them on `config.jobs` threads;
+/// returns every record's outcome in input order.
 ///
-/// Plain threads with large stacks pull the next index from a counter
-/// (TYPST.md: compiles inside rayon tasks overflow the stack); each packet is
-/// written as soon as it is built, so memory does not grow with the batch.
+/// This thread reads, checks and names the records in input order (so the
+/// same input always gives the same file names) and queues them; plain
+/// threads with large stacks take them from the queue (TYPST.md: compiles
+/// inside rayon tasks overflow the stack). The queue holds at most two
+/// records per worker, and each packet is written as soon as it is built, so
+/// memory does not grow with the batch.
 fn build_all(
     renderer: &Renderer,
     out: &OutputDir,
     config: &BuildConfig,
-    planned: &[(Patient, String)],
     progress: &(dyn Fn(Progress) + Sync),
-) -> Vec<Status> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Status>>> = Mutex::new(vec![None; planned.len()]);
-    let workers = config.jobs.clamp(1, planned.len().max(1));
-    std::thread::scope(|scope| {
+) -> Result<Vec<RecordOutcome>, Error> {
+    let workers = config.jobs.max(1);
+    let (to_workers, queue) =
+        std::sync::mpsc::sync_channel::<(usize, Patient, String)>(2 * workers);
+    let queue = Mutex::new(queue);
+    let (to_main, results) = std::sync::mpsc::channel::<(usize, Status)>();
+    let mut outcomes: Vec<RecordOutcome> = Vec::new();
+    let read = std::thread::scope(|scope| {
         for _ in 0..workers {
-            let worker = || {
+            let to_main = to_main.clone();
+            let queue = &queue;
+            let worker = move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((patient, name)) = planned.get(i) else {
+                    // The lock is held only while waiting for the next record.
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((index, patient, name)) = next else {
                         break;
                     };
-                    let status = build_one(renderer, out, config, patient, name);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(status);
+                    let status = build_one(renderer, out, config, &patient, &name);
+                    drop(patient);
+                    // The receiver lives until every worker has finished.
+                    let _ = to_main.send((index, status));
                     progress(Progress::Done);
                 }
             };
@@ -284,15 +276,41 @@ fn build_all(
                 .spawn_scoped(scope, worker)
                 .expect("the system can start a worker thread");
         }
+        drop(to_main);
+        let mut namer = Namer::reserving(&[report::REPORT_FILE, BUNDLE_FILE]);
+        let read = each_record(&config.check, &mut |checked| match checked {
+            Ok(patient) => {
+                let name = namer.packet_name(&patient);
+                outcomes.push(RecordOutcome {
+                    origin: patient.origin.clone(),
+                    packet: Some(name.clone()),
+                    status: not_built(),
+                });
+                // Fails only if every worker has gone, which a panic
+                // inside build_one cannot cause (it is caught there).
+                let _ = to_workers.send((outcomes.len() - 1, patient, name));
+            }
+            Err((origin, problems)) => outcomes.push(RecordOutcome {
+                origin,
+                packet: None,
+                status: Status::Failed(problems),
+            }),
+        });
+        drop(to_workers);
+        read
     });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|s| {
-            s.unwrap_or_else(|| Status::Failed(vec![Problem::record("was not built", "run again")]))
-        })
-        .collect()
+    for (index, status) in results {
+        outcomes[index].status = status;
+    }
+    // A file that changed between the two passes can fail now; the packets
+    // built so far are whole, and the error says what to do.
+    read?;
+    Ok(outcomes)
+}
+
+/// The status of a record whose packet never came back from a worker.
+fn not_built() -> Status {
+    Status::Failed(vec![Problem::record("was not built", "run again")])
 }
 
 /// Renders, zips, verifies and writes one packet. Never panics: a panic in
