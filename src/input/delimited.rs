@@ -7,14 +7,17 @@
 //! `--delimiter`, or the one of `,` `;` tab `|` that makes a header row
 //! appear. A real CSV parser reads the fields, so quoted separators and line
 //! breaks (addresses) work. The table rules (header row, columns, blank rows)
-//! are the spreadsheets' own, from [`super::sheet`].
+//! are the spreadsheets' own, from [`super::sheet`], and each line is handed
+//! on as soon as it is parsed: what is held is the decoded text (the bytes
+//! themselves when they are UTF-8 already), never all the rows.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding};
 
-use super::sheet::{self, Collector, GridRow, Limits, Source, Value};
-use super::{InputFile, InputOptions};
+use super::sheet::{self, GridRow, Limits, Source, Table, Value};
+use super::{Entry, InputFile, InputOptions};
 use crate::error::Error;
 use crate::record::safe_name;
 
@@ -23,9 +26,20 @@ const CANDIDATES: &[u8] = b",;\t|";
 /// How many records are parsed to choose the delimiter.
 const SNIFF_RECORDS: usize = 25;
 
-/// Reads a delimited text file.
+/// Reads a delimited text file whole.
 pub fn read(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
     read_with(path, bytes, options, Limits::DEFAULT)
+}
+
+/// Reads a delimited text file, handing each entry to `sink` as soon as its
+/// line is parsed; returns the file's warnings.
+pub fn read_each(
+    path: &Path,
+    bytes: &[u8],
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    read_each_with(path, bytes, options, Limits::DEFAULT, sink)
 }
 
 /// The line where a quoted value opens and never closes, if any.
@@ -65,6 +79,16 @@ pub(super) fn read_with(
     options: &InputOptions,
     limits: Limits,
 ) -> Result<InputFile, Error> {
+    InputFile::collect(|sink| read_each_with(path, bytes, options, limits, sink))
+}
+
+pub(super) fn read_each_with(
+    path: &Path,
+    bytes: &[u8],
+    options: &InputOptions,
+    limits: Limits,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
     let text = decode(path, bytes, options.encoding.as_deref())?;
     let delimiter = match options.delimiter {
         Some(d) => check_delimiter(d)?,
@@ -77,7 +101,13 @@ pub(super) fn read_with(
             hint: "add the missing closing \" on that line (a value containing quotes must double them: \"\"), or save the file again from the spreadsheet program".into(),
         });
     }
-    let mut collector = Collector::new(path, "line", limits);
+    let source = Source {
+        sheet: None,
+        all_sheets: Vec::new(),
+        unit: "line",
+        is_1904: false,
+    };
+    let mut table = Table::new(path, source, options, limits, sink);
     let mut reader = reader(&text, delimiter);
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(text.as_bytes());
@@ -98,21 +128,18 @@ pub(super) fn read_with(
         let mut filled = false;
         for (col, field) in record.iter().enumerate() {
             if !field.is_empty() {
-                collector.push(line, col, Value::Text(field.to_string()))?;
+                table.push(line, col, Value::Text(field.to_string()))?;
                 filled = true;
             }
         }
         if filled {
-            collector.set_fields(line, record.len());
+            // The field count finds ragged lines; the line is complete, so
+            // it is handed on now rather than when the next one starts.
+            table.set_fields(record.len());
+            table.end_row()?;
         }
     }
-    let source = Source {
-        sheet: None,
-        all_sheets: Vec::new(),
-        unit: "line",
-        is_1904: false,
-    };
-    sheet::table(path, &source, collector.finish(), options, limits)
+    table.finish()
 }
 
 /// Line numbers as an editor shows them. The csv crate's own line count lags
@@ -210,24 +237,25 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, Error> {
     }
 }
 
-/// Decodes the file to text, never replacing a character silently.
-fn decode(path: &Path, bytes: &[u8], encoding: Option<&str>) -> Result<String, Error> {
+/// Decodes the file to text, never replacing a character silently. UTF-8 is
+/// borrowed, not copied.
+fn decode<'b>(path: &Path, bytes: &'b [u8], encoding: Option<&str>) -> Result<Cow<'b, str>, Error> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(path, rest);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return decode_with(path, rest, encoding_rs::UTF_16LE);
+        return decode_with(path, rest, encoding_rs::UTF_16LE).map(Cow::Owned);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return decode_with(path, rest, encoding_rs::UTF_16BE);
+        return decode_with(path, rest, encoding_rs::UTF_16BE).map(Cow::Owned);
     }
     match encoding {
-        Some(label) => decode_with(path, bytes, encoding_for_label(label)?),
+        Some(label) => decode_with(path, bytes, encoding_for_label(label)?).map(Cow::Owned),
         None => utf8(path, bytes),
     }
 }
 
-fn utf8(path: &Path, bytes: &[u8]) -> Result<String, Error> {
+fn utf8<'b>(path: &Path, bytes: &'b [u8]) -> Result<Cow<'b, str>, Error> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -251,7 +279,7 @@ fn utf8(path: &Path, bytes: &[u8]) -> Result<String, Error> {
             hint: "save it as CSV UTF-8, or name its encoding with --encoding utf-16le".into(),
         });
     }
-    Ok(text.to_string())
+    Ok(Cow::Borrowed(text))
 }
 
 fn line_of(before: &[u8]) -> usize {
@@ -601,6 +629,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("SECRET"), "{err}");
+    }
+
+    #[test]
+    fn lines_are_handed_over_before_the_file_is_read_to_its_end() {
+        // Data too far right on the last line: found only when it is read,
+        // after the lines above it were handed over one by one.
+        let text = format!(
+            "Name,DOB,Doctor\na,b,c\n\nd,e,f\ng,h,i{}\n",
+            ",x".repeat(1000)
+        );
+        let mut lines = Vec::new();
+        let err = read_each(
+            Path::new("t.csv"),
+            text.as_bytes(),
+            &InputOptions::default(),
+            &mut |entry| lines.push(line(&entry)),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("column ALM (line 5)"), "{err}");
+        assert_eq!(lines, [2, 4]);
+        // A ragged line is a record error in its place in the stream.
+        let mut outcome = Vec::new();
+        let warnings = read_each(
+            Path::new("t.csv"),
+            b"Name,DOB,Doctor\na,b,c\nd,e\nf,g,h\n",
+            &InputOptions::default(),
+            &mut |entry| outcome.push((line(&entry), entry.is_ok())),
+        )
+        .unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(outcome, [(2, true), (3, false), (4, true)]);
     }
 
     #[test]

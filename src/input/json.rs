@@ -1,15 +1,19 @@
 //! JSON intake files: one patient object, an array of them, or
 //! `{"patients": [...]}`.
 //!
-//! The file is parsed into [`Json`], a tree that keeps duplicate keys (serde's
-//! own `Value` silently keeps the last one, which would hide a mistake), then
-//! each patient object becomes a [`RawRecord`]. Syntax errors are reported
-//! with line and column and never quote the text around them.
+//! Each patient object is parsed into [`Json`], a tree that keeps duplicate
+//! keys (serde's own `Value` silently keeps the last one, which would hide a
+//! mistake), and becomes a [`RawRecord`] as soon as it is parsed: a list of
+//! patients is read element by element ([`read_each`]), never held whole.
+//! Syntax errors are reported with line and column and never quote the text
+//! around them.
 
 use std::fmt;
 use std::path::Path;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use super::{Cell, Entry, InputFile, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
@@ -87,6 +91,15 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
 /// Parses JSON text, reporting syntax errors by line and column only.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Json, Error> {
+    let bytes = utf8_text(path, bytes)?;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Json::deserialize(&mut de).and_then(|json| de.end().map(|_| json));
+    parsed.map_err(|e| syntax_error(path, &e))
+}
+
+/// The file's bytes without a UTF-8 byte order mark, once they are known to
+/// be UTF-8 text.
+fn utf8_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
     // Notepad and Excel's "Unicode" exports begin files with a byte order
     // mark, which serde_json rejects (serde-rs/json#805).
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -111,9 +124,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Json, Error> {
             hint: "save it again with the encoding \"UTF-8\"".into(),
         });
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = Json::deserialize(&mut de).and_then(|json| de.end().map(|_| json));
-    parsed.map_err(|e| syntax_error(path, &e))
+    Ok(bytes)
 }
 
 /// Words for a serde_json error that never quote the input.
@@ -157,57 +168,196 @@ fn syntax_error(path: &Path, e: &serde_json::Error) -> Error {
     }
 }
 
-/// Reads a JSON intake file.
+/// Reads a JSON intake file whole.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<InputFile, Error> {
-    let json = parse(path, bytes)?;
-    let patients = match json {
-        Json::Array(items) => items,
-        Json::Object(entries) if entries.iter().any(|(k, _)| k == "patients") => {
-            if entries.len() != 1 {
-                return Err(Error::Input {
-                    file: path.to_path_buf(),
-                    message: "next to \"patients\", the top-level object has other keys".into(),
-                    hint:
-                        "put every patient inside the \"patients\" list and remove the other keys"
-                            .into(),
-                });
-            }
-            match entries.into_iter().next() {
-                Some((_, Json::Array(items))) => items,
-                _ => {
-                    return Err(Error::Input {
-                        file: path.to_path_buf(),
-                        message: "\"patients\" is not a list".into(),
-                        hint: "write it as \"patients\": [ {...}, {...} ]".into(),
-                    });
-                }
-            }
-        }
-        object @ Json::Object(_) => vec![object],
-        _ => {
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: "the file holds no patient record".into(),
-                hint: "write one patient as an object { ... }, several as a list [ {...}, {...} ], or {\"patients\": [...]}".into(),
-            });
-        }
+    InputFile::collect(|sink| read_each(path, bytes, sink))
+}
+
+/// Reads a JSON intake file, handing each patient to `sink` as soon as its
+/// object is parsed; returns the file's warnings (JSON has none).
+///
+/// A problem with the file's shape ("patients" next to other keys, an empty
+/// list) is reported only once the whole text is known to be valid JSON, so
+/// a syntax error always wins, as it does in [`parse`]. Both can come after
+/// some patients were handed over.
+pub fn read_each(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    let bytes = utf8_text(path, bytes)?;
+    let mut stream = Stream {
+        path,
+        sink,
+        count: 0,
+        shape: None,
     };
-    if patients.is_empty() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the list of patients is empty".into(),
-            hint: "add at least one patient record".into(),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Patients {
+        stream: &mut stream,
+        top: true,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    parsed.map_err(|e| syntax_error(path, &e))?;
+    let hint = match stream.shape {
+        None => return Ok(Vec::new()),
+        Some(Shape::OtherKeys) => (
+            "next to \"patients\", the top-level object has other keys",
+            "put every patient inside the \"patients\" list and remove the other keys",
+        ),
+        Some(Shape::NotAList) => (
+            "\"patients\" is not a list",
+            "write it as \"patients\": [ {...}, {...} ]",
+        ),
+        Some(Shape::NoRecord) => (
+            "the file holds no patient record",
+            "write one patient as an object { ... }, several as a list [ {...}, {...} ], or {\"patients\": [...]}",
+        ),
+        Some(Shape::Empty) => (
+            "the list of patients is empty",
+            "add at least one patient record",
+        ),
+    };
+    Err(Error::Input {
+        file: path.to_path_buf(),
+        message: hint.0.into(),
+        hint: hint.1.into(),
+    })
+}
+
+/// What is wrong with a JSON file's shape, once its syntax is sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `{"patients": [...], "other": ...}`
+    OtherKeys,
+    /// `{"patients": 5}`
+    NotAList,
+    /// A top-level number, string, `true` or `null`.
+    NoRecord,
+    /// `[]` or `{"patients": []}`
+    Empty,
+}
+
+/// The state of one streaming read.
+struct Stream<'a> {
+    path: &'a Path,
+    sink: &'a mut dyn FnMut(Entry),
+    /// Patients handed over so far.
+    count: usize,
+    shape: Option<Shape>,
+}
+
+impl Stream<'_> {
+    fn hand_over(&mut self, item: Json) {
+        self.count += 1;
+        (self.sink)(record(self.path, self.count, item));
+    }
+}
+
+/// Reads the top-level value (`top`) or the value of `"patients"`, handing
+/// each patient of a list over as it is parsed. Every kind of value is
+/// accepted here, so that serde never words an error itself: its "invalid
+/// type" messages would quote the value.
+struct Patients<'s, 'a> {
+    stream: &'s mut Stream<'a>,
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Patients<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Patients<'_, '_> {
+    /// A value that is neither a list nor (at the top) an object.
+    fn not_patients(self) {
+        self.stream.shape = Some(if self.top {
+            Shape::NoRecord
+        } else {
+            Shape::NotAList
         });
     }
-    let entries = patients
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| record(path, i + 1, item))
-        .collect();
-    Ok(InputFile {
-        entries,
-        warnings: Vec::new(),
-    })
+}
+
+impl<'de> Visitor<'de> for Patients<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a patient record or a list of them")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.not_patients();
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Json>()? {
+            self.stream.hand_over(item);
+        }
+        if self.stream.count == 0 {
+            self.stream.shape = Some(Shape::Empty);
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if !self.top {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.not_patients();
+            return Ok(());
+        }
+        // An object holding "patients" is the wrapper; any other object is
+        // one patient, kept whole until its end shows which it is.
+        let (mut keys, mut wrapper) = (0, false);
+        let mut fields: Vec<(String, Json)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            keys += 1;
+            if key == "patients" && keys == 1 {
+                wrapper = true;
+                map.next_value_seed(Patients {
+                    stream: &mut *self.stream,
+                    top: false,
+                })?;
+            } else if key == "patients" || wrapper {
+                wrapper = true;
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                fields.push((key, map.next_value()?));
+            }
+        }
+        if !wrapper {
+            self.stream.hand_over(Json::Object(fields));
+        } else if keys != 1 {
+            self.stream.shape = Some(Shape::OtherKeys);
+        }
+        Ok(())
+    }
 }
 
 /// Turns one patient object into a raw record.
@@ -318,6 +468,64 @@ mod tests {
         let file = read_str(r#"[{"patient_name": "A"}, 5]"#).unwrap();
         assert!(file.entries[0].is_ok());
         assert!(file.entries[1].is_err());
+    }
+
+    /// Reads JSON text entry by entry: the record numbers handed over, and
+    /// the error, if any.
+    fn stream(text: &str) -> (Vec<usize>, Option<String>) {
+        let mut numbers = Vec::new();
+        let result = read_each(Path::new("in.json"), text.as_bytes(), &mut |entry| {
+            let origin = match entry {
+                Ok(raw) => raw.origin,
+                Err((origin, _)) => origin,
+            };
+            match origin.place {
+                Place::Record(n) => numbers.push(n),
+                other => panic!("{other:?}"),
+            }
+        });
+        (numbers, result.err().map(|e| e.to_string()))
+    }
+
+    #[test]
+    fn patients_are_handed_over_as_they_are_parsed() {
+        let (numbers, err) = stream(r#"[{"patient_name": "A"}, {"patient_name": "B"}, {"x": "#);
+        assert_eq!(numbers, [1, 2]);
+        assert!(err.unwrap().contains("ends too early"));
+        let (numbers, err) = stream(r#"{"patients": [{"a": 1}, 7, {"b": 2}]}"#);
+        assert_eq!((numbers, err), (vec![1, 2, 3], None));
+        // Keys after "patients" are found after its patients went out.
+        let (numbers, err) = stream(r#"{"patients": [{"a": 1}], "clinic": "X"}"#);
+        assert_eq!(numbers, [1]);
+        assert!(
+            err.unwrap()
+                .contains("next to \"patients\", the top-level object has other keys")
+        );
+        // Keys before it are known first: nothing goes out.
+        let (numbers, err) = stream(r#"{"clinic": "X", "patients": [{"a": 1}]}"#);
+        assert!(numbers.is_empty());
+        assert!(err.unwrap().contains("has other keys"));
+        // A syntax error outranks a problem with the shape, as in `parse`.
+        let (_, err) = stream(r#"{"clinic": "X", "patients": [{"a": 1}], }"#);
+        assert!(err.unwrap().contains("line 1, column"));
+    }
+
+    #[test]
+    fn shapes_that_hold_no_patients() {
+        let err = |text: &str| stream(text).1.expect(text);
+        assert!(err("[]").contains("the list of patients is empty"));
+        assert!(err(r#"{"patients": []}"#).contains("the list of patients is empty"));
+        assert!(err(r#"{"patients": 5}"#).contains("\"patients\" is not a list"));
+        assert!(err(r#"{"patients": {"a": [1]}}"#).contains("\"patients\" is not a list"));
+        assert!(err(r#"{"patients": 5, "x": 1}"#).contains("has other keys"));
+        assert!(err(r#"{"patients": [], "patients": []}"#).contains("has other keys"));
+        for scalar in ["5", "-1.5e3", "true", "null", r#""SECRET""#] {
+            let e = err(scalar);
+            assert!(e.contains("the file holds no patient record"), "{e}");
+            assert!(!e.contains("SECRET"), "{e}");
+        }
+        assert_eq!(stream("{}"), (vec![1], None));
+        assert_eq!(stream(r#"{"patient": [1]}"#), (vec![1], None));
     }
 
     #[test]

@@ -165,8 +165,54 @@ impl Default for InputOptions {
 /// memory before a single record is checked.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Reads one input file, choosing the reader by content and extension.
+impl InputFile {
+    /// Runs a streaming reader and keeps everything it hands over.
+    fn collect(
+        read: impl FnOnce(&mut dyn FnMut(Entry)) -> Result<Vec<String>, Error>,
+    ) -> Result<InputFile, Error> {
+        let mut entries = Vec::new();
+        let warnings = read(&mut |entry| entries.push(entry))?;
+        Ok(InputFile { entries, warnings })
+    }
+}
+
+/// Reads one input file whole, choosing the reader by content and extension.
+///
+/// Holds every entry of the file at once; [`read_each`] does not.
 pub fn read(path: &Path, options: &InputOptions) -> Result<InputFile, Error> {
+    InputFile::collect(|sink| read_each(path, options, sink))
+}
+
+/// Reads one input file and hands each entry to `sink` in file order, as
+/// soon as it is complete, returning the file's warnings.
+///
+/// This is how `build` reads: a run of 50,000 rows must not hold 50,000
+/// records at once. For CSV, xlsx, xlsm, xlsb and JSON, what is held while
+/// reading does not grow with the number of rows beyond the file's bytes (and
+/// a CSV file's decoded text): the row being read and the header row. (.xls
+/// and .ods files are unpacked whole by calamine first, then handed over row
+/// by row in the same way.)
+///
+/// Every file-level problem that [`read`] reports is also reported here, with
+/// the same words, but a problem found late in the file (too many rows, data
+/// too far right, no patient rows under the header, broken JSON syntax near
+/// the end, …) arrives after some entries were already handed over. So
+/// `build` checks every file with a first pass before acting on any entry.
+///
+/// Rows are expected in row order, as every spreadsheet program writes them;
+/// a workbook whose rows are stored out of order is refused as damaged (see
+/// `sheet::Table`).
+pub fn read_each(
+    path: &Path,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    let bytes = load(path)?;
+    read_bytes_each(path, &bytes, options, sink)
+}
+
+/// A file's bytes, after checking that it is a file of a sane size.
+fn load(path: &Path) -> Result<Vec<u8>, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io_read(path, &e))?;
     if meta.is_dir() {
         return Err(Error::Input {
@@ -185,27 +231,7 @@ pub fn read(path: &Path, options: &InputOptions) -> Result<InputFile, Error> {
             hint: "split it into several smaller files".into(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io_read(path, &e))?;
-    read_bytes(path, &bytes, options)
-}
-
-/// Reads one input file and hands each entry to `sink` in file order,
-/// returning the file's warnings.
-///
-/// This is how `build` reads: a run of 50,000 rows must not hold 50,000
-/// records at once. Every file-level problem that [`read`] reports is also
-/// reported here, but possibly after some entries were already handed over,
-/// so `build` checks every file with a first pass before acting on any entry.
-pub fn read_each(
-    path: &Path,
-    options: &InputOptions,
-    sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
-    let file = read(path, options)?;
-    for entry in file.entries {
-        sink(entry);
-    }
-    Ok(file.warnings)
+    std::fs::read(path).map_err(|e| Error::io_read(path, &e))
 }
 
 /// What an input file holds, decided by [`detect`].
@@ -316,16 +342,27 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     }
 }
 
-/// Reads a file's bytes, choosing the reader with [`detect`].
+/// Reads a file's bytes whole, choosing the reader with [`detect`].
 pub fn read_bytes(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
+    InputFile::collect(|sink| read_bytes_each(path, bytes, options, sink))
+}
+
+/// Reads a file's bytes, choosing the reader with [`detect`], and hands each
+/// entry to `sink` as soon as it is complete; see [`read_each`].
+pub fn read_bytes_each(
+    path: &Path,
+    bytes: &[u8],
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
     let ext = extension(path);
     match detect(path, bytes)? {
-        Format::Json => json::read(path, bytes),
-        Format::Delimited => delimited::read(path, bytes, options),
+        Format::Json => json::read_each(path, bytes, sink),
+        Format::Delimited => delimited::read_each(path, bytes, options, sink),
         Format::Workbook(kind) => {
-            let mut file = sheet::read(path, bytes, kind, options)?;
+            let mut warnings = sheet::read_each(path, bytes, kind, options, sink)?;
             if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
-                file.warnings.insert(
+                warnings.insert(
                     0,
                     format!(
                         "{}: the file is named .{ext} but is a workbook (.{}); it was read as a workbook",
@@ -334,18 +371,18 @@ pub fn read_bytes(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<I
                     ),
                 );
             }
-            Ok(file)
+            Ok(warnings)
         }
-        Format::TextNamedAsWorkbook => match delimited::read(path, bytes, options) {
-            Ok(mut file) => {
-                file.warnings.insert(
+        Format::TextNamedAsWorkbook => match delimited::read_each(path, bytes, options, sink) {
+            Ok(mut warnings) => {
+                warnings.insert(
                     0,
                     format!(
                         "{}: the file is named .{ext} but holds CSV text; it was read as CSV",
                         path.display()
                     ),
                 );
-                Ok(file)
+                Ok(warnings)
             }
             Err(Error::Input { message, .. }) => Err(Error::Input {
                 file: path.to_path_buf(),
@@ -666,6 +703,100 @@ mod tests {
             let latin = InputOptions { encoding: Some("windows-1252".into()), ..InputOptions::default() };
             let _ = everything_said(name, &bytes, &latin);
         }
+    }
+
+    /// Peak memory of reading one file, for measuring by hand:
+    /// `READ_FILE=/tmp/load50k.xlsx READ_MODE=each cargo test --release --lib
+    /// peak_memory_of_reading -- --ignored --nocapture` (`READ_MODE=read`
+    /// collects the whole file as `read` does).
+    #[test]
+    #[ignore]
+    fn peak_memory_of_reading() {
+        let path = std::env::var("READ_FILE").expect("READ_FILE names the file to read");
+        let started = std::time::Instant::now();
+        let (mut ok, mut failed) = (0usize, 0usize);
+        if std::env::var("READ_MODE").as_deref() == Ok("read") {
+            let file = read(Path::new(&path), &InputOptions::default()).unwrap();
+            for entry in &file.entries {
+                if entry.is_ok() { ok += 1 } else { failed += 1 }
+            }
+        } else {
+            read_each(Path::new(&path), &InputOptions::default(), &mut |entry| {
+                if entry.is_ok() { ok += 1 } else { failed += 1 }
+            })
+            .unwrap();
+        }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap();
+        println!(
+            "{ok} records, {failed} failed, {:?}, {hwm}",
+            started.elapsed()
+        );
+    }
+
+    /// Every fixture and sample, read whole and read entry by entry under
+    /// several options: the same entries in the same order, the same
+    /// warnings, the same error. Entries come in file order.
+    #[test]
+    fn read_and_read_each_agree_on_every_fixture() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures", "tests/fixtures/fuzz", "samples"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 30, "{files:?}");
+        let options = [
+            InputOptions::default(),
+            InputOptions {
+                sheet_dates: TextDates::DayFirst,
+                ..InputOptions::default()
+            },
+            InputOptions {
+                encoding: Some("windows-1252".into()),
+                ..InputOptions::default()
+            },
+            InputOptions {
+                sheet: Some("Old".into()),
+                ..InputOptions::default()
+            },
+        ];
+        let mut read_some = 0;
+        for path in &files {
+            for options in &options {
+                let whole = read(path, options).map_err(|e| e.to_string());
+                let mut entries = Vec::new();
+                let each =
+                    read_each(path, options, &mut |e| entries.push(e)).map_err(|e| e.to_string());
+                let what = format!("{} {options:?}", path.display());
+                match (whole, each) {
+                    (Ok(file), Ok(warnings)) => {
+                        read_some += 1;
+                        assert_eq!(file.warnings, warnings, "{what}");
+                        assert_eq!(
+                            format!("{:?}", file.entries),
+                            format!("{entries:?}"),
+                            "{what}"
+                        );
+                        let places: Vec<Place> = entries
+                            .iter()
+                            .map(|e| match e {
+                                Ok(raw) => raw.origin.place.clone(),
+                                Err((origin, _)) => origin.place.clone(),
+                            })
+                            .collect();
+                        assert!(places.windows(2).all(|w| w[0] < w[1]), "{what}: {places:?}");
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{what}"),
+                    (whole, each) => panic!("{what}: {whole:?} / {each:?}"),
+                }
+            }
+        }
+        assert!(read_some > 60, "{read_some}");
     }
 
     #[test]

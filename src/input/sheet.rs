@@ -1,21 +1,23 @@
 //! Workbooks (xlsx, xlsm, xlsb, xls, ods) through calamine, and the table
 //! rules every tabular input shares with CSV ([`super::delimited`]).
 //!
-//! A sheet is read into a sparse [`Grid`] of filled cells — never calamine's
-//! dense range for xlsx/xlsb, whose declared size can be the whole 16,384 ×
-//! 1,048,576 grid — with caps on columns, rows and cells checked while
-//! reading. Then the header row is found (title rows above it are skipped),
-//! headers are mapped to intake fields, and each data row becomes a
-//! [`RawRecord`] whose cells are converted by the field's kind: numbers in
+//! A sheet is read as a stream of filled cells in row order — never
+//! calamine's dense range for xlsx/xlsb, whose declared size can be the whole
+//! 16,384 × 1,048,576 grid — into a `Table`, which checks the caps on
+//! columns, rows and cells as cells arrive, finds the header row among the
+//! first filled rows (title rows above it are skipped), maps headers to intake
+//! fields, and turns each later row into a [`RawRecord`] as soon as the row is
+//! complete. Cells are converted by the field's kind: numbers in
 //! record-number columns come out as the digits typed, numbers in date columns
-//! as Excel serial dates, spreadsheet errors as [`Cell::Invalid`].
+//! as Excel serial dates, spreadsheet errors as [`Cell::Invalid`]. Only one row
+//! is held at a time (.xls and .ods excepted: calamine unpacks those whole).
 //!
 //! calamine is shielded with `catch_unwind`, and its error texts (which can
 //! quote cell contents) are never shown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Seek};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::Path;
 
 use calamine::{
@@ -24,7 +26,7 @@ use calamine::{
 };
 use chrono::{Datelike, NaiveDate};
 
-use super::{Cell, Entry, InputFile, InputOptions, Origin, Place, RawRecord};
+use super::{Cell, Entry, InputFile, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
 use crate::record::fields::{self, FieldSpec, Kind};
 use crate::record::safe_name;
@@ -189,87 +191,6 @@ impl Source {
     }
 }
 
-/// Collects filled cells into rows, enforcing the caps as it goes so that a
-/// hostile file is refused before it fills memory.
-pub(super) struct Collector<'a> {
-    path: &'a Path,
-    unit: &'static str,
-    limits: Limits,
-    rows: BTreeMap<usize, Vec<(usize, Value)>>,
-    fields: BTreeMap<usize, usize>,
-    cells: usize,
-}
-
-impl<'a> Collector<'a> {
-    /// `unit` is "row" for sheets, "line" for CSV.
-    pub fn new(path: &'a Path, unit: &'static str, limits: Limits) -> Self {
-        Collector {
-            path,
-            unit,
-            limits,
-            rows: BTreeMap::new(),
-            fields: BTreeMap::new(),
-            cells: 0,
-        }
-    }
-
-    /// Adds one filled cell at a 1-based row number and 0-based column.
-    pub fn push(&mut self, row: usize, col: usize, value: Value) -> Result<(), Error> {
-        if col >= self.limits.columns {
-            return Err(Error::Input {
-                file: self.path.to_path_buf(),
-                message: format!(
-                    "there is data in column {} ({} {row}), beyond the {} columns an intake table may use",
-                    column_name(col),
-                    self.unit,
-                    self.limits.columns
-                ),
-                hint: "delete the columns to the right of the intake table, or copy the table alone into a new file".into(),
-            });
-        }
-        self.cells += 1;
-        if self.cells > self.limits.cells {
-            return Err(Error::Input {
-                file: self.path.to_path_buf(),
-                message: format!(
-                    "the table holds more than {} filled cells, more than an intake file should",
-                    self.limits.cells
-                ),
-                hint: "split it into several smaller files".into(),
-            });
-        }
-        if !self.rows.contains_key(&row) && self.rows.len() > self.limits.rows + HEADER_SEARCH_ROWS
-        {
-            return Err(too_many_rows(self.path, self.limits));
-        }
-        self.rows.entry(row).or_default().push((col, value));
-        Ok(())
-    }
-
-    /// Records how many fields a CSV line had (also for lines with no
-    /// filled field, which still need checking against the header).
-    pub fn set_fields(&mut self, row: usize, fields: usize) {
-        self.fields.insert(row, fields);
-    }
-
-    pub fn finish(self) -> Vec<GridRow> {
-        let Collector {
-            rows, mut fields, ..
-        } = self;
-        rows.into_iter()
-            .map(|(number, mut cells)| {
-                cells.sort_by_key(|(c, _)| *c);
-                cells.dedup_by_key(|(c, _)| *c);
-                GridRow {
-                    number,
-                    cells,
-                    fields: fields.remove(&number),
-                }
-            })
-            .collect()
-    }
-}
-
 fn too_many_rows(path: &Path, limits: Limits) -> Error {
     Error::Input {
         file: path.to_path_buf(),
@@ -398,7 +319,7 @@ fn damaged(path: &Path, format: Workbook) -> Error {
 
 // -------------------------------------------------------------- reading
 
-/// Reads a workbook of a known format.
+/// Reads a workbook of a known format whole.
 pub fn read(
     path: &Path,
     bytes: &[u8],
@@ -408,6 +329,18 @@ pub fn read(
     read_with(path, bytes, format, options, Limits::DEFAULT)
 }
 
+/// Reads a workbook of a known format, handing each entry to `sink` as soon
+/// as its row is complete; returns the file's warnings.
+pub fn read_each(
+    path: &Path,
+    bytes: &[u8],
+    format: Workbook,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    read_each_with(path, bytes, format, options, Limits::DEFAULT, sink)
+}
+
 pub(super) fn read_with(
     path: &Path,
     bytes: &[u8],
@@ -415,24 +348,45 @@ pub(super) fn read_with(
     options: &InputOptions,
     limits: Limits,
 ) -> Result<InputFile, Error> {
-    // Every call into calamine, and the conversions after it, are shielded:
-    // a malformed file must end in a message, never a crash.
-    catch_unwind(AssertUnwindSafe(|| {
-        let (source, rows) = load(path, bytes, format, options, limits)?;
-        table(path, &source, rows, options, limits)
-    }))
-    .unwrap_or_else(|_| Err(damaged(path, format)))
+    InputFile::collect(|sink| read_each_with(path, bytes, format, options, limits, sink))
 }
 
-fn load(
+pub(super) fn read_each_with(
     path: &Path,
     bytes: &[u8],
     format: Workbook,
     options: &InputOptions,
     limits: Limits,
-) -> Result<(Source, Vec<GridRow>), Error> {
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
+    // Every call into calamine, and the conversions after it, are shielded:
+    // a malformed file must end in a message, never a crash. A panic inside
+    // the sink is the caller's own, not a damaged file: it goes on unwinding.
+    let in_sink = std::cell::Cell::new(false);
+    let mut guarded = |entry: Entry| {
+        in_sink.set(true);
+        sink(entry);
+        in_sink.set(false);
+    };
+    match catch_unwind(AssertUnwindSafe(|| {
+        stream(path, bytes, format, options, limits, &mut guarded)
+    })) {
+        Ok(result) => result,
+        Err(payload) if in_sink.get() => resume_unwind(payload),
+        Err(_) => Err(damaged(path, format)),
+    }
+}
+
+/// Opens the workbook, chooses the sheet and feeds its cells to a [`Table`].
+fn stream(
+    path: &Path,
+    bytes: &[u8],
+    format: Workbook,
+    options: &InputOptions,
+    limits: Limits,
+    sink: &mut dyn FnMut(Entry),
+) -> Result<Vec<String>, Error> {
     let cursor = Cursor::new(bytes);
-    let mut collector = Collector::new(path, "row", limits);
     let fail = |password: bool| {
         if password {
             password_protected(path)
@@ -440,7 +394,13 @@ fn load(
             damaged(path, format)
         }
     };
-    let (name, all_sheets, is_1904) = match format {
+    let source = |sheet: &str, all_sheets: Vec<String>, is_1904: bool| Source {
+        sheet: Some(sheet.to_string()),
+        all_sheets,
+        unit: "row",
+        is_1904,
+    };
+    match format {
         Workbook::Xlsx => {
             let mut book: Xlsx<_> =
                 Xlsx::new(cursor).map_err(|e| fail(matches!(e, XlsxError::Password)))?;
@@ -451,6 +411,7 @@ fn load(
                 Err(XlsxError::NotAWorksheet(_)) => return Err(not_a_table(path, &name)),
                 Err(e) => return Err(fail(matches!(e, XlsxError::Password))),
             };
+            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
             while let Some(cell) = cells
                 .next_cell_with_formula_metadata()
                 .map_err(|_| fail(false))?
@@ -460,10 +421,10 @@ fn load(
                     other => Value::from_ref(other),
                 };
                 if let Some(value) = value {
-                    collector.push(cell.pos.0 as usize + 1, cell.pos.1 as usize, value)?;
+                    table.push(cell.pos.0 as usize + 1, cell.pos.1 as usize, value)?;
                 }
             }
-            (name, all, is_1904)
+            table.finish()
         }
         Workbook::Xlsb => {
             let mut book: Xlsb<_> =
@@ -473,13 +434,14 @@ fn load(
             let mut cells = book
                 .worksheet_cells_reader(&name)
                 .map_err(|e| fail(matches!(e, XlsbError::Password)))?;
+            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
             while let Some(cell) = cells.next_cell().map_err(|_| fail(false))? {
                 let (row, col) = cell.get_position();
                 if let Some(value) = Value::from_ref(cell.get_value().clone()) {
-                    collector.push(row as usize + 1, col as usize, value)?;
+                    table.push(row as usize + 1, col as usize, value)?;
                 }
             }
-            (name, all, is_1904)
+            table.finish()
         }
         Workbook::Xls => {
             if !super::cfb_check::chains_are_sound(bytes) {
@@ -492,8 +454,9 @@ fn load(
             let range = book
                 .worksheet_range(&name)
                 .map_err(|e| fail(matches!(e, XlsError::Password)))?;
-            collect_range(&mut collector, range)?;
-            (name, all, is_1904)
+            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
+            push_range(&mut table, &range)?;
+            table.finish()
         }
         Workbook::Ods => {
             let mut book: Ods<_> =
@@ -502,28 +465,22 @@ fn load(
             let range = book
                 .worksheet_range(&name)
                 .map_err(|e| fail(matches!(e, OdsError::Password)))?;
-            collect_range(&mut collector, range)?;
-            (name, all, false)
+            let mut table = Table::new(path, source(&name, all, false), options, limits, sink);
+            push_range(&mut table, &range)?;
+            table.finish()
         }
-    };
-    let source = Source {
-        sheet: Some(name),
-        all_sheets,
-        unit: "row",
-        is_1904,
-    };
-    Ok((source, collector.finish()))
+    }
 }
 
-/// Moves the filled cells of a calamine range into the collector, with row
-/// numbers counted from A1 whatever cell the range starts at.
-fn collect_range(collector: &mut Collector<'_>, range: calamine::Range<Data>) -> Result<(), Error> {
+/// Feeds the filled cells of a calamine range to the table, row by row, with
+/// row numbers counted from A1 whatever cell the range starts at.
+fn push_range(table: &mut Table<'_>, range: &calamine::Range<Data>) -> Result<(), Error> {
     let Some((row0, col0)) = range.start() else {
         return Ok(());
     };
     for (r, c, data) in range.used_cells() {
         if let Some(value) = Value::from_data(data.clone()) {
-            collector.push(row0 as usize + r + 1, col0 as usize + c, value)?;
+            table.push(row0 as usize + r + 1, col0 as usize + c, value)?;
         }
     }
     Ok(())
@@ -606,6 +563,8 @@ struct Header {
     fields: Option<usize>,
     /// Mapped columns, in column order.
     columns: Vec<(usize, &'static FieldSpec)>,
+    /// Every column with something in the header row, mapped or not.
+    headed: Vec<usize>,
 }
 
 /// How many distinct fields a row's cells name as headers.
@@ -642,97 +601,178 @@ fn header_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Turns the rows of a table into records, after checking its header.
-pub(super) fn table(
-    path: &Path,
-    source: &Source,
-    rows: Vec<GridRow>,
-    options: &InputOptions,
+/// One table (a sheet, a CSV file) read as a stream of filled cells: rows are
+/// assembled from the cells, the header row is found among the first filled
+/// rows, and every later row becomes an [`Entry`] handed to the sink as soon
+/// as the row is complete. The caps ([`Limits`]) are checked as cells arrive,
+/// so that a hostile file is refused before it costs much time.
+///
+/// What is held does not grow with the rows: the row being filled, the
+/// header, and per-column notes (at most [`MAX_COLUMNS`] of them) for the
+/// "ignored columns" warning. Title rows above the header need not be kept:
+/// the header is the first of them that names two fields.
+///
+/// Cells must arrive in row order, as every spreadsheet program stores them
+/// (calamine streams them in file order). Within a row any order is fine, and
+/// of two cells at the same place the first is kept. A cell for a row above
+/// the one being filled means the rows are stored out of order — a damaged
+/// or hand-made file — and is refused rather than sorted, which would mean
+/// holding every row.
+pub(super) struct Table<'a> {
+    path: &'a Path,
+    source: Source,
+    text_dates: TextDates,
     limits: Limits,
-) -> Result<InputFile, Error> {
-    let input_error = |message: String, hint: String| Error::Input {
-        file: path.to_path_buf(),
-        message,
-        hint,
-    };
-    let where_ = match &source.sheet {
-        Some(sheet) => format!("the sheet \"{}\"", safe_name(sheet)),
-        None => "the file".to_string(),
-    };
-    let other_sheets = if source.all_sheets.len() > 1 {
-        format!(
-            "; or choose another sheet with --sheet (the workbook has: {})",
-            source
-                .all_sheets
-                .iter()
-                .map(|n| format!("\"{}\"", safe_name(n)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    } else {
-        String::new()
-    };
-    if rows.iter().all(GridRow::is_blank) {
-        return Err(input_error(
-            format!("{where_} is empty"),
-            format!("fill in one row of column names and one row per patient{other_sheets}"),
-        ));
-    }
-    let Some(header_index) = find_header(&rows) else {
-        return Err(input_error(
-            format!(
-                "found no header row in {where_}: none of its first {HEADER_SEARCH_ROWS} filled rows names two or more intake fields"
-            ),
-            format!(
-                "put the column names (patient_name, date_of_birth, current_doctor, …) in one row above the patients; docs/intake.md lists the accepted names{other_sheets}"
-            ),
-        ));
-    };
-    let (header, ignored) = read_header(path, source, &rows, header_index)?;
+    sink: &'a mut dyn FnMut(Entry),
+    /// The row being filled.
+    row: Option<GridRow>,
+    /// The number of the last row started.
+    last_row: Option<usize>,
+    /// Rows started so far (filled rows, blank ones included).
+    rows: usize,
+    /// Filled cells so far.
+    cells: usize,
+    /// Non-blank rows searched for the header so far.
+    searched: usize,
+    header: Option<Header>,
+    /// Columns of the header row not read, as (column, description).
+    ignored: Vec<(usize, String)>,
+    /// Columns with data below the header but no header.
+    unheaded: BTreeSet<usize>,
+    /// Entries handed to the sink.
+    entries: usize,
+}
 
-    let mut warnings = Vec::new();
-    if !ignored.is_empty() {
-        const SHOWN: usize = 12;
-        let mut list = ignored
-            .iter()
-            .take(SHOWN)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if ignored.len() > SHOWN {
-            list.push_str(&format!(" and {} more", ignored.len() - SHOWN));
+impl<'a> Table<'a> {
+    /// A table from `source`, handing entries to `sink`.
+    pub fn new(
+        path: &'a Path,
+        source: Source,
+        options: &InputOptions,
+        limits: Limits,
+        sink: &'a mut dyn FnMut(Entry),
+    ) -> Self {
+        Table {
+            path,
+            source,
+            text_dates: options.sheet_dates,
+            limits,
+            sink,
+            row: None,
+            last_row: None,
+            rows: 0,
+            cells: 0,
+            searched: 0,
+            header: None,
+            ignored: Vec::new(),
+            unheaded: BTreeSet::new(),
+            entries: 0,
         }
-        let in_sheet = match &source.sheet {
-            Some(sheet) => format!(" on sheet \"{}\"", safe_name(sheet)),
-            None => String::new(),
-        };
-        warnings.push(format!(
-            "{}: ignored {} column{}{in_sheet} that {}: {list}; if one should be read, rename its header (docs/intake.md lists the accepted names)",
-            path.display(),
-            ignored.len(),
-            if ignored.len() == 1 { "" } else { "s" },
-            if ignored.len() == 1 {
-                "is not an intake field"
-            } else {
-                "are not intake fields"
-            },
-        ));
     }
 
-    let mut entries: Vec<Entry> = Vec::new();
-    // Rows are consumed as they are converted, so the sheet's values and the
-    // records made from them are not both held in full at once.
-    for row in rows.into_iter().skip(header_index + 1) {
-        let row = &row;
+    /// Adds one filled cell at a 1-based row number and 0-based column. A
+    /// cell in a later row than the one being filled completes that row.
+    pub fn push(&mut self, row: usize, col: usize, value: Value) -> Result<(), Error> {
+        if col >= self.limits.columns {
+            return Err(Error::Input {
+                file: self.path.to_path_buf(),
+                message: format!(
+                    "there is data in column {} ({} {row}), beyond the {} columns an intake table may use",
+                    column_name(col),
+                    self.source.unit,
+                    self.limits.columns
+                ),
+                hint: "delete the columns to the right of the intake table, or copy the table alone into a new file".into(),
+            });
+        }
+        self.cells += 1;
+        if self.cells > self.limits.cells {
+            return Err(Error::Input {
+                file: self.path.to_path_buf(),
+                message: format!(
+                    "the table holds more than {} filled cells, more than an intake file should",
+                    self.limits.cells
+                ),
+                hint: "split it into several smaller files".into(),
+            });
+        }
+        if self.row.as_ref().is_none_or(|r| r.number != row) {
+            if let Some(last) = self.last_row.filter(|&last| row <= last) {
+                return Err(self.out_of_order(row, last));
+            }
+            self.end_row()?;
+            if self.rows > self.limits.rows + HEADER_SEARCH_ROWS {
+                return Err(too_many_rows(self.path, self.limits));
+            }
+            self.rows += 1;
+            self.last_row = Some(row);
+            self.row = Some(GridRow {
+                number: row,
+                cells: Vec::new(),
+                fields: None,
+            });
+        }
+        if let Some(current) = &mut self.row {
+            current.cells.push((col, value));
+        }
+        Ok(())
+    }
+
+    /// Records how many fields the CSV line being filled had (to find ragged
+    /// lines).
+    pub fn set_fields(&mut self, fields: usize) {
+        if let Some(row) = &mut self.row {
+            row.fields = Some(fields);
+        }
+    }
+
+    /// Completes the row being filled: it is searched for the header, or
+    /// becomes an entry.
+    pub fn end_row(&mut self) -> Result<(), Error> {
+        let Some(mut row) = self.row.take() else {
+            return Ok(());
+        };
+        row.cells.sort_by_key(|(c, _)| *c);
+        row.cells.dedup_by_key(|(c, _)| *c);
+        if self.header.is_some() {
+            return self.data_row(row);
+        }
+        if row.is_blank() {
+            return Ok(());
+        }
+        self.searched += 1;
+        if header_score(&row) >= 2 {
+            let (header, ignored) = read_header(self.path, &self.source, &row)?;
+            self.header = Some(header);
+            self.ignored = ignored;
+        } else if self.searched == HEADER_SEARCH_ROWS {
+            return Err(self.no_header());
+        }
+        Ok(())
+    }
+
+    /// A row below the header: an entry, unless it holds nothing to read.
+    fn data_row(&mut self, row: GridRow) -> Result<(), Error> {
+        let Some(header) = &self.header else {
+            return Ok(());
+        };
+        // Columns with data below but no header at all (for CSV, only within
+        // the header line's width: fields beyond it make the row ragged).
+        let width = header.fields.unwrap_or(usize::MAX);
+        for (col, value) in &row.cells {
+            if *col < width && !value.is_blank() && !header.headed.contains(col) {
+                self.unheaded.insert(*col);
+            }
+        }
         let origin = Origin {
-            file: path.to_path_buf(),
+            file: self.path.to_path_buf(),
             place: Place::Row {
-                sheet: source.sheet.clone(),
+                sheet: self.source.sheet.clone(),
                 row: row.number,
             },
         };
-        if let Some(problem) = ragged(&header, row) {
-            entries.push(Err((origin, vec![problem])));
+        let entry = if let Some(problem) = ragged(header, &row) {
+            Err((origin, vec![problem]))
         } else {
             let cells: Vec<(String, Cell)> = header
                 .columns
@@ -740,45 +780,158 @@ pub(super) fn table(
                 .map(|(col, spec)| {
                     let cell = row
                         .get(*col)
-                        .map_or(Cell::Empty, |v| convert(spec, v, source.is_1904));
+                        .map_or(Cell::Empty, |v| convert(spec, v, self.source.is_1904));
                     (spec.name.to_string(), cell)
                 })
                 .collect();
             if cells.iter().all(|(_, c)| *c == Cell::Empty) {
                 // A blank row, or one with data only in ignored columns.
-                continue;
+                return Ok(());
             }
-            entries.push(Ok(RawRecord {
+            Ok(RawRecord {
                 origin,
                 cells,
-                text_dates: options.sheet_dates,
-            }));
+                text_dates: self.text_dates,
+            })
+        };
+        if self.entries == self.limits.rows {
+            return Err(too_many_rows(self.path, self.limits));
         }
-        if entries.len() > limits.rows {
-            return Err(too_many_rows(path, limits));
+        self.entries += 1;
+        (self.sink)(entry);
+        Ok(())
+    }
+
+    /// Ends the table: the problems only its end can show, and the warnings.
+    pub fn finish(mut self) -> Result<Vec<String>, Error> {
+        self.end_row()?;
+        let Some(header) = &self.header else {
+            if self.searched == 0 {
+                return Err(self.input_error(
+                    format!("{} is empty", self.where_()),
+                    format!(
+                        "fill in one row of column names and one row per patient{}",
+                        self.other_sheets()
+                    ),
+                ));
+            }
+            return Err(self.no_header());
+        };
+        if self.entries == 0 {
+            return Err(self.input_error(
+                format!(
+                    "{} has a header row ({}) but no patient rows below it",
+                    self.where_(),
+                    self.source.at(header.number)
+                ),
+                "add one row per patient under the column names".into(),
+            ));
+        }
+        let mut ignored = std::mem::take(&mut self.ignored);
+        ignored.extend(
+            self.unheaded
+                .iter()
+                .map(|&col| (col, format!("column {} (no header)", column_name(col)))),
+        );
+        ignored.sort_by_key(|(c, _)| *c);
+        let mut warnings = Vec::new();
+        if !ignored.is_empty() {
+            const SHOWN: usize = 12;
+            let mut list = ignored
+                .iter()
+                .take(SHOWN)
+                .map(|(_, label)| label.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            if ignored.len() > SHOWN {
+                list.push_str(&format!(" and {} more", ignored.len() - SHOWN));
+            }
+            let in_sheet = match &self.source.sheet {
+                Some(sheet) => format!(" on sheet \"{}\"", safe_name(sheet)),
+                None => String::new(),
+            };
+            warnings.push(format!(
+                "{}: ignored {} column{}{in_sheet} that {}: {list}; if one should be read, rename its header (docs/intake.md lists the accepted names)",
+                self.path.display(),
+                ignored.len(),
+                if ignored.len() == 1 { "" } else { "s" },
+                if ignored.len() == 1 {
+                    "is not an intake field"
+                } else {
+                    "are not intake fields"
+                },
+            ));
+        }
+        Ok(warnings)
+    }
+
+    fn input_error(&self, message: String, hint: String) -> Error {
+        Error::Input {
+            file: self.path.to_path_buf(),
+            message,
+            hint,
         }
     }
-    if entries.is_empty() {
-        return Err(input_error(
+
+    /// "the sheet \"Intake\"" / "the file".
+    fn where_(&self) -> String {
+        match &self.source.sheet {
+            Some(sheet) => format!("the sheet \"{}\"", safe_name(sheet)),
+            None => "the file".to_string(),
+        }
+    }
+
+    /// The end of a hint naming the workbook's other sheets, if it has any.
+    fn other_sheets(&self) -> String {
+        if self.source.all_sheets.len() > 1 {
             format!(
-                "{where_} has a header row ({}) but no patient rows below it",
-                source.at(header.number)
-            ),
-            "add one row per patient under the column names".into(),
-        ));
+                "; or choose another sheet with --sheet (the workbook has: {})",
+                self.source
+                    .all_sheets
+                    .iter()
+                    .map(|n| format!("\"{}\"", safe_name(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        }
     }
-    Ok(InputFile { entries, warnings })
+
+    fn no_header(&self) -> Error {
+        self.input_error(
+            format!(
+                "found no header row in {}: none of its first {HEADER_SEARCH_ROWS} filled rows names two or more intake fields",
+                self.where_()
+            ),
+            format!(
+                "put the column names (patient_name, date_of_birth, current_doctor, …) in one row above the patients; docs/intake.md lists the accepted names{}",
+                self.other_sheets()
+            ),
+        )
+    }
+
+    fn out_of_order(&self, row: usize, last: usize) -> Error {
+        self.input_error(
+            format!(
+                "the rows are stored out of order ({} comes after {} {last}), so the workbook is damaged or was written by a faulty program",
+                self.source.at(row),
+                self.source.unit
+            ),
+            "open it in Excel or LibreOffice and save a new copy, or save the sheet as CSV UTF-8"
+                .into(),
+        )
+    }
 }
 
 /// Maps the header row to fields; refuses missing required and duplicate
-/// columns. Returns the header and the descriptions of ignored columns.
+/// columns. Returns the header and its ignored columns, as (column,
+/// description).
 fn read_header(
     path: &Path,
     source: &Source,
-    rows: &[GridRow],
-    index: usize,
-) -> Result<(Header, Vec<String>), Error> {
-    let row = &rows[index];
+    row: &GridRow,
+) -> Result<(Header, Vec<(usize, String)>), Error> {
     let mut columns: Vec<(usize, &'static FieldSpec)> = Vec::new();
     let mut labels: BTreeMap<usize, String> = BTreeMap::new();
     let mut ignored: Vec<(usize, String)> = Vec::new();
@@ -803,27 +956,12 @@ fn read_header(
             )),
         }
     }
-    // Columns with data below but no header at all (for CSV, only within the
-    // header line's width: fields beyond it make the row ragged instead).
-    let width = row.fields.unwrap_or(usize::MAX);
     let headed: Vec<usize> = row
         .cells
         .iter()
         .filter(|(_, v)| !v.is_blank())
         .map(|(c, _)| *c)
         .collect();
-    let mut unheaded: Vec<usize> = rows[index + 1..]
-        .iter()
-        .flat_map(|r| r.cells.iter())
-        .filter(|(c, v)| *c < width && !v.is_blank() && !headed.contains(c))
-        .map(|(c, _)| *c)
-        .collect();
-    unheaded.sort_unstable();
-    unheaded.dedup();
-    for col in unheaded {
-        ignored.push((col, format!("column {} (no header)", column_name(col))));
-    }
-    ignored.sort_by_key(|(c, _)| *c);
 
     let mut problems = Vec::new();
     let mut hints = Vec::new();
@@ -882,8 +1020,9 @@ fn read_header(
             number: row.number,
             fields: row.fields,
             columns,
+            headed,
         },
-        ignored.into_iter().map(|(_, l)| l).collect(),
+        ignored,
     ))
 }
 
@@ -1666,6 +1805,145 @@ mod tests {
         assert_eq!(
             names,
             ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
+        );
+    }
+
+    /// Reads a workbook's bytes entry by entry under `limits`: the row numbers
+    /// handed over, and the result.
+    fn stream_rows(bytes: &[u8], limits: Limits) -> (Vec<usize>, Result<Vec<String>, Error>) {
+        let mut rows = Vec::new();
+        let result = read_each_with(
+            Path::new("t.xlsx"),
+            bytes,
+            Workbook::Xlsx,
+            &InputOptions::default(),
+            limits,
+            &mut |entry| rows.push(row_of(&entry.expect("a readable row")).1),
+        );
+        (rows, result)
+    }
+
+    #[test]
+    fn rows_are_handed_over_before_the_sheet_is_read_to_its_end() {
+        let bytes = std::fs::read(fixture("clean.xlsx")).unwrap();
+        // The error is found at row 5, when rows 2 to 4 are already out.
+        let (rows, result) = stream_rows(
+            &bytes,
+            Limits {
+                rows: 3,
+                ..Limits::DEFAULT
+            },
+        );
+        assert_eq!(rows, [2, 3, 4]);
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("more than 3 rows of patients"), "{err}");
+        // The cell cap counts as cells arrive: 8 columns a row, so the 21st
+        // cell is in row 3, after row 2 was handed over.
+        let (rows, result) = stream_rows(
+            &bytes,
+            Limits {
+                cells: 20,
+                ..Limits::DEFAULT
+            },
+        );
+        assert_eq!(rows, [2]);
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains("more than 20 filled cells")
+        );
+        let (rows, result) = stream_rows(&bytes, Limits::DEFAULT);
+        assert_eq!(rows, [2, 3, 4, 5, 6]);
+        assert!(result.unwrap().is_empty());
+    }
+
+    /// A minimal .xlsx whose sheet holds `rows`, each (row number, texts).
+    fn xlsx_with_rows(rows: &[(usize, [&str; 3])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut sheet = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+        );
+        for (number, texts) in rows {
+            sheet.push_str(&format!(r#"<row r="{number}">"#));
+            for (col, text) in ["A", "B", "C"].iter().zip(texts) {
+                sheet.push_str(&format!(
+                    r#"<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>"#
+                ));
+            }
+            sheet.push_str("</row>");
+        }
+        sheet.push_str("</sheetData></worksheet>");
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, body) in parts {
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn rows_stored_out_of_order_are_refused_not_sorted() {
+        let header = (1, ["Name", "DOB", "Doctor"]);
+        let (a, b) = ((2, ["A", "x", "y"]), (3, ["B", "x", "y"]));
+        let (rows, result) = stream_rows(&xlsx_with_rows(&[header, a, b]), Limits::DEFAULT);
+        assert_eq!(rows, [2, 3]);
+        result.unwrap();
+        let (rows, result) = stream_rows(&xlsx_with_rows(&[header, b, a]), Limits::DEFAULT);
+        assert!(rows.is_empty(), "{rows:?}");
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.contains("the rows are stored out of order (sheet \"S\", row 2 comes after row 3)"),
+            "{err}"
+        );
+        assert!(err.contains("save a new copy"), "{err}");
+        // The same row twice, apart: also out of order.
+        let (rows, result) = stream_rows(&xlsx_with_rows(&[header, a, b, a]), Limits::DEFAULT);
+        assert_eq!(rows, [2]);
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains("row 2 comes after row 3")
+        );
+    }
+
+    #[test]
+    fn a_panic_in_the_sink_is_not_a_damaged_workbook() {
+        let bytes = std::fs::read(fixture("clean.xlsx")).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            read_each(
+                Path::new("t.xlsx"),
+                &bytes,
+                Workbook::Xlsx,
+                &InputOptions::default(),
+                &mut |_| panic!("the caller's own bug"),
+            )
+        });
+        let payload = outcome.expect_err("the panic goes on unwinding");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"the caller's own bug")
         );
     }
 
