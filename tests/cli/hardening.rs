@@ -1507,3 +1507,66 @@ fn an_xls_whose_sector_chain_loops_is_a_damaged_workbook() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------- load
+
+/// The peak resident memory, in MB, of one run of the binary, read from the
+/// kernel for that child alone (`wait4`), so tests running beside it do not
+/// count. Asserts the run succeeded.
+// The child is reaped by `wait4`, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+fn peak_mb(case: &Case, args: &[&str]) -> f64 {
+    let child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
+        .args(args)
+        .current_dir(case.dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, which `child` never waits for.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{args:?} failed with status {status}"
+    );
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+/// A CSV intake of `rows` patients with the required fields and a diagnosis.
+fn many_rows(case: &Case, name: &str, rows: usize) -> String {
+    let mut text = String::from("patient_name,date_of_birth,current_doctor,diagnosis\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "Patient {i},1960-01-{:02},Dr. Doctor {},Condition number {i}\n",
+            1 + i % 28,
+            i % 97
+        ));
+    }
+    case.write(name, &text);
+    name.to_string()
+}
+
+/// Memory does not grow with the length of the sheet: records are read,
+/// checked and handed on one at a time, never all held at once (`build`
+/// reads with the same two passes `validate` makes). Holding every record,
+/// as the first design did, cost about 3 KB a row: 100 MB more at 40,000
+/// rows than at 1,000. What may still grow is the file's own bytes (here
+/// under 3 MB). The full-scale build (50,000 rows) is `bench/load.py`.
+#[test]
+fn memory_stays_flat_as_the_sheet_grows() {
+    let case = Case::new();
+    let small = many_rows(&case, "small.csv", 1_000);
+    let large = many_rows(&case, "large.csv", 40_000);
+    let small_mb = peak_mb(&case, &["validate", &small, "--date", DATE]);
+    let large_mb = peak_mb(&case, &["validate", &large, "--date", DATE]);
+    eprintln!("validate peak: 1,000 rows {small_mb:.1} MB, 40,000 rows {large_mb:.1} MB");
+    assert!(
+        large_mb - small_mb < 10.0,
+        "40,000 rows took {large_mb:.0} MB, 1,000 rows {small_mb:.0} MB"
+    );
+}
