@@ -170,10 +170,13 @@ pub fn build(
     }
 
     progress(Progress::Start(checked.passed));
-    let outcomes = build_all(&renderer, &out, config, progress)?;
+    let (outcomes, second_read) = build_all(&renderer, &out, config, progress);
 
     let report = report::write(&out, &outcomes)
         .map_err(|e| Error::io_write(&out.path().join(report::REPORT_FILE), &e))?;
+    // A file that changed between the two passes can fail in the second:
+    // the packets built so far are whole and in the report; the run stops.
+    second_read?;
     let bundle = match config.bundle {
         true => Some(write_bundle(&out, config, &outcomes, &report)?),
         false => None,
@@ -233,7 +236,7 @@ fn bundle_error(path: PathBuf, error: crate::output::WriteError) -> Error {
 }
 
 /// Reads the records again and builds them on `config.jobs` threads;
-/// returns every record's outcome in input order.
+/// returns every record's outcome in input order, and how reading ended.
 ///
 /// This thread reads, checks and names the records in input order (so the
 /// same input always gives the same file names) and queues them; plain
@@ -246,7 +249,7 @@ fn build_all(
     out: &OutputDir,
     config: &BuildConfig,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<Vec<RecordOutcome>, Error> {
+) -> (Vec<RecordOutcome>, Result<(), Error>) {
     let workers = config.jobs.max(1);
     let (to_workers, queue) =
         std::sync::mpsc::sync_channel::<(usize, Patient, String)>(2 * workers);
@@ -302,10 +305,7 @@ fn build_all(
     for (index, status) in results {
         outcomes[index].status = status;
     }
-    // A file that changed between the two passes can fail now; the packets
-    // built so far are whole, and the error says what to do.
-    read?;
-    Ok(outcomes)
+    (outcomes, read.map(drop))
 }
 
 /// The status of a record whose packet never came back from a worker.
