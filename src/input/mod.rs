@@ -705,35 +705,6 @@ mod tests {
         }
     }
 
-    /// Peak memory of reading one file, for measuring by hand:
-    /// `READ_FILE=/tmp/load50k.xlsx READ_MODE=each cargo test --release --lib
-    /// peak_memory_of_reading -- --ignored --nocapture` (`READ_MODE=read`
-    /// collects the whole file as `read` does).
-    #[test]
-    #[ignore]
-    fn peak_memory_of_reading() {
-        let path = std::env::var("READ_FILE").expect("READ_FILE names the file to read");
-        let started = std::time::Instant::now();
-        let (mut ok, mut failed) = (0usize, 0usize);
-        if std::env::var("READ_MODE").as_deref() == Ok("read") {
-            let file = read(Path::new(&path), &InputOptions::default()).unwrap();
-            for entry in &file.entries {
-                if entry.is_ok() { ok += 1 } else { failed += 1 }
-            }
-        } else {
-            read_each(Path::new(&path), &InputOptions::default(), &mut |entry| {
-                if entry.is_ok() { ok += 1 } else { failed += 1 }
-            })
-            .unwrap();
-        }
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap();
-        println!(
-            "{ok} records, {failed} failed, {:?}, {hwm}",
-            started.elapsed()
-        );
-    }
-
     /// Every fixture and sample, read whole and read entry by entry under
     /// several options: the same entries in the same order, the same
     /// warnings, the same error. Entries come in file order.
