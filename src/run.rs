@@ -170,7 +170,7 @@ pub fn build(
     }
 
     progress(Progress::Start(checked.passed));
-    let (outcomes, second_read) = build_all(&renderer, &out, config, progress);
+    let (outcomes, second_read) = build_all(&renderer, &out, config, checked.passed, progress);
 
     let report = report::write(&out, &outcomes)
         .map_err(|e| Error::io_write(&out.path().join(report::REPORT_FILE), &e))?;
@@ -248,9 +248,11 @@ fn build_all(
     renderer: &Renderer,
     out: &OutputDir,
     config: &BuildConfig,
+    packets: usize,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> (Vec<RecordOutcome>, Result<(), Error>) {
-    let workers = config.jobs.max(1);
+    // No more workers than packets the first pass found to build.
+    let workers = config.jobs.clamp(1, packets.max(1));
     let (to_workers, queue) =
         std::sync::mpsc::sync_channel::<(usize, Patient, String)>(2 * workers);
     let queue = Mutex::new(queue);
