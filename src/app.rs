@@ -64,7 +64,7 @@ pub fn build(args: &BuildArgs) -> Outcome {
                     let (done, total) = (b.position(), b.length().unwrap_or(0));
                     let step = (total / 10).max(1);
                     if done % step == 0 || done == total {
-                        eprintln!("built {done} of {total} packets");
+                        eprintln!("{done} of {total} packets done");
                     }
                 }
             }
@@ -81,16 +81,26 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Ok(Err(e)) => return fatal(&e),
         Err(_) => return unexpected(),
     };
-    for warning in &summary.warnings {
+    finish(
+        &summary.warnings,
+        &crate::report::build_summary(&summary),
+        summary.built(),
+        summary.failed(),
+    )
+}
+
+/// Prints a run's warnings and closing summary (to stdout when all went
+/// well, else to stderr) and picks the exit code from what passed.
+fn finish(warnings: &[String], summary: &str, good: usize, failed: usize) -> Outcome {
+    for warning in warnings {
         eprintln!("warning: {warning}");
     }
-    let text = crate::report::build_summary(&summary);
-    if summary.failed() == 0 {
-        print!("{text}");
+    if failed == 0 {
+        print!("{summary}");
         Outcome::AllGood
     } else {
-        eprint!("{text}");
-        if summary.built() == 0 {
+        eprint!("{summary}");
+        if good == 0 {
             Outcome::Fatal
         } else {
             Outcome::SomeFailed
@@ -138,21 +148,12 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         Ok(Err(e)) => return fatal(&e),
         Err(_) => return unexpected(),
     };
-    for warning in &summary.warnings {
-        eprintln!("warning: {warning}");
-    }
-    let text = crate::report::check_summary(&summary);
-    if summary.failures.is_empty() {
-        print!("{text}");
-        Outcome::AllGood
-    } else {
-        eprint!("{text}");
-        if summary.passed == 0 {
-            Outcome::Fatal
-        } else {
-            Outcome::SomeFailed
-        }
-    }
+    finish(
+        &summary.warnings,
+        &crate::report::check_summary(&summary),
+        summary.passed,
+        summary.failures.len(),
+    )
 }
 
 /// `second-opinion init`.

@@ -83,10 +83,20 @@ impl Clinic {
         let text = std::fs::read(path).map_err(|e| Error::io_read(path, &e))?;
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
         let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
-            bad(
-                format!("line {}, column {}: {}", e.line(), e.column(), e.to_string().split(" at line ").next().unwrap_or("invalid JSON")),
-                "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter",
-            )
+            let keys = "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter";
+            let serde_text = e.to_string();
+            let serde_text = serde_text.split(" at line ").next().unwrap_or("invalid JSON");
+            let (what, hint) = match e.classify() {
+                // serde's wording for a wrong type quotes the value itself.
+                serde_json::error::Category::Data if serde_text.starts_with("invalid ") => (
+                    "a value is not text".to_string(),
+                    "write every value as text in quotes, for example \"phone\": \"217-555-0100\"",
+                ),
+                // Unknown and missing keys: serde names the key, not a value.
+                serde_json::error::Category::Data => (serde_text.to_string(), keys),
+                _ => (format!("this is not valid JSON: {serde_text}"), keys),
+            };
+            bad(format!("line {}, column {}: {what}", e.line(), e.column()), hint)
         })?;
         let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let name = file.name.trim().to_string();
@@ -131,6 +141,26 @@ impl Clinic {
                 (Some(format!("/clinic/logo.{ext}")), bytes)
             }
         };
+        // Text no embedded font can show would stop every packet at its
+        // first page; name the field here instead.
+        let glyphs = crate::render::world::Glyphs::embedded();
+        let texts = [
+            ("name", Some(&name)),
+            ("address", file.address.as_ref()),
+            ("phone", file.phone.as_ref()),
+            ("fax", file.fax.as_ref()),
+            ("website", file.website.as_ref()),
+            ("contact", file.contact.as_ref()),
+        ];
+        if let Some((key, _)) = texts
+            .iter()
+            .find(|(_, text)| text.is_some_and(|t| !glyphs.covers(t)))
+        {
+            return Err(bad(
+                format!("\"{key}\" has characters the built-in fonts cannot print"),
+                "write it in Latin, Greek or Cyrillic letters",
+            ));
+        }
         Ok(Clinic {
             name,
             address: tidy(file.address),
@@ -190,6 +220,14 @@ mod tests {
                 .to_string()
                 .contains("not a PNG, JPEG or SVG")
         );
+        std::fs::write(&path, r#"{"name": "X", "phone": 2175550123}"#).unwrap();
+        let err = Clinic::load(&path).unwrap_err().to_string();
+        assert!(err.contains("a value is not text"), "{err}");
+        assert!(!err.contains("2175550123"), "{err}");
+        std::fs::write(&path, r#"{"name": "東京クリニック"}"#).unwrap();
+        let err = Clinic::load(&path).unwrap_err().to_string();
+        assert!(err.contains("\"name\" has characters"), "{err}");
+        assert!(!err.contains("東京"), "{err}");
         std::fs::write(&path, r#"{"name": "X", "colour": "red"}"#).unwrap();
         assert!(
             Clinic::load(&path)

@@ -77,14 +77,14 @@ impl Error {
         }
     }
 
-    /// A failed write in the output folder.
+    /// A failed write (packets, report, starter files, exported templates).
     pub fn io_write(path: &Path, err: &std::io::Error) -> Self {
         let hint = match err.kind() {
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-                "choose an output folder you are allowed to write to (--out)"
+                "choose a folder you are allowed to write to"
             }
             std::io::ErrorKind::StorageFull => "the disk is full; free some space and run again",
-            _ => "check the output folder (--out) and the free disk space, then run again",
+            _ => "check that the folder exists and the disk has free space, then run again",
         };
         Error::Io {
             path: path.to_path_buf(),

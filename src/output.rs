@@ -154,20 +154,24 @@ impl OutputDir {
     /// Whether `name` can be written: not a folder, and not an existing file
     /// unless `--force`. Checked before the work of building a packet.
     pub fn check_free(&self, name: &str) -> Result<(), WriteError> {
+        self.check(name, self.force)
+    }
+
+    /// Whether one of the program's own files (the report), which is always
+    /// replaced, can be written: only a folder of that name is in the way.
+    pub fn check_replaceable(&self, name: &str) -> Result<(), WriteError> {
+        self.check(name, true)
+    }
+
+    fn check(&self, name: &str, overwrite: bool) -> Result<(), WriteError> {
         let target = self.target(name);
         if target.is_dir() {
             Err(WriteError::Folder)
-        } else if !self.force && target.exists() {
+        } else if !overwrite && target.exists() {
             Err(WriteError::Exists)
         } else {
             Ok(())
         }
-    }
-
-    /// Whether writing `name` would replace a file that must be kept, or
-    /// cannot happen because a folder has that name.
-    pub fn is_taken(&self, name: &str) -> bool {
-        self.check_free(name).is_err()
     }
 
     /// Writes `bytes` under `name` atomically: temp file, flush to disk,
@@ -178,13 +182,8 @@ impl OutputDir {
 
     /// Writes `bytes` under `name` atomically, replacing any older file
     /// (for the program's own files, such as the report).
-    pub fn replace(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-        self.write_file(name, bytes, true).map_err(|e| match e {
-            WriteError::Io(e) => e,
-            WriteError::Exists | WriteError::Folder => {
-                std::io::Error::from(std::io::ErrorKind::AlreadyExists)
-            }
-        })
+    pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+        self.write_file(name, bytes, true)
     }
 
     fn write_file(&self, name: &str, bytes: &[u8], overwrite: bool) -> Result<PathBuf, WriteError> {
@@ -400,14 +399,14 @@ mod tests {
         fs::create_dir(dir.path().join("taken.zip")).unwrap();
         fs::write(dir.path().join("taken.zip/inside"), b"keep").unwrap();
         let out = OutputDir::prepare(dir.path(), false).unwrap();
-        assert!(out.is_taken("taken.zip"));
+        assert!(out.check_free("taken.zip").is_err());
         assert!(matches!(
             out.write("taken.zip", b"new"),
             Err(WriteError::Folder)
         ));
         // --force replaces files, never folders.
         let forced = OutputDir::prepare(dir.path(), true).unwrap();
-        assert!(forced.is_taken("taken.zip"));
+        assert!(forced.check_free("taken.zip").is_err());
         assert!(matches!(
             forced.write("taken.zip", b"new"),
             Err(WriteError::Folder)

@@ -3,14 +3,13 @@
 //!
 //! It names files, rows, fields and problems, never a field's value.
 
-use std::io;
 use std::path::PathBuf;
 
 use std::fmt::Write as _;
 
 use crate::error::Problem;
 use crate::input::Origin;
-use crate::output::OutputDir;
+use crate::output::{OutputDir, WriteError};
 use crate::run::{BuildSummary, CheckSummary, RecordOutcome, Status};
 
 /// The report's file name in the output folder.
@@ -62,7 +61,7 @@ pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
 }
 
 /// Writes the report into the output folder, replacing an older one.
-pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> io::Result<PathBuf> {
+pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> Result<PathBuf, WriteError> {
     out.replace(REPORT_FILE, &to_csv(outcomes))
 }
 
@@ -105,8 +104,8 @@ pub fn check_summary(summary: &CheckSummary) -> String {
     let _ = writeln!(
         text,
         "{good} of {} record{} can be built.",
-        summary.total,
-        if summary.total == 1 { "" } else { "s" }
+        summary.total(),
+        if summary.total() == 1 { "" } else { "s" }
     );
     if !summary.failures.is_empty() {
         let n = summary.failures.len();

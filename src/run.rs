@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Problem};
 use crate::input::{self, Origin};
-use crate::output::{Namer, OutputDir};
+use crate::output::{Namer, OutputDir, WriteError};
 use crate::record::{self, Patient};
 use crate::render::Renderer;
 use crate::report;
@@ -50,10 +50,13 @@ pub struct CheckSummary {
     pub failures: Vec<(Origin, Vec<Problem>)>,
     /// Warnings about the input files.
     pub warnings: Vec<String>,
+}
+
+impl CheckSummary {
     /// How many records were read in all.
-    pub total: usize,
-    /// The languages records that passed ask for (`language` field).
-    pub languages: BTreeSet<String>,
+    pub fn total(&self) -> usize {
+        self.passed + self.failures.len()
+    }
 }
 
 /// The result of `build`.
@@ -111,18 +114,7 @@ pub fn each_record(
     let mut warnings = Vec::new();
     for path in &config.inputs {
         let file_warnings = input::read_each(path, &config.input, &mut |entry| {
-            sink(
-                entry
-                    .and_then(|raw| record::from_raw(raw, config.today))
-                    .and_then(|patient| {
-                        let unprintable = crate::render::unprintable_fields(&patient);
-                        if unprintable.is_empty() {
-                            Ok(patient)
-                        } else {
-                            Err((patient.origin, unprintable))
-                        }
-                    }),
-            )
+            sink(entry.and_then(|raw| record::from_raw(raw, config.today)))
         })?;
         warnings.extend(file_warnings);
     }
@@ -132,17 +124,9 @@ pub fn each_record(
 /// Reads and checks every input file, keeping only what went wrong.
 pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
     let mut summary = CheckSummary::default();
-    let warnings = each_record(config, &mut |checked| {
-        summary.total += 1;
-        match checked {
-            Ok(patient) => {
-                summary.passed += 1;
-                if let Some(language) = patient.language {
-                    summary.languages.insert(language);
-                }
-            }
-            Err(failure) => summary.failures.push(failure),
-        }
+    let warnings = each_record(config, &mut |checked| match checked {
+        Ok(_) => summary.passed += 1,
+        Err(failure) => summary.failures.push(failure),
     })?;
     summary.warnings = warnings;
     Ok(summary)
@@ -150,30 +134,37 @@ pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
 
 /// Builds one packet per valid record and writes the report.
 ///
-/// The input is read twice. The first pass checks every record and keeps
-/// only the failures, so a file that cannot be read stops the run before
-/// anything is written, and the progress bar knows the total. The second
-/// pass hands the records one at a time to the worker threads through a
-/// short queue, so memory stays flat however long the sheet is.
+/// The input is read twice. The first pass only counts the records that
+/// pass and the languages they ask for, so a file that cannot be read stops
+/// the run before anything is written, and the progress bar knows the total.
+/// The second pass hands the records one at a time to the worker threads
+/// through a short queue, so memory stays flat however long the sheet is.
 pub fn build(
     config: &BuildConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary, Error> {
-    let checked = check(&config.check)?;
-    let mut languages = checked.languages.clone();
-    languages.insert(config.render.language.clone());
+    let mut passed = 0;
+    let mut languages = BTreeSet::from([config.render.language.clone()]);
+    let warnings = each_record(&config.check, &mut |checked| {
+        if let Ok(patient) = checked {
+            passed += 1;
+            languages.extend(patient.language);
+        }
+    })?;
     let renderer = Renderer::new(config.render.clone(), &languages)?;
     let out = OutputDir::prepare(&config.out, config.force)?;
+    out.check_replaceable(report::REPORT_FILE)
+        .map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
     if config.bundle {
         out.check_free(BUNDLE_FILE)
-            .map_err(|e| bundle_error(out.target(BUNDLE_FILE), e))?;
+            .map_err(|e| own_file_error(&out, BUNDLE_FILE, e))?;
     }
 
-    progress(Progress::Start(checked.passed));
-    let (outcomes, second_read) = build_all(&renderer, &out, config, checked.passed, progress);
+    progress(Progress::Start(passed));
+    let (outcomes, second_read) = build_all(&renderer, &out, config, passed, progress);
 
-    let report = report::write(&out, &outcomes)
-        .map_err(|e| Error::io_write(&out.path().join(report::REPORT_FILE), &e))?;
+    let report =
+        report::write(&out, &outcomes).map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
     // A file that changed between the two passes can fail in the second:
     // the packets built so far are whole and in the report; the run stops.
     second_read?;
@@ -183,7 +174,7 @@ pub fn build(
     };
     Ok(BuildSummary {
         outcomes,
-        warnings: checked.warnings,
+        warnings,
         out_dir: out.path().to_path_buf(),
         report,
         bundle,
@@ -212,20 +203,20 @@ fn write_bundle(
         crate::bundle::zip_files(&files, config.render.today, std::io::BufWriter::new(file))?
             .flush()
     })
-    .map_err(|e| bundle_error(out.target(BUNDLE_FILE), e))
+    .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
 }
 
-/// The run-stopping error for a bundle that cannot be written.
-fn bundle_error(path: PathBuf, error: crate::output::WriteError) -> Error {
-    use crate::output::WriteError;
+/// The run-stopping error for one of the run's own files (the report, the
+/// bundle) that cannot be written.
+fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
     let (message, hint) = match error {
-        WriteError::Io(e) => return Error::io_write(&path, &e),
+        WriteError::Io(e) => return Error::io_write(&out.target(name), &e),
         WriteError::Exists => (
-            format!("{BUNDLE_FILE} already exists in the output folder"),
+            format!("{name} already exists in the output folder"),
             "add --force to replace it, or choose another folder with --out",
         ),
         WriteError::Folder => (
-            format!("a folder named {BUNDLE_FILE} is in the output folder"),
+            format!("a folder named {name} is in the output folder"),
             "rename or move that folder, or choose another output folder with --out",
         ),
     };
@@ -291,8 +282,10 @@ fn build_all(
                     packet: Some(name.clone()),
                     status: not_built(),
                 });
-                // Fails only if every worker has gone, which a panic
-                // inside build_one cannot cause (it is caught there).
+                // The queue's receiver lives (in its mutex) until the end
+                // of the run, so this never fails; and it never blocks for
+                // good, since `build_one` catches every panic and so the
+                // workers keep taking records until the queue is closed.
                 let _ = to_workers.send((outcomes.len() - 1, patient, name));
             }
             Err((origin, problems)) => outcomes.push(RecordOutcome {
@@ -312,7 +305,10 @@ fn build_all(
 
 /// The status of a record whose packet never came back from a worker.
 fn not_built() -> Status {
-    Status::Failed(vec![Problem::record("was not built", "run again")])
+    Status::Failed(vec![Problem::record(
+        "was not built: building stopped before reaching this record",
+        "run again with the same files; packets already built are kept",
+    )])
 }
 
 /// Renders, zips, verifies and writes one packet. Never panics: a panic in
@@ -324,11 +320,13 @@ fn build_one(
     patient: &Patient,
     name: &str,
 ) -> Status {
-    if let Err(taken) = out.check_free(name) {
-        let (message, hint) = taken.describe();
-        return Status::Failed(vec![Problem::record(message, hint)]);
-    }
+    let as_problem = |e: WriteError| {
+        let (message, hint) = e.describe();
+        Problem::record(message, hint)
+    };
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<String, Problem> {
+        // Checked before the work of rendering.
+        out.check_free(name).map_err(as_problem)?;
         let pdfs = renderer.render(patient)?;
         let zip = crate::bundle::zip(&pdfs, config.render.today).map_err(|_| {
             Problem::record(
@@ -337,10 +335,7 @@ fn build_one(
             )
         })?;
         verify_zip(&zip, pdfs.len())?;
-        out.write(name, &zip).map_err(|e| {
-            let (message, hint) = e.describe();
-            Problem::record(message, hint)
-        })?;
+        out.write(name, &zip).map_err(as_problem)?;
         Ok(name.to_string())
     }));
     match attempt {

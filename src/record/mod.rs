@@ -173,7 +173,13 @@ fn describe(spec: &FieldSpec) -> String {
 /// The problem for fields that are not part of the contract, with the
 /// closest known name as a suggestion.
 fn unknown_fields(names: &[&str]) -> Problem {
-    let shown: Vec<String> = names.iter().map(|n| safe_name(n)).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| match looks_like_a_field_name(n) {
+            true => format!("\"{}\"", safe_name(n)),
+            false => "(a key that is not a field name)".to_string(),
+        })
+        .collect();
     let suggestions: Vec<String> = names
         .iter()
         .filter_map(|n| closest_field(n).map(|f| format!("\"{}\" → {f}", safe_name(n))))
@@ -191,14 +197,29 @@ fn unknown_fields(names: &[&str]) -> Problem {
         format!(
             "unknown field{} {} (a misspelled field would silently leave data out of the letters)",
             if names.len() == 1 { "" } else { "s" },
-            shown
-                .iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            shown.join(", ")
         ),
         hint,
     )
+}
+
+/// Invisible marks that change the direction of text (often pasted along
+/// with a name from a web page or e-mail); they would reorder what prints.
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether an unknown key may be printed: a misspelled field, or a name in
+/// field style (`colour`, `insurance_plan`). Anything else (a key holding a
+/// patient's name or record number, as when patients are keyed by MRN) is
+/// described, never printed.
+fn looks_like_a_field_name(key: &str) -> bool {
+    closest_field(key).is_some()
+        || (!key.is_empty()
+            && key.len() <= 40
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-'))
 }
 
 /// A field *name* as written by the user, made safe to print: control
@@ -225,6 +246,22 @@ fn closest_field(name: &str) -> Option<&'static str> {
         .filter(|(d, n)| *d <= 3.max(n.len() / 5))
         .min()
         .map(|(_, n)| n)
+}
+
+#[cfg(test)]
+#[test]
+fn keys_that_may_be_data_are_described_not_printed() {
+    let problem = unknown_fields(&["Jordan Rivera", "00482913", "colour", "patient nme"]);
+    let text = problem.to_string();
+    assert!(
+        !text.contains("Jordan") && !text.contains("00482913"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"colour\"") && text.contains("\"patient nme\""),
+        "{text}"
+    );
+    assert!(text.contains("(a key that is not a field name)"), "{text}");
 }
 
 /// Levenshtein distance, for "did you mean" suggestions on short names.
@@ -326,7 +363,7 @@ fn split_list(text: &str) -> Vec<String> {
 fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<String>, Problem> {
     if text
         .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_direction_mark(c))
     {
         return Err(Problem::field(
             spec.name,
@@ -353,6 +390,15 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     };
     if tidy.is_empty() {
         return Ok(None);
+    }
+    // Text no embedded font can show would print as empty boxes (and PDF/A
+    // forbids missing glyphs): the record stops here, with its other problems.
+    if !crate::render::world::Glyphs::embedded().covers(&tidy) {
+        return Err(Problem::field(
+            spec.name,
+            "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek and Cyrillic; not Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari or emoji)",
+            "write this field in Latin letters (for example a transliterated name), then build again",
+        ));
     }
     let limit = if multiline {
         MAX_MULTILINE_CHARS
@@ -732,6 +778,23 @@ mod tests {
             p.date_of_birth,
             NaiveDate::from_ymd_opt(1970, 2, 3).unwrap()
         );
+    }
+
+    #[test]
+    fn unprintable_text_is_reported_with_the_records_other_problems() {
+        let cells = [
+            ("patient_name", text("山田 花子")),
+            ("date_of_birth", text("1970-02-31")),
+            ("current_doctor", text("Dr.\u{2066} Q")),
+        ];
+        let fields: Vec<_> = problems(&cells)
+            .into_iter()
+            .map(|p| (p.field.unwrap_or_default(), p.message))
+            .collect();
+        assert_eq!(fields.len(), 3, "{fields:?}");
+        assert!(fields[0].0 == "patient_name" && fields[0].1.contains("cannot print"));
+        assert_eq!(fields[1].0, "date_of_birth");
+        assert!(fields[2].0 == "current_doctor" && fields[2].1.contains("invisible"));
     }
 
     #[test]

@@ -463,35 +463,6 @@ fn sections(
     )
 }
 
-/// Problems for fields holding characters no embedded font can show.
-///
-/// Such text would print as empty boxes, and PDF/A forbids missing glyphs,
-/// so the record is stopped with a message naming the field (not the text)
-/// before anything is rendered.
-pub fn unprintable_fields(patient: &Patient) -> Vec<Problem> {
-    let serde_json::Value::Object(fields) =
-        serde_json::to_value(patient).expect("a patient serialises")
-    else {
-        return Vec::new();
-    };
-    let glyphs = world::Glyphs::embedded();
-    fields
-        .into_iter()
-        .filter(|(_, value)| match value {
-            serde_json::Value::String(s) => !glyphs.covers(s),
-            serde_json::Value::Array(items) => items.iter().any(|i| i.as_str().is_some_and(|s| !glyphs.covers(s))),
-            _ => false,
-        })
-        .map(|(name, _)| {
-            Problem::field(
-                name,
-                "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek and Cyrillic; not Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari or emoji)",
-                "write this field in Latin letters (for example a transliterated name), then build again",
-            )
-        })
-        .collect()
-}
-
 /// Why a compile failed.
 enum Failure {
     Diagnostics(Vec<SourceDiagnostic>),

@@ -987,13 +987,15 @@ fn no_failure_path_shows_a_field_value() {
     );
     assert_no_leak("build --force", &outputs(&run, &out));
 
-    // The report cannot be written, nor the bundle.
+    // The report cannot be written, nor the bundle: both are found before
+    // any packet is built.
     fs::remove_file(out.join("report.csv")).unwrap();
     fs::create_dir(out.join("report.csv")).unwrap();
     let run = case.build(input, "out", &["--force"]);
     run.assert_code(2);
     assert!(
-        run.stderr().contains("report.csv: could not write"),
+        run.stderr()
+            .contains("a folder named report.csv is in the output folder"),
         "{}",
         run.stderr()
     );
