@@ -31,7 +31,7 @@ pub fn check(file: InputFile) {
 
 /// Silences the panic hook, as the program does (`app::quiet_panics`):
 /// panics the program catches itself (calamine's, inside
-/// `input::sheet::read_with`; Typst's, inside `Renderer::render`) become
+/// `input::sheet::read_each_with`; Typst's, inside `Renderer::render`) become
 /// "damaged workbook" / "could not build" results, not crashes. A panic that
 /// escapes the program's code still reaches libfuzzer-sys, which aborts and
 /// saves the input.

@@ -89,14 +89,6 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 }
 
-/// Parses JSON text, reporting syntax errors by line and column only.
-pub fn parse(path: &Path, bytes: &[u8]) -> Result<Json, Error> {
-    let bytes = utf8_text(path, bytes)?;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = Json::deserialize(&mut de).and_then(|json| de.end().map(|_| json));
-    parsed.map_err(|e| syntax_error(path, &e))
-}
-
 /// The file's bytes without a UTF-8 byte order mark, once they are known to
 /// be UTF-8 text.
 fn utf8_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
@@ -135,7 +127,10 @@ fn syntax_error(path: &Path, e: &serde_json::Error) -> Error {
             "the file ends too early: a closing bracket, brace or quote is missing".to_string()
         }
         Category::Io => "the file could not be read to the end".to_string(),
-        Category::Syntax | Category::Data => {
+        // Data errors come from typed values and can quote them; the reader
+        // takes every value as it is, so this is only a safeguard.
+        Category::Data => "a value has a form the reader does not accept".to_string(),
+        Category::Syntax => {
             // serde_json's syntax messages name the expected token, not input
             // text; cut the position suffix it adds, we add our own.
             let text = e.to_string();

@@ -93,6 +93,7 @@ impl fmt::Display for Origin {
                 sheet: Some(sheet),
                 row,
             } => {
+                let sheet = crate::record::safe_name(sheet);
                 write!(f, "{}, sheet \"{sheet}\", row {row}", self.file.display())
             }
             Place::Row { sheet: None, row } => write!(f, "{}, row {row}", self.file.display()),
@@ -279,7 +280,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
         });
     }
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    if ext == "json" || matches!(first, Some(b'{' | b'[')) {
+    // A CSV may start with a title such as "[Clinic export]": a table's
+    // extension decides before the first character does (a .txt may be
+    // either, so its content decides).
+    let table_extension = TEXT_EXTENSIONS.contains(&ext.as_str()) && ext != "txt";
+    if ext == "json" || (!table_extension && matches!(first, Some(b'{' | b'['))) {
         return Ok(Format::Json);
     }
     if TEXT_EXTENSIONS.contains(&ext.as_str()) {

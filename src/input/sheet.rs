@@ -26,7 +26,7 @@ use calamine::{
 };
 use chrono::{Datelike, NaiveDate};
 
-use super::{Cell, Entry, InputFile, InputOptions, Origin, Place, RawRecord, TextDates};
+use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
 use crate::record::fields::{self, FieldSpec, Kind};
 use crate::record::safe_name;
@@ -319,16 +319,6 @@ fn damaged(path: &Path, format: Workbook) -> Error {
 
 // -------------------------------------------------------------- reading
 
-/// Reads a workbook of a known format whole.
-pub fn read(
-    path: &Path,
-    bytes: &[u8],
-    format: Workbook,
-    options: &InputOptions,
-) -> Result<InputFile, Error> {
-    read_with(path, bytes, format, options, Limits::DEFAULT)
-}
-
 /// Reads a workbook of a known format, handing each entry to `sink` as soon
 /// as its row is complete; returns the file's warnings.
 pub fn read_each(
@@ -341,14 +331,15 @@ pub fn read_each(
     read_each_with(path, bytes, format, options, Limits::DEFAULT, sink)
 }
 
-pub(super) fn read_with(
+#[cfg(test)]
+fn read_with(
     path: &Path,
     bytes: &[u8],
     format: Workbook,
     options: &InputOptions,
     limits: Limits,
-) -> Result<InputFile, Error> {
-    InputFile::collect(|sink| read_each_with(path, bytes, format, options, limits, sink))
+) -> Result<super::InputFile, Error> {
+    super::InputFile::collect(|sink| read_each_with(path, bytes, format, options, limits, sink))
 }
 
 pub(super) fn read_each_with(
@@ -486,6 +477,22 @@ fn push_range(table: &mut Table<'_>, range: &calamine::Range<Data>) -> Result<()
     Ok(())
 }
 
+/// A workbook's sheet names for a hint: the first few, then how many more.
+/// Some clinics keep one tab per patient, so the list never runs on.
+fn sheet_list(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("\"{}\"", safe_name(n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    list
+}
+
 /// Picks the sheet to read: the one named with `--sheet` (exact name, else
 /// ignoring case), or the first visible worksheet.
 fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
@@ -495,12 +502,7 @@ fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
 ) -> Result<(String, Vec<String>), Error> {
     let sheets = book.sheets_metadata();
     let all: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
-    let listed = || {
-        all.iter()
-            .map(|n| format!("\"{}\"", safe_name(n)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let listed = || sheet_list(&all);
     if let Some(wanted) = &options.sheet {
         let found = sheets.iter().find(|s| s.name == *wanted).or_else(|| {
             let mut matches = sheets
@@ -886,12 +888,7 @@ impl<'a> Table<'a> {
         if self.source.all_sheets.len() > 1 {
             format!(
                 "; or choose another sheet with --sheet (the workbook has: {})",
-                self.source
-                    .all_sheets
-                    .iter()
-                    .map(|n| format!("\"{}\"", safe_name(n)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                sheet_list(&self.source.all_sheets)
             )
         } else {
             String::new()
@@ -1219,7 +1216,7 @@ fn is_scientific(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Format, TextDates, detect};
+    use crate::input::{Format, InputFile, TextDates, detect};
     use std::path::PathBuf;
 
     pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -1366,6 +1363,13 @@ mod tests {
             Format::Json
         );
         assert_eq!(detect(&p("a.json"), b"oops").unwrap(), Format::Json);
+        // A CSV whose title row starts with a bracket is still a CSV; a .txt
+        // holding JSON is JSON.
+        assert_eq!(
+            detect(&p("a.csv"), b"[Clinic export]\nname,dob\n").unwrap(),
+            Format::Delimited
+        );
+        assert_eq!(detect(&p("a.txt"), b"[{}]").unwrap(), Format::Json);
         assert_eq!(detect(&p("a.TSV"), b"a\tb").unwrap(), Format::Delimited);
         assert_eq!(
             detect(&p("a.xls"), b"a,b\n").unwrap(),
