@@ -900,6 +900,23 @@ fn a_broken_template_stops_the_run_with_its_line_and_writes_nothing() {
         "{}",
         run.stderr()
     );
+    // Mistakes that show only when the documents are built together (here
+    // one label used by two documents) are found by the same check.
+    for name in ["extra-one", "extra-two"] {
+        case.write(
+            &format!("tpl/en/{name}.typ"),
+            "#import \"/lib.typ\": *\n#let title(d) = \"Extra\"\n#let summary(d) = [x]\n#let body(d) = [\n  = Extra <top>\n  #link(<top>)[top]\n]\n",
+        );
+    }
+    fs::remove_file(case.path("tpl/en/checklist.typ")).unwrap();
+    let run = case.build(&sample_file("patient.json"), "out", &["--templates", "tpl"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("could not be built"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!case.path("out").exists(), "nothing written");
 }
 
 #[test]

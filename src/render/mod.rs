@@ -233,33 +233,48 @@ impl Renderer {
             .unwrap_or(&self.options.language)
     }
 
-    /// Compiles every document of a language for a fictional patient, so
-    /// template mistakes surface before any real record, with Typst's
-    /// diagnostics.
+    /// Builds a fictional patient's packet in a language the way every real
+    /// packet is built (one compile, split into documents), so template
+    /// mistakes surface before any real record, with Typst's diagnostics.
     fn check_templates(&self, language: &str) -> Result<Vec<Document>, Error> {
         let documents = self.options.templates.documents(language)?;
         let mut sample = crate::record::sample_patient();
         sample.language = Some(language.to_string());
-        for doc in &documents {
-            let data = self.data(&sample, language, &documents, std::slice::from_ref(doc));
-            self.compile_pdf(data, &sample, &doc.file_name)
-                .map_err(|failure| {
-                    let name = self.options.templates.display_name(&doc.template);
-                    match failure {
-                        Failure::Diagnostics(diags) => Error::Template {
-                            name,
-                            details: self.format_diagnostics(&diags),
-                            hint: "fix the template at the place shown; nothing was built".into(),
-                        },
-                        Failure::Panic => Error::Template {
-                            name,
-                            details: "Typst stopped unexpectedly while building it".into(),
-                            hint: "simplify the template around its most recent change".into(),
-                        },
-                    }
-                })?;
+        let folder = || {
+            self.options
+                .templates
+                .display_name(&format!("/{language}/"))
+        };
+        match self.packet(&sample, language, &documents) {
+            Ok(_) => Ok(documents),
+            Err(Failure::Diagnostics(diags)) => {
+                // Name the file the first error is in (the template, or one
+                // it imports), as Typst's own details below do.
+                let name = diags
+                    .iter()
+                    .find_map(|d| d.span.id())
+                    .map(|id| {
+                        let path = id.vpath().get_with_slash().to_string();
+                        self.options.templates.display_name(&path)
+                    })
+                    .unwrap_or_else(folder);
+                Err(Error::Template {
+                    name,
+                    details: self.format_diagnostics(&diags),
+                    hint: "fix the template at the place shown; nothing was built".into(),
+                })
+            }
+            Err(Failure::Split) => Err(Error::Template {
+                name: folder(),
+                details: "the documents compiled, but their pages could not be told apart".into(),
+                hint: "keep lib.typ's `render` as exported (it marks where each document starts), and do not give two documents the same label".into(),
+            }),
+            Err(Failure::Panic) => Err(Error::Template {
+                name: folder(),
+                details: "Typst stopped unexpectedly while building it".into(),
+                hint: "simplify the templates around their most recent change".into(),
+            }),
         }
-        Ok(documents)
     }
 
     /// Typst's diagnostics as `typst compile` prints them. Only used for the
@@ -323,23 +338,38 @@ impl Renderer {
 
     /// Renders one patient's packet: every document as its own PDF, then the
     /// whole packet as one PDF.
-    ///
-    /// The packet is compiled once, as `packet.pdf`; each document's PDF is
-    /// then exported from that document's pages with its own title. Page
-    /// numbers already restart per document in the combined layout, so the
-    /// pages are the same as a separate compile would give, for about half
-    /// the work.
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
         let documents = self.documents(patient)?;
-        let data = self.data(patient, self.language(patient), &documents, &documents);
+        self.packet(patient, self.language(patient), &documents)
+            .map_err(|failure| match failure {
+                // The templates were checked with a sample patient, so a
+                // failure here comes from something in this record.
+                Failure::Diagnostics(_) | Failure::Panic => render_problem("packet"),
+                Failure::Split => Problem::record(
+                    "could not tell this packet's documents apart",
+                    "tell whoever set up second-opinion (the templates may need fixing), giving this record's row number, not its data",
+                ),
+            })
+    }
+
+    /// Compiles a packet once, as `packet.pdf`, then exports each document's
+    /// PDF from that document's pages with its own title. Page numbers
+    /// already restart per document in the combined layout, so the pages are
+    /// the same as a separate compile would give, for about half the work.
+    fn packet(
+        &self,
+        patient: &Patient,
+        language: &str,
+        documents: &[Document],
+    ) -> Result<RenderedPacket, Failure> {
+        let data = self.data(patient, language, documents, documents);
         let world = self.base.world(self.main, data);
-        let result = catch_unwind(AssertUnwindSafe(|| -> Result<RenderedPacket, Problem> {
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<RenderedPacket, Failure> {
             let packet: PagedDocument = typst::compile(&world)
                 .output
-                .map_err(|_| render_problem("packet"))?;
+                .map_err(|d| Failure::Diagnostics(d.to_vec()))?;
             use typst::model::Document as _;
-            let sections =
-                sections(&packet, documents.len()).ok_or_else(|| render_problem("packet"))?;
+            let sections = sections(&packet, documents.len()).ok_or(Failure::Split)?;
             let mut out = Vec::with_capacity(documents.len() + 1);
             for (doc, (title, pages)) in documents.iter().zip(sections) {
                 let mut info = packet.info().clone();
@@ -348,17 +378,17 @@ impl Renderer {
                     PagedDocument::new(packet.pages()[pages].iter().cloned().collect(), info);
                 let pdf = self
                     .export(&part, patient, &doc.file_name)
-                    .map_err(|_| render_problem(&doc.label))?;
+                    .map_err(Failure::Diagnostics)?;
                 out.push((doc.file_name.clone(), pdf));
             }
             let pdf = self
                 .export(&packet, patient, PACKET_FILE)
-                .map_err(|_| render_problem("packet PDF"))?;
+                .map_err(Failure::Diagnostics)?;
             out.push((PACKET_FILE.to_string(), pdf));
             Ok(out)
         }));
         typst::comemo::evict(CACHE_AGE);
-        result.unwrap_or_else(|_| Err(render_problem("packet")))
+        result.unwrap_or(Err(Failure::Panic))
     }
 
     /// Renders every document in one PDF (`packet.pdf`) alone.
@@ -465,7 +495,11 @@ fn sections(
 
 /// Why a compile failed.
 enum Failure {
+    /// Typst's errors (compile or PDF export).
     Diagnostics(Vec<SourceDiagnostic>),
+    /// The compiled packet's start markers did not match its documents.
+    Split,
+    /// Typst panicked.
     Panic,
 }
 
@@ -474,7 +508,7 @@ enum Failure {
 fn render_problem(label: &str) -> Problem {
     Problem::record(
         format!("could not build the {label}"),
-        "check this record's text for unusual characters; if it looks normal, report this with the template version (no patient data)",
+        "check this record's text for unusual characters; if it looks normal, tell whoever set up second-opinion, giving this record's row number (not its data)",
     )
 }
 

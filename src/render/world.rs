@@ -90,11 +90,6 @@ impl Base {
             data,
         }
     }
-
-    /// Whether a template file exists at this id.
-    pub fn has_source(&self, id: FileId) -> bool {
-        self.sources.contains_key(&id)
-    }
 }
 
 /// One compile's view: the shared [`Base`] plus one patient's data.
