@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::render::Paper;
 
 /// Builds second medical opinion packets from patient intake data.
 ///
@@ -129,7 +128,7 @@ pub struct BuildArgs {
 
     /// Paper size of the documents (default: the clinic profile's, else letter).
     #[arg(long, value_enum)]
-    pub paper: Option<Paper>,
+    pub paper: Option<PaperArg>,
 
     /// The language of every packet whose record has no `language` field:
     /// en (English, default) or es (Spanish).
@@ -198,4 +197,23 @@ pub struct InitArgs {
     /// Write a starter clinic profile (JSON) for `build --clinic` instead.
     #[arg(long, value_name = "FILE.json", conflicts_with_all = ["file", "spreadsheet"])]
     pub clinic: Option<PathBuf>,
+}
+
+/// `--paper`: the paper sizes the packet can be printed on. A command-line
+/// twin of the core's [`crate::render::Paper`], so the core needs no clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaperArg {
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+}
+
+impl From<PaperArg> for crate::render::Paper {
+    fn from(paper: PaperArg) -> Self {
+        match paper {
+            PaperArg::Letter => crate::render::Paper::Letter,
+            PaperArg::A4 => crate::render::Paper::A4,
+        }
+    }
 }

@@ -91,6 +91,7 @@ impl BuildConfig {
         let clinic = args.clinic.as_deref().map(Clinic::load).transpose()?;
         let paper: Paper = args
             .paper
+            .map(Paper::from)
             .or(clinic.as_ref().and_then(|c| c.paper))
             .unwrap_or_default();
         let language = match &args.language {

@@ -1,29 +1,18 @@
-//! second-opinion: turns a patient's intake data into a printable second
-//! medical opinion packet.
+//! second-opinion, the command line: a thin shell over the pipeline core
+//! ([`second_opinion_core`]), which takes bytes and gives bytes.
 //!
-//! The pipeline has one module per stage, each returning values and never
-//! printing:
-//!
-//! - [`input`]: JSON, spreadsheets and CSV → [`input::RawRecord`]s with their
-//!   file and row;
-//! - [`record`]: raw records → checked [`record::Patient`]s (the intake contract);
-//! - [`render`]: a patient → the packet's PDFs, through embedded Typst templates;
-//! - [`bundle`]: PDFs → one deterministic ZIP;
-//! - [`output`]: safe, unique file names and atomic writes in the output folder;
-//! - [`report`]: what was built and what failed, without any field value.
-//!
-//! [`run`] wires the stages together for the command line.
+//! This crate adds what only a command line has: arguments ([`cli`]) checked
+//! once into a configuration ([`config`]), files and folders ([`output`]:
+//! safe names, temp-file-and-rename writes), worker threads and the two
+//! reading passes ([`run`]), the report on disk ([`report`]), starter forms
+//! ([`starter`]), and the one place that prints ([`app`]).
+
+pub use second_opinion_core::{bundle, clinic, error, input, record, render};
 
 pub mod app;
-pub mod bundle;
 pub mod cli;
-pub mod clinic;
 pub mod config;
-pub mod error;
-pub mod input;
 pub mod output;
-pub mod record;
-pub mod render;
 pub mod report;
 pub mod run;
 pub mod starter;

@@ -421,7 +421,7 @@ mod tests {
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
                 .join("tests/fixtures")
                 .join(name),
         )
@@ -715,7 +715,7 @@ mod tests {
     /// warnings, the same error. Entries come in file order.
     #[test]
     fn read_and_read_each_agree_on_every_fixture() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
         let mut files = Vec::new();
         for dir in ["tests/fixtures", "tests/fixtures/fuzz", "samples"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {

@@ -204,7 +204,7 @@ fn collect(
 }
 
 /// What `templates export` writes beside the templates.
-const EXPORT_README: &str = include_str!("../../templates/README.md");
+const EXPORT_README: &str = include_str!("../../../../templates/README.md");
 
 /// Writes the built-in templates and a README into `dir`; existing files are
 /// kept unless `force`. Returns the files written.

@@ -1220,7 +1220,7 @@ mod tests {
     use std::path::PathBuf;
 
     pub(crate) fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("tests/fixtures")
             .join(name)
     }
@@ -1696,7 +1696,7 @@ mod tests {
     #[test]
     fn samples_and_the_starter_spreadsheet_are_valid() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let samples = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("samples");
         for name in ["patients.xlsx", "patients.csv"] {
             let file = crate::input::read(&samples.join(name), &InputOptions::default()).unwrap();
             assert!(file.warnings.is_empty(), "{name}: {:?}", file.warnings);

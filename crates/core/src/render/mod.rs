@@ -94,7 +94,7 @@ pub struct Document {
 }
 
 /// Paper sizes the packet can be printed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Paper {
     /// US Letter, 8.5 × 11 in.
     #[default]

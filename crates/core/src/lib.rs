@@ -1,0 +1,25 @@
+//! The second-opinion pipeline as a library that takes bytes and gives bytes.
+//!
+//! Intake files arrive as bytes with a file name; packets leave as PDF and
+//! ZIP bytes. Nothing here touches the file system, starts a thread, reads
+//! the clock or the environment: the command line (`second-opinion`) and the
+//! browser edition (`crates/web`, WebAssembly) each supply those, and both
+//! get the same records, messages, names and bytes from the same input and
+//! run date.
+//!
+//! One module per stage, each returning values and never printing:
+//!
+//! - [`input`]: JSON, spreadsheets and CSV → [`input::RawRecord`]s with their
+//!   file and row;
+//! - [`record`]: raw records → checked [`record::Patient`]s (the intake contract);
+//! - [`render`]: a patient → the packet's PDFs, through embedded Typst templates;
+//! - [`bundle`]: PDFs → one deterministic ZIP;
+//! - [`clinic`]: the clinic profile shown on the cover and question sheet;
+//! - [`error`]: the one error type, written for clinic staff.
+
+pub mod bundle;
+pub mod clinic;
+pub mod error;
+pub mod input;
+pub mod record;
+pub mod render;

@@ -1,0 +1,527 @@
+//! The browser edition's WebAssembly module: the pipeline core behind the
+//! small JavaScript interface the page (`web/src/app.js`) and its worker
+//! (`web/src/worker.js`) call. `web/README.md` documents the interface.
+//!
+//! Everything here is a thin translation: JSON text and byte arrays in,
+//! JSON text and byte arrays out, the core doing the work. The page gives
+//! the run date (the core never reads a clock), and every file arrives as
+//! bytes with its name, so the same input and date give the browser the
+//! same records, messages, file names and bytes as the command line.
+//!
+//! The logic lives in [`Session`] and [`Batch`], plain Rust that the unit
+//! tests run natively; the `#[wasm_bindgen]` items only convert errors to
+//! JavaScript ones.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use second_opinion_core::bundle;
+use second_opinion_core::clinic::{Clinic, ClinicDraft};
+use second_opinion_core::error::{Error, Problem};
+use second_opinion_core::input::{self, InputOptions, Origin};
+use second_opinion_core::naming::Namer;
+use second_opinion_core::packet;
+use second_opinion_core::record::{self, Patient};
+use second_opinion_core::record::fields::{FIELDS, Kind};
+use second_opinion_core::render::{LANGUAGES, Paper, RenderOptions, Renderer, TemplateSet};
+use second_opinion_core::report::{self, RecordOutcome, Status};
+
+/// The file name an intake typed into the form goes by, in messages.
+const FORM_FILE: &str = "intake.json";
+
+/// Run settings, as the page sends them (`{"date": "2026-11-23", ...}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    /// The run date, `YYYY-MM-DD`: the page's local date, or `?date=`.
+    date: Option<String>,
+    /// The language of records that name none.
+    language: Option<String>,
+    /// Body text of at least 16 pt.
+    #[serde(default)]
+    large_print: bool,
+    /// `letter` or `a4`; missing means the clinic's paper, else letter.
+    paper: Option<String>,
+}
+
+/// Options checked once, as the command line's configuration is.
+#[derive(Debug, Clone)]
+struct Settings {
+    today: NaiveDate,
+    language: String,
+    large_print: bool,
+    paper: Option<Paper>,
+}
+
+impl Settings {
+    fn parse(json: &str) -> Result<Self, String> {
+        let options: Options = serde_json::from_str(json)
+            .map_err(|_| "the page sent options the packet maker does not know".to_string())?;
+        let today = match options.date.as_deref() {
+            Some(text) => {
+                record::parse_date(text, input::TextDates::IsoOnly).ok_or_else(|| {
+                    "the run date is not a real date written YYYY-MM-DD".to_string()
+                })?
+            }
+            None => return Err("the page did not send the run date".into()),
+        };
+        let language = match options.language.as_deref().map(str::trim) {
+            None | Some("") => "en".to_string(),
+            Some(code) if LANGUAGES.contains(&code) => code.to_string(),
+            Some(_) => return Err(format!("choose a language: {}", LANGUAGES.join(", "))),
+        };
+        let paper = match options.paper.as_deref() {
+            None | Some("") => None,
+            Some("letter") => Some(Paper::Letter),
+            Some("a4") => Some(Paper::A4),
+            Some(_) => return Err("choose the paper: letter or a4".into()),
+        };
+        Ok(Settings {
+            today,
+            language,
+            large_print: options.large_print,
+            paper,
+        })
+    }
+
+    fn render_options(&self, clinic: Option<Clinic>, templates: TemplateSet) -> RenderOptions {
+        let paper = self
+            .paper
+            .or(clinic.as_ref().and_then(|c| c.paper))
+            .unwrap_or_default();
+        let mut options = RenderOptions::new(self.today, paper);
+        options.language = self.language.clone();
+        options.large_print = self.large_print;
+        options.clinic = clinic;
+        options.templates = templates;
+        options
+    }
+}
+
+/// One problem as the page shows it: where, which field, what, how to fix.
+#[derive(Debug, Serialize, PartialEq)]
+struct ProblemOut {
+    file: String,
+    place: String,
+    field: Option<String>,
+    message: String,
+    hint: String,
+}
+
+/// What reading and checking some intake found.
+#[derive(Debug, Default, Serialize)]
+struct Checked {
+    records: usize,
+    good: usize,
+    problems: Vec<ProblemOut>,
+    warnings: Vec<String>,
+}
+
+impl Checked {
+    fn add_failure(&mut self, origin: &Origin, problems: &[Problem]) {
+        for p in problems {
+            self.problems.push(ProblemOut {
+                file: origin.file_name(),
+                place: origin.place_label(),
+                field: p.field.clone(),
+                message: p.message.clone(),
+                hint: p.hint.clone(),
+            });
+        }
+    }
+}
+
+/// Reads one intake file and checks every record, handing each to `sink`
+/// (the patient, or where it is and what is wrong); the same reader and
+/// checks as `second-opinion build`.
+fn read_and_check(
+    name: &str,
+    bytes: &[u8],
+    today: NaiveDate,
+    sink: &mut dyn FnMut(Result<Patient, (Origin, Vec<Problem>)>),
+) -> Result<Checked, Error> {
+    let mut checked = Checked::default();
+    let warnings = input::read_bytes_each(
+        Path::new(name),
+        bytes,
+        &InputOptions::default(),
+        &mut |entry| {
+            checked.records += 1;
+            let result = entry.and_then(|raw| record::from_raw(raw, today));
+            match &result {
+                Ok(_) => checked.good += 1,
+                Err((origin, problems)) => checked.add_failure(origin, problems),
+            }
+            sink(result);
+        },
+    )?;
+    checked.warnings = warnings;
+    Ok(checked)
+}
+
+/// The field table, for the page to build its form from.
+pub fn fields_json() -> String {
+    #[derive(Serialize)]
+    struct Field {
+        name: &'static str,
+        kind: &'static str,
+        required: bool,
+        choices: Option<Vec<&'static str>>,
+        help: &'static str,
+        example: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Table {
+        fields: Vec<Field>,
+        languages: &'static [&'static str],
+        papers: [&'static str; 2],
+    }
+    let fields = FIELDS
+        .iter()
+        .map(|spec| {
+            let (kind, choices) = match spec.kind {
+                Kind::Text => ("text", None),
+                Kind::MultiLine => ("multiline", None),
+                Kind::Code => ("code", None),
+                Kind::Date => ("date", None),
+                Kind::Choice(codes) => ("choice", Some(codes.to_vec())),
+                Kind::ChoiceList(codes) => ("choice_list", Some(codes.to_vec())),
+                Kind::TextList => ("text_list", None),
+            };
+            Field {
+                name: spec.name,
+                kind,
+                required: spec.required,
+                choices,
+                help: spec.help,
+                example: spec.example,
+            }
+        })
+        .collect();
+    serde_json::to_string(&Table {
+        fields,
+        languages: LANGUAGES,
+        papers: ["letter", "a4"],
+    })
+    .expect("the field table always serialises")
+}
+
+/// Checks an intake typed into the form (or opened from a file).
+pub fn check_intake_json(intake: &str, options: &str) -> Result<String, String> {
+    let settings = Settings::parse(options)?;
+    let checked = read_and_check(FORM_FILE, intake.as_bytes(), settings.today, &mut drop)
+        .map_err(|e| e.to_string())?;
+    Ok(serde_json::to_string(&checked).expect("always serialises"))
+}
+
+/// One patient's packet: its file name, the ZIP and `packet.pdf` alone.
+#[wasm_bindgen]
+pub struct PacketResult {
+    name: String,
+    zip: Vec<u8>,
+    pdf: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl PacketResult {
+    /// The packet's file name, exactly as the command line names it.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+    /// The packet ZIP, byte for byte the command line's.
+    #[wasm_bindgen(getter)]
+    pub fn zip(&self) -> Vec<u8> {
+        self.zip.clone()
+    }
+    /// `packet.pdf`, every document in one file, for printing.
+    #[wasm_bindgen(getter)]
+    pub fn pdf(&self) -> Vec<u8> {
+        self.pdf.clone()
+    }
+}
+
+/// Builds the packet of the one patient of a form.
+pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, String> {
+    let settings = Settings::parse(options)?;
+    let mut patients = Vec::new();
+    let checked = read_and_check(FORM_FILE, intake.as_bytes(), settings.today, &mut |c| {
+        patients.extend(c.ok())
+    })
+    .map_err(|e| e.to_string())?;
+    if !checked.problems.is_empty() || patients.len() != 1 {
+        let mut checked = checked;
+        if patients.len() > 1 {
+            checked.problems.push(ProblemOut {
+                file: FORM_FILE.into(),
+                place: "the form".into(),
+                field: None,
+                message: "holds more than one patient".into(),
+                hint: "make one patient's packet at a time here, or use clinic mode".into(),
+            });
+        }
+        return Err(serde_json::to_string(&checked).expect("always serialises"));
+    }
+    let patient = patients.pop().expect("one patient");
+    let mut languages = BTreeSet::from([settings.language.clone()]);
+    languages.extend(patient.language.clone());
+    let renderer = Renderer::new(
+        settings.render_options(None, TemplateSet::built_in()),
+        &languages,
+    )
+    .map_err(|e| e.to_string())?;
+    let name = Namer::for_run().packet_name(&patient);
+    let built = packet::build(&renderer, &patient).map_err(|p| p.to_string())?;
+    Ok(PacketResult {
+        name,
+        zip: built.zip,
+        pdf: built.pdf,
+    })
+}
+
+/// Clinic mode: a run over whole intake files, one packet per step.
+///
+/// Files are given first (clinic profile, logo, templates, intake files),
+/// then [`Batch::prepare`] checks the templates, and each
+/// [`Batch::build_next`] builds one packet, so the worker can report
+/// progress and be stopped between packets. Names, the report and the bundle
+/// follow the command line's run exactly: records in input order, names
+/// handed out in that order, failures listed with the built packets.
+#[wasm_bindgen]
+pub struct Batch {
+    settings: Settings,
+    clinic: Option<ClinicDraft>,
+    logo: Option<Vec<u8>>,
+    template_files: Vec<(String, Vec<u8>)>,
+    renderer: Option<Renderer>,
+    namer: Namer,
+    outcomes: Vec<RecordOutcome>,
+    /// Patients still to build, with their index in `outcomes`.
+    pending: std::collections::VecDeque<(usize, Patient)>,
+    /// Built packets, with their index in `outcomes`.
+    packets: Vec<(usize, Vec<u8>)>,
+    languages: BTreeSet<String>,
+    total: usize,
+}
+
+impl Batch {
+    /// A batch with the page's run settings.
+    pub fn create(options: &str) -> Result<Batch, String> {
+        let settings = Settings::parse(options)?;
+        Ok(Batch {
+            languages: BTreeSet::from([settings.language.clone()]),
+            settings,
+            clinic: None,
+            logo: None,
+            template_files: Vec::new(),
+            renderer: None,
+            namer: Namer::for_run(),
+            outcomes: Vec::new(),
+            pending: Default::default(),
+            packets: Vec::new(),
+            total: 0,
+        })
+    }
+
+    /// Reads a clinic profile; returns the logo path it names, or "".
+    pub fn clinic(&mut self, bytes: &[u8]) -> Result<String, String> {
+        let draft = ClinicDraft::parse(Path::new("clinic.json"), bytes).map_err(|e| e.to_string())?;
+        let logo = draft
+            .logo_path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.clinic = Some(draft);
+        Ok(logo)
+    }
+
+    /// Reads one intake file: every record is checked now, and the good ones
+    /// wait for [`Batch::build_next`]. A file that cannot be read adds
+    /// nothing, as the command line stops before building anything.
+    pub fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, String> {
+        if self.renderer.is_some() {
+            return Err("add every intake file before building".into());
+        }
+        let (outcomes, pending, namer) = (self.outcomes.len(), self.pending.len(), self.namer.clone());
+        let languages = self.languages.clone();
+        let today = self.settings.today;
+        let result = read_and_check(name, bytes, today, &mut |checked| match checked {
+            Ok(patient) => {
+                self.languages.extend(patient.language.clone());
+                let name = self.namer.packet_name(&patient);
+                self.outcomes.push(RecordOutcome {
+                    origin: patient.origin.clone(),
+                    packet: Some(name),
+                    status: report::not_built(),
+                });
+                self.pending.push_back((self.outcomes.len() - 1, patient));
+            }
+            Err((origin, problems)) => self.outcomes.push(RecordOutcome {
+                origin: origin.clone(),
+                packet: None,
+                status: Status::Failed(problems.clone()),
+            }),
+        });
+        match result {
+            Ok(checked) => Ok(serde_json::to_string(&checked).expect("always serialises")),
+            Err(e) => {
+                self.outcomes.truncate(outcomes);
+                self.pending.truncate(pending);
+                self.namer = namer;
+                self.languages = languages;
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// Checks the templates against the fictional patient, as the command
+    /// line does before any real record; returns how many packets to build.
+    pub fn start(&mut self) -> Result<String, String> {
+        let clinic = match self.clinic.take() {
+            None => None,
+            Some(draft) => {
+                let logo = draft.logo_path().map(|p| (p.to_path_buf(), self.logo.take().unwrap_or_default()));
+                Some(draft.finish(logo.as_ref().map(|(p, b)| (p.as_path(), b.as_slice()))).map_err(|e| e.to_string())?)
+            }
+        };
+        let templates = if self.template_files.is_empty() {
+            TemplateSet::built_in()
+        } else {
+            TemplateSet::from_files(Path::new("templates"), std::mem::take(&mut self.template_files))
+                .map_err(|e| e.to_string())?
+        };
+        let renderer = Renderer::new(self.settings.render_options(clinic, templates), &self.languages)
+            .map_err(|e| e.to_string())?;
+        self.renderer = Some(renderer);
+        self.total = self.pending.len();
+        Ok(format!("{{\"total\":{}}}", self.total))
+    }
+
+    /// Builds the next packet.
+    pub fn step(&mut self) -> Result<String, String> {
+        let renderer = self
+            .renderer
+            .as_ref()
+            .ok_or_else(|| "prepare the batch before building".to_string())?;
+        if let Some((index, patient)) = self.pending.pop_front() {
+            let name = self.outcomes[index].packet.clone().unwrap_or_default();
+            self.outcomes[index].status = match packet::build(renderer, &patient) {
+                Ok(built) => {
+                    self.packets.push((index, built.zip));
+                    Status::Built(name)
+                }
+                Err(problem) => Status::Failed(vec![problem]),
+            };
+        }
+        Ok(format!(
+            "{{\"done\":{},\"total\":{},\"finished\":{}}}",
+            self.total - self.pending.len(),
+            self.total,
+            self.pending.is_empty()
+        ))
+    }
+
+    /// `report.csv`, as the command line writes it.
+    pub fn report_bytes(&self) -> Vec<u8> {
+        report::to_csv(&self.outcomes)
+    }
+
+    /// `all-packets.zip`: every built packet and the report, as `--bundle`.
+    pub fn bundle_bytes(&self) -> Result<Vec<u8>, String> {
+        let report = self.report_bytes();
+        let mut entries: Vec<(&str, &[u8])> = self
+            .packets
+            .iter()
+            .filter_map(|(index, zip)| match &self.outcomes[*index].status {
+                Status::Built(name) => Some((name.as_str(), zip.as_slice())),
+                Status::Failed(_) => None,
+            })
+            .collect();
+        entries.push((report::REPORT_FILE, report.as_slice()));
+        let mut out = std::io::Cursor::new(Vec::new());
+        bundle::zip_stored(
+            entries.into_iter().map(|(n, b)| (n.to_string(), b)),
+            self.settings.today,
+            &mut out,
+        )
+        .map_err(|_| "could not put the packets into one ZIP".to_string())?;
+        Ok(out.into_inner())
+    }
+}
+
+#[wasm_bindgen]
+impl Batch {
+    /// `new Batch(optionsJson)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str) -> Result<Batch, JsError> {
+        Batch::create(options).map_err(|e| JsError::new(&e))
+    }
+
+    /// Reads a clinic profile; returns the logo path it names, or "".
+    pub fn set_clinic(&mut self, bytes: &[u8]) -> Result<String, JsError> {
+        self.clinic(bytes).map_err(|e| JsError::new(&e))
+    }
+
+    /// The logo the clinic profile names.
+    pub fn set_logo(&mut self, bytes: &[u8]) {
+        self.logo = Some(bytes.to_vec());
+    }
+
+    /// One file of a templates folder, by its path in the folder.
+    pub fn add_template(&mut self, path: &str, bytes: &[u8]) {
+        self.template_files.push((path.to_string(), bytes.to_vec()));
+    }
+
+    /// A templates folder zipped.
+    pub fn add_templates_zip(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let files = bundle::unzip_folder(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.template_files.extend(files);
+        Ok(())
+    }
+
+    /// Reads one intake file; returns what checking it found (JSON).
+    pub fn add_input(&mut self, name: &str, bytes: &[u8]) -> Result<String, JsError> {
+        self.input(name, bytes).map_err(|e| JsError::new(&e))
+    }
+
+    /// Checks the templates; returns `{"total": n}`.
+    pub fn prepare(&mut self) -> Result<String, JsError> {
+        self.start().map_err(|e| JsError::new(&e))
+    }
+
+    /// Builds one packet; returns `{"done", "total", "finished"}`.
+    pub fn build_next(&mut self) -> Result<String, JsError> {
+        self.step().map_err(|e| JsError::new(&e))
+    }
+
+    /// `all-packets.zip`.
+    pub fn bundle(&self) -> Result<Vec<u8>, JsError> {
+        self.bundle_bytes().map_err(|e| JsError::new(&e))
+    }
+
+    /// `report.csv`.
+    pub fn report(&self) -> Vec<u8> {
+        self.report_bytes()
+    }
+}
+
+/// The field table (JSON).
+#[wasm_bindgen]
+pub fn fields() -> String {
+    fields_json()
+}
+
+/// Checks an intake (JSON text) with the page's options (JSON).
+#[wasm_bindgen]
+pub fn check_intake(intake: &str, options: &str) -> Result<String, JsError> {
+    check_intake_json(intake, options).map_err(|e| JsError::new(&e))
+}
+
+/// Builds one patient's packet.
+#[wasm_bindgen]
+pub fn make_packet(intake: &str, options: &str) -> Result<PacketResult, JsError> {
+    make_packet_result(intake, options).map_err(|e| JsError::new(&e))
+}
