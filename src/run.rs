@@ -9,6 +9,8 @@ use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
+#[cfg(test)]
+use std::fs;
 
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Problem};
@@ -72,6 +74,10 @@ pub struct BuildSummary {
     pub report: PathBuf,
     /// Where the bundle of all packets was written, with `--bundle`.
     pub bundle: Option<PathBuf>,
+    /// Why the bundle could not be written (a full disk, say). The packets
+    /// and the report are whole, so this is reported with them (exit 1),
+    /// not as a run that did nothing.
+    pub bundle_error: Option<Error>,
 }
 
 impl BuildSummary {
@@ -152,8 +158,9 @@ pub fn build(
         }
     })?;
     let renderer = Renderer::new(config.render.clone(), &languages)?;
-    let out = OutputDir::prepare(&config.out, config.force)?;
-    out.check_replaceable(report::REPORT_FILE)
+    let mut out = OutputDir::prepare(&config.out, config.force)?;
+    out.protect(config.read_files());
+    out.check_report(report::REPORT_FILE)
         .map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
     if config.bundle {
         out.check_free(BUNDLE_FILE)
@@ -168,9 +175,12 @@ pub fn build(
     // A file that changed between the two passes can fail in the second:
     // the packets built so far are whole and in the report; the run stops.
     second_read?;
-    let bundle = match config.bundle {
-        true => Some(write_bundle(&out, config, &outcomes, &report)?),
-        false => None,
+    let (bundle, bundle_error) = match config.bundle {
+        true => match write_bundle(&out, config.force, config.render.today, &outcomes, &report, |file| Box::new(file)) {
+            Ok(path) => (Some(path), None),
+            Err(e) => (None, Some(e)),
+        },
+        false => (None, None),
     };
     Ok(BuildSummary {
         outcomes,
@@ -178,6 +188,7 @@ pub fn build(
         out_dir: out.path().to_path_buf(),
         report,
         bundle,
+        bundle_error,
     })
 }
 
@@ -185,11 +196,14 @@ pub fn build(
 pub const BUNDLE_FILE: &str = "all-packets.zip";
 
 /// Writes every built packet and the report into one ZIP, atomically.
+/// `sink` wraps the temporary file (tests put a full disk in between).
 fn write_bundle(
     out: &OutputDir,
-    config: &BuildConfig,
+    force: bool,
+    today: chrono::NaiveDate,
     outcomes: &[RecordOutcome],
     report: &std::path::Path,
+    sink: impl FnOnce(&mut std::fs::File) -> Box<dyn WriteSeek + '_>,
 ) -> Result<PathBuf, Error> {
     let mut files: Vec<(String, PathBuf)> = outcomes
         .iter()
@@ -199,18 +213,31 @@ fn write_bundle(
         })
         .collect();
     files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
-    out.write_with(BUNDLE_FILE, config.force, |file| {
-        crate::bundle::zip_files(&files, config.render.today, std::io::BufWriter::new(file))?
-            .flush()
+    out.write_with(BUNDLE_FILE, force, |file| {
+        crate::bundle::zip_files(&files, today, std::io::BufWriter::new(sink(file)))?.flush()
     })
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
 }
+
+/// Where the bundle is written: a file, or in tests a disk that fills up.
+pub trait WriteSeek: Write + std::io::Seek {}
+impl<T: Write + std::io::Seek> WriteSeek for T {}
 
 /// The run-stopping error for one of the run's own files (the report, the
 /// bundle) that cannot be written.
 fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
     let (message, hint) = match error {
         WriteError::Io(e) => return Error::io_write(&out.target(name), &e),
+        WriteError::Input => (
+            format!(
+                "{name} in the output folder is one of the files this run reads; it is never replaced"
+            ),
+            "choose another output folder with --out, or move that file out of the output folder",
+        ),
+        WriteError::Exists if name == report::REPORT_FILE => (
+            format!("{name} in the output folder was not written by second-opinion"),
+            "move or rename that file, add --force to replace it, or choose another folder with --out",
+        ),
         WriteError::Exists => (
             format!("{name} already exists in the output folder"),
             "add --force to replace it, or choose another folder with --out",
@@ -366,4 +393,90 @@ fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
         std::io::copy(&mut entry, &mut std::io::sink()).map_err(|_| failed())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Place;
+    use std::io::Seek;
+
+    /// A file on a disk that is full after `room` bytes.
+    struct FullDisk<'a> {
+        file: &'a mut std::fs::File,
+        room: usize,
+    }
+
+    impl Write for FullDisk<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            self.room -= buf.len();
+            self.file.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.file.flush()
+        }
+    }
+
+    impl Seek for FullDisk<'_> {
+        fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.file.seek(pos)
+        }
+    }
+
+    #[test]
+    fn a_full_disk_during_the_bundle_keeps_the_packets_and_reports_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        out.write("Ann.zip", &vec![b'p'; 20_000]).unwrap();
+        let report = out.replace(report::REPORT_FILE, b"report").unwrap();
+        let outcomes = vec![RecordOutcome {
+            origin: Origin {
+                file: "intake.csv".into(),
+                place: Place::Row {
+                    sheet: None,
+                    row: 2,
+                },
+            },
+            packet: Some("Ann.zip".into()),
+            status: Status::Built("Ann.zip".into()),
+        }];
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for room in [0, 100, 10_000] {
+            let error = write_bundle(&out, false, today, &outcomes, &report, |file| {
+                Box::new(FullDisk { file, room })
+            })
+            .unwrap_err();
+            let text = error.to_string();
+            assert!(text.contains(BUNDLE_FILE), "{text}");
+            assert!(text.contains("the disk is full"), "{text}");
+            assert!(!dir.path().join(BUNDLE_FILE).exists());
+            let summary = BuildSummary {
+                outcomes: outcomes.clone(),
+                warnings: Vec::new(),
+                out_dir: dir.path().to_path_buf(),
+                report: report.clone(),
+                bundle: None,
+                bundle_error: Some(error),
+            };
+            let text = report::build_summary(&summary);
+            assert!(text.starts_with("Built 1 packet in "), "{text}");
+            assert!(text.contains("could not be written"), "{text}");
+            assert!(
+                !text.to_lowercase().contains("i/o error") && !text.contains("Zip"),
+                "no zip crate text: {text}"
+            );
+        }
+        assert_eq!(fs::read(dir.path().join("Ann.zip")).unwrap().len(), 20_000);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "no temp file left: {names:?}");
+        // The same call with room to spare writes the bundle.
+        write_bundle(&out, false, today, &outcomes, &report, |file| Box::new(file)).unwrap();
+    }
 }
