@@ -267,7 +267,10 @@ mod tests {
     fn the_check_time_comes_from_the_environment_within_bounds() {
         assert_eq!(check_time(None).unwrap(), None);
         assert_eq!(check_time(Some(" ")).unwrap(), None);
-        assert_eq!(check_time(Some("60")).unwrap(), Some(Duration::from_secs(60)));
+        assert_eq!(
+            check_time(Some("60")).unwrap(),
+            Some(Duration::from_secs(60))
+        );
         for bad in ["0", "-1", "soon", "99999"] {
             let err = check_time(Some(bad)).unwrap_err().to_string();
             assert!(err.contains(CHECK_SECONDS), "{err}");

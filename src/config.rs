@@ -184,9 +184,7 @@ pub fn run_date(
         ),
         hint: match source {
             "--date" => "write the run date like --date 2026-11-23",
-            "SOURCE_DATE_EPOCH" => {
-                "unset it, or set it to a Unix timestamp such as 1795400000"
-            }
+            "SOURCE_DATE_EPOCH" => "unset it, or set it to a Unix timestamp such as 1795400000",
             _ => "set the computer's date, or give the run date with --date YYYY-MM-DD",
         }
         .into(),
@@ -257,7 +255,10 @@ mod tests {
             assert!(err.starts_with(names), "{err}");
             assert!(err.contains("outside the years 1900 to 9999"), "{err}");
         }
-        assert!(run_date(None, Some("-2208988800"), clock()).is_ok(), "1900-01-01");
+        assert!(
+            run_date(None, Some("-2208988800"), clock()).is_ok(),
+            "1900-01-01"
+        );
     }
 
     #[test]

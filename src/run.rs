@@ -5,12 +5,12 @@
 //! line can draw it and tests can ignore it.
 
 use std::collections::BTreeSet;
+#[cfg(test)]
+use std::fs;
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
-#[cfg(test)]
-use std::fs;
 
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Problem};
@@ -176,7 +176,14 @@ pub fn build(
     // the packets built so far are whole and in the report; the run stops.
     second_read?;
     let (bundle, bundle_error) = match config.bundle {
-        true => match write_bundle(&out, config.force, config.render.today, &outcomes, &report, |file| Box::new(file)) {
+        true => match write_bundle(
+            &out,
+            config.force,
+            config.render.today,
+            &outcomes,
+            &report,
+            |file| Box::new(file),
+        ) {
             Ok(path) => (Some(path), None),
             Err(e) => (None, Some(e)),
         },
@@ -477,6 +484,9 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 2, "no temp file left: {names:?}");
         // The same call with room to spare writes the bundle.
-        write_bundle(&out, false, today, &outcomes, &report, |file| Box::new(file)).unwrap();
+        write_bundle(&out, false, today, &outcomes, &report, |file| {
+            Box::new(file)
+        })
+        .unwrap();
     }
 }

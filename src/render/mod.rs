@@ -236,19 +236,23 @@ impl Renderer {
                 hint: "close other programs and run again".into(),
             })?;
         let started = std::time::Instant::now();
-        let stopped = |details: String| Error::Template {
+        let stopped = |details: String| {
+            Error::Template {
             name: match suspects.len() {
                 0 => "set (built-in)".to_string(),
                 _ => suspects.join(", "),
             },
             details,
             hint: "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher".into(),
+        }
         };
         loop {
             match checked.recv_timeout(std::time::Duration::from_millis(50)) {
                 Ok(result) => return result,
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(stopped("Typst stopped unexpectedly while building the sample packet".into()));
+                    return Err(stopped(
+                        "Typst stopped unexpectedly while building the sample packet".into(),
+                    ));
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             }
@@ -321,6 +325,16 @@ impl Renderer {
                 ),
                 hint: "look for content that repeats without end in this template".into(),
             }),
+            Err(Failure::Diagnostics(diags)) if self.blames_logo(&diags) => {
+                let clinic = self.options.clinic.as_ref();
+                let file = clinic.and_then(|c| c.files.get(1)).cloned().unwrap_or_default();
+                // Typst's details would quote the logo's text; name it only.
+                Err(Error::Input {
+                    file,
+                    message: "the clinic logo could not be read as an image".into(),
+                    hint: "open the logo in an image program and save it again as PNG, JPEG or SVG".into(),
+                })
+            }
             Err(Failure::Diagnostics(diags)) => {
                 // Name the file the first error is in (the template, or one
                 // it imports), as Typst's own details below do.
@@ -349,6 +363,15 @@ impl Renderer {
                 hint: "simplify the templates around their most recent change".into(),
             }),
         }
+    }
+
+    /// Whether the sample packet's errors are in the clinic logo's file.
+    fn blames_logo(&self, diags: &[SourceDiagnostic]) -> bool {
+        let Some(logo) = self.options.clinic.as_ref().and_then(|c| c.logo.as_deref()) else {
+            return false;
+        };
+        let logo = file_id(logo);
+        diags.iter().any(|d| d.span.id() == Some(logo))
     }
 
     /// Typst's diagnostics as `typst compile` prints them. Only used for the
@@ -451,7 +474,11 @@ impl Renderer {
             let sections = sections(&packet, documents.len());
             if packet.pages().len() > max_pages {
                 // Blame the longest document, if the documents can be told apart.
-                let longest = sections.iter().flatten().enumerate().max_by_key(|(_, (_, pages))| pages.len());
+                let longest = sections
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .max_by_key(|(_, (_, pages))| pages.len());
                 return Err(Failure::TooLong(longest.map_or(usize::MAX, |(i, _)| i)));
             }
             let sections = sections.ok_or(Failure::Split)?;
