@@ -16,7 +16,10 @@ use super::{Case, DATE, minimal};
 const SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
 
 /// Runs the binary to the end and returns its exit code, peak resident
-/// memory in MB and seconds taken, with `env` set.
+/// memory in MB (from `wait4`, for that child alone) and seconds taken,
+/// with `env` set.
+// The child is reaped by `wait4`, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn measured(case: &Case, args: &[&str], env: &[(&str, &str)]) -> (i32, f64, f64) {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
