@@ -221,9 +221,88 @@ fn write_bundle(
         .collect();
     files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
     out.write_with(BUNDLE_FILE, force, |file| {
-        crate::bundle::zip_files(&files, today, std::io::BufWriter::new(sink(file)))?.flush()
+        let latch = Latch::new(sink(file));
+        crate::bundle::zip_files(&files, today, std::io::BufWriter::new(latch))?.flush()
     })
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
+}
+
+/// A writer that, after its first error, quietly accepts and drops
+/// everything: the first error is what the run reports, and the ZIP
+/// writer's own attempt to finish the archive when dropped (which prints
+/// the zip crate's text to the terminal when it fails) then has nothing to
+/// say. The temporary file is removed either way.
+struct Latch<W> {
+    inner: W,
+    failed: bool,
+    /// The position and length the writer has seen, kept up after a
+    /// failure so the ZIP writer's arithmetic stays consistent.
+    pos: u64,
+    len: u64,
+}
+
+impl<W> Latch<W> {
+    fn new(inner: W) -> Self {
+        Latch {
+            inner,
+            failed: false,
+            pos: 0,
+            len: 0,
+        }
+    }
+
+    fn advance(&mut self, n: usize) -> usize {
+        self.pos += n as u64;
+        self.len = self.len.max(self.pos);
+        n
+    }
+}
+
+impl<W: Write> Write for Latch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Ok(self.advance(buf.len()));
+        }
+        match self.inner.write(buf) {
+            Ok(n) => Ok(self.advance(n)),
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        self.inner.flush().inspect_err(|_| self.failed = true)
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for Latch<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        if !self.failed {
+            match self.inner.seek(pos) {
+                Ok(at) => {
+                    self.pos = at;
+                    self.len = self.len.max(at);
+                    return Ok(at);
+                }
+                Err(e) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+            }
+        }
+        let at = match pos {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+        };
+        self.pos = at.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        Ok(self.pos)
+    }
 }
 
 /// Where the bundle is written: a file, or in tests a disk that fills up.
