@@ -221,8 +221,15 @@ fn write_bundle(
         .collect();
     files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
     out.write_with(BUNDLE_FILE, force, |file| {
-        let latch = Latch::new(sink(file));
-        crate::bundle::zip_files(&files, today, std::io::BufWriter::new(latch))?.flush()
+        let first = std::rc::Rc::new(std::cell::Cell::new(None));
+        let latch = Latch::new(sink(file), first.clone());
+        let written = crate::bundle::zip_files(&files, today, std::io::BufWriter::new(latch))
+            .and_then(|mut w| w.flush());
+        match (written, first.get()) {
+            (Err(_), Some((_, Some(code)))) => Err(std::io::Error::from_raw_os_error(code)),
+            (Err(_), Some((kind, None))) => Err(std::io::Error::from(kind)),
+            (result, _) => result,
+        }
     })
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
 }
@@ -235,6 +242,9 @@ fn write_bundle(
 struct Latch<W> {
     inner: W,
     failed: bool,
+    /// The first error, as the system gave it: the ZIP writer wraps errors
+    /// into its own ("i/o error: ..."), which would lose the disk-full hint.
+    first: std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>,
     /// The position and length the writer has seen, kept up after a
     /// failure so the ZIP writer's arithmetic stays consistent.
     pos: u64,
@@ -242,13 +252,24 @@ struct Latch<W> {
 }
 
 impl<W> Latch<W> {
-    fn new(inner: W) -> Self {
+    fn new(
+        inner: W,
+        first: std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>,
+    ) -> Self {
         Latch {
             inner,
             failed: false,
+            first,
             pos: 0,
             len: 0,
         }
+    }
+
+    /// Notes a failure and passes the error on.
+    fn fail(&mut self, e: std::io::Error) -> std::io::Error {
+        self.failed = true;
+        self.first.set(Some((e.kind(), e.raw_os_error())));
+        e
     }
 
     fn advance(&mut self, n: usize) -> usize {
@@ -265,10 +286,7 @@ impl<W: Write> Write for Latch<W> {
         }
         match self.inner.write(buf) {
             Ok(n) => Ok(self.advance(n)),
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
+            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -276,7 +294,7 @@ impl<W: Write> Write for Latch<W> {
         if self.failed {
             return Ok(());
         }
-        self.inner.flush().inspect_err(|_| self.failed = true)
+        self.inner.flush().map_err(|e| self.fail(e))
     }
 }
 
@@ -289,10 +307,7 @@ impl<W: std::io::Seek> std::io::Seek for Latch<W> {
                     self.len = self.len.max(at);
                     return Ok(at);
                 }
-                Err(e) => {
-                    self.failed = true;
-                    return Err(e);
-                }
+                Err(e) => return Err(self.fail(e)),
             }
         }
         let at = match pos {
