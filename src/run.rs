@@ -234,6 +234,9 @@ fn write_bundle(
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
 }
 
+/// Where a [`Latch`] keeps the first error's kind and OS code.
+type FirstError = std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>;
+
 /// A writer that, after its first error, quietly accepts and drops
 /// everything: the first error is what the run reports, and the ZIP
 /// writer's own attempt to finish the archive when dropped (which prints
@@ -244,7 +247,7 @@ struct Latch<W> {
     failed: bool,
     /// The first error, as the system gave it: the ZIP writer wraps errors
     /// into its own ("i/o error: ..."), which would lose the disk-full hint.
-    first: std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>,
+    first: FirstError,
     /// The position and length the writer has seen, kept up after a
     /// failure so the ZIP writer's arithmetic stays consistent.
     pos: u64,
@@ -252,10 +255,7 @@ struct Latch<W> {
 }
 
 impl<W> Latch<W> {
-    fn new(
-        inner: W,
-        first: std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>,
-    ) -> Self {
+    fn new(inner: W, first: FirstError) -> Self {
         Latch {
             inner,
             failed: false,
