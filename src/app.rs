@@ -17,6 +17,24 @@ use crate::run::{self, Progress};
 /// The environment variable that fixes the run date for reproducible builds.
 const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
 
+/// The environment variable that sets how long the start-up check of the
+/// templates may take, in seconds (default 20), for very slow computers.
+const CHECK_SECONDS: &str = "SECOND_OPINION_CHECK_SECONDS";
+
+/// The template check's time limit from [`CHECK_SECONDS`], if set.
+fn check_time(value: Option<&str>) -> Result<Option<Duration>, Error> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match text.parse::<u64>() {
+        Ok(seconds @ 1..=3600) => Ok(Some(Duration::from_secs(seconds))),
+        _ => Err(Error::Usage {
+            message: format!("{CHECK_SECONDS} is not a whole number of seconds from 1 to 3600"),
+            hint: format!("unset it, or set it like {CHECK_SECONDS}=60"),
+        }),
+    }
+}
+
 fn epoch() -> Option<String> {
     std::env::var(SOURCE_DATE_EPOCH).ok()
 }
@@ -41,10 +59,15 @@ pub fn quiet_panics() {
 /// `second-opinion build`.
 pub fn build(args: &BuildArgs) -> Outcome {
     quiet_panics();
-    let config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today()) {
+    let mut config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today()) {
         Ok(c) => c,
         Err(e) => return fatal(&e),
     };
+    match check_time(std::env::var(CHECK_SECONDS).ok().as_deref()) {
+        Ok(Some(limit)) => config.render.check_time = limit,
+        Ok(None) => {}
+        Err(e) => return fatal(&e),
+    }
     let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
     let show_progress = !args.quiet;
     let on_progress = |event: Progress| {
@@ -81,11 +104,13 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Ok(Err(e)) => return fatal(&e),
         Err(_) => return unexpected(),
     };
+    // A bundle that could not be written counts as something that failed:
+    // the packets are there, the one file of all of them is not.
     finish(
         &summary.warnings,
         &crate::report::build_summary(&summary),
         summary.built(),
-        summary.failed(),
+        summary.failed() + usize::from(summary.bundle_error.is_some()),
     )
 }
 
@@ -116,10 +141,16 @@ fn progress_bar(total: u64) -> ProgressBar {
     };
     if !bar.is_hidden() {
         bar.set_style(
-            ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} packets  {per_sec}  about {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("{bar:30} {pos}/{len} packets  {rate}  about {eta} left")
+                .map(|style| {
+                    style.with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&rate_text(state.per_sec()));
+                        },
+                    )
+                })
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
     } else {
@@ -127,6 +158,20 @@ fn progress_bar(total: u64) -> ProgressBar {
         bar.set_length(total);
     }
     bar
+}
+
+/// Packets per second as people read a rate: whole numbers from 10 up, one
+/// decimal below ("9.9708/s" is noise, "10/s" is not).
+fn rate_text(per_second: f64) -> String {
+    if !per_second.is_finite() || per_second <= 0.0 {
+        "–/s".to_string()
+    } else if per_second >= 9.95 {
+        format!("{per_second:.0}/s")
+    } else if per_second >= 0.05 {
+        format!("{per_second:.1}/s")
+    } else {
+        "under 0.1/s".to_string()
+    }
 }
 
 fn unexpected() -> Outcome {
@@ -211,5 +256,35 @@ pub fn templates(command: &TemplatesCommand) -> Outcome {
                 Err(e) => fatal(&e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_time_comes_from_the_environment_within_bounds() {
+        assert_eq!(check_time(None).unwrap(), None);
+        assert_eq!(check_time(Some(" ")).unwrap(), None);
+        assert_eq!(
+            check_time(Some("60")).unwrap(),
+            Some(Duration::from_secs(60))
+        );
+        for bad in ["0", "-1", "soon", "99999"] {
+            let err = check_time(Some(bad)).unwrap_err().to_string();
+            assert!(err.contains(CHECK_SECONDS), "{err}");
+        }
+    }
+
+    #[test]
+    fn rates_are_rounded_as_people_read_them() {
+        assert_eq!(rate_text(9.9708), "10/s");
+        assert_eq!(rate_text(123.456), "123/s");
+        assert_eq!(rate_text(2.345), "2.3/s");
+        assert_eq!(rate_text(0.25), "0.2/s");
+        assert_eq!(rate_text(0.01), "under 0.1/s");
+        assert_eq!(rate_text(0.0), "–/s");
+        assert_eq!(rate_text(f64::NAN), "–/s");
     }
 }

@@ -159,6 +159,7 @@ pub struct BuildArgs {
     pub bundle: bool,
 
     /// How many packets to build at once (default: one per processor core).
+    /// At most one per core and at most 8: more only use more memory.
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
 

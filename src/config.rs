@@ -39,6 +39,22 @@ pub struct BuildConfig {
     pub render: RenderOptions,
 }
 
+impl BuildConfig {
+    /// Every file the run reads besides standard input: the intake files,
+    /// the clinic profile and its logo, the clinic's templates. The output
+    /// stage never writes over any of them.
+    pub fn read_files(&self) -> Vec<PathBuf> {
+        let clinic = self.render.clinic.iter().flat_map(|c| c.files.iter());
+        self.check
+            .inputs
+            .iter()
+            .chain(clinic)
+            .chain(self.render.templates.files_read())
+            .cloned()
+            .collect()
+    }
+}
+
 impl CheckConfig {
     /// Checks the input arguments. `source_date_epoch` is the environment
     /// variable's value, passed in so tests need not touch the environment.
@@ -83,10 +99,8 @@ impl BuildConfig {
                     hint: "leave --jobs out to use every processor core".into(),
                 });
             }
-            Some(n) => n,
-            None => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
+            Some(n) => n.min(max_jobs()),
+            None => max_jobs(),
         };
         let clinic = args.clinic.as_deref().map(Clinic::load).transpose()?;
         let paper: Paper = args
@@ -119,6 +133,7 @@ impl BuildConfig {
                 large_print: args.large_print,
                 clinic,
                 templates,
+                check_time: crate::render::CHECK_TIME,
             },
             check,
             out: args.out.clone(),
@@ -129,8 +144,56 @@ impl BuildConfig {
     }
 }
 
-/// The run date: `--date`, else `SOURCE_DATE_EPOCH` (UTC), else the clock.
+/// The most packets built at once, whatever `--jobs` asks: every worker
+/// holds a compile's memory (some tens of MB), and more workers than cores
+/// only add memory, not speed. `--jobs 300` would exhaust memory before the
+/// first packet.
+pub const MAX_JOBS: usize = 8;
+
+/// The number of workers a run may use: one per core, at most [`MAX_JOBS`].
+pub fn max_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_JOBS)
+}
+
+/// The years a run date may fall in. Typst's dates and PDF timestamps need
+/// a four-digit year, and a date outside this range is a mistake anyway.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// The run date: `--date`, else `SOURCE_DATE_EPOCH` (UTC), else the clock,
+/// in the years [`YEARS`].
 pub fn run_date(
+    flag: Option<&str>,
+    source_date_epoch: Option<&str>,
+    clock_today: NaiveDate,
+) -> Result<NaiveDate, Error> {
+    let date = any_run_date(flag, source_date_epoch, clock_today)?;
+    if YEARS.contains(&chrono::Datelike::year(&date)) {
+        return Ok(date);
+    }
+    let source = match (flag, source_date_epoch.filter(|s| !s.trim().is_empty())) {
+        (Some(_), _) => "--date",
+        (None, Some(_)) => "SOURCE_DATE_EPOCH",
+        (None, None) => "the computer's clock",
+    };
+    Err(Error::Usage {
+        message: format!(
+            "{source} gives a run date outside the years {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ),
+        hint: match source {
+            "--date" => "write the run date like --date 2026-11-23",
+            "SOURCE_DATE_EPOCH" => "unset it, or set it to a Unix timestamp such as 1795400000",
+            _ => "set the computer's date, or give the run date with --date YYYY-MM-DD",
+        }
+        .into(),
+    })
+}
+
+/// The run date before its range is checked.
+fn any_run_date(
     flag: Option<&str>,
     source_date_epoch: Option<&str>,
     clock_today: NaiveDate,
@@ -180,5 +243,27 @@ mod tests {
         assert_eq!(run_date(None, Some(""), clock()).unwrap(), clock());
         assert!(run_date(Some("2026-02-30"), None, clock()).is_err());
         assert!(run_date(None, Some("soon"), clock()).is_err());
+    }
+
+    #[test]
+    fn run_dates_far_in_the_past_or_future_are_usage_errors() {
+        for (flag, epoch, names) in [
+            (None, Some("-99999999999"), "SOURCE_DATE_EPOCH"),
+            (None, Some("253402300800"), "SOURCE_DATE_EPOCH"),
+            (Some("1776-07-04"), None, "--date"),
+        ] {
+            let err = run_date(flag, epoch, clock()).unwrap_err().to_string();
+            assert!(err.starts_with(names), "{err}");
+            assert!(err.contains("outside the years 1900 to 9999"), "{err}");
+        }
+        assert!(
+            run_date(None, Some("-2208988800"), clock()).is_ok(),
+            "1900-01-01"
+        );
+    }
+
+    #[test]
+    fn jobs_are_clamped_to_the_cores_and_a_small_maximum() {
+        assert!((1..=MAX_JOBS).contains(&max_jobs()));
     }
 }

@@ -6,14 +6,26 @@
 //! folder's listing, never inside the ZIPs or in messages.
 //!
 //! Every file is written to a hidden temporary file in the output folder,
-//! flushed to disk, and only then renamed to its final name: a packet under
-//! its final name is always complete. A run that is killed leaves only
-//! temporary files, which the next run removes.
+//! flushed to disk, and only then renamed to its final name (and the folder
+//! synced, so the rename itself survives a power cut): a packet under its
+//! final name is always complete. A run that is killed leaves only temporary
+//! files, which the next run removes.
+//!
+//! A run holds an advisory lock on the output folder for as long as it
+//! lives, so a second run into the same folder stops at once instead of
+//! deleting the first run's temporary files. Only with the lock held are
+//! leftover temporary files removed: no live run can own them.
+//!
+//! The files a run reads (intake files, the clinic profile and its logo,
+//! template files) are never replaced, with or without `--force`: they are
+//! recognised by device and inode, so a hard link or another spelling of the
+//! path is caught too.
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, io_reason};
 use crate::record::Patient;
@@ -101,16 +113,78 @@ impl Namer {
     }
 }
 
+/// A file's identity on disk: the same file, however its path is spelled
+/// and through any hard link, has the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileKey {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileKey {
+    /// The key of the file at `path` (links followed), if it exists.
+    pub fn of(path: &Path) -> Option<Self> {
+        fs::metadata(path).ok().map(|m| Self::from_metadata(&m))
+    }
+
+    /// The key of the entry at `path` itself (a link is not followed): what
+    /// a rename onto `path` would replace.
+    fn of_entry(path: &Path) -> Option<Self> {
+        fs::symlink_metadata(path)
+            .ok()
+            .map(|m| Self::from_metadata(&m))
+    }
+
+    #[cfg(unix)]
+    fn from_metadata(m: &fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        FileKey {
+            dev: m.dev(),
+            ino: m.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn from_metadata(m: &fs::Metadata) -> Self {
+        // Without inodes, size and modification time stand in; the files a
+        // run reads are compared by canonical path as well (see `protect`).
+        FileKey {
+            dev: m.len(),
+            ino: m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64),
+        }
+    }
+}
+
+/// The name of the lock file where a folder itself cannot be locked.
+#[cfg(not(unix))]
+pub const LOCK_FILE: &str = ".second-opinion.lock";
+
+/// The first line of every report this program writes. A `report.csv`
+/// that starts with exactly this line is ours and is replaced by the next
+/// run; any other `report.csv` is someone's file and is kept unless
+/// `--force` (and never replaced if the run reads it).
+pub const REPORT_HEADER: &str = "source_file,position,packet,status,field,problem,how_to_fix";
+
 /// The output folder of a run.
 #[derive(Debug, Clone)]
 pub struct OutputDir {
     path: PathBuf,
     force: bool,
+    /// The files the run reads; never replaced.
+    protected: HashSet<FileKey>,
+    /// Held (locked) for as long as any copy of this value lives.
+    _lock: Arc<fs::File>,
 }
 
 impl OutputDir {
-    /// Creates the folder if needed, checks it is writable, and removes
-    /// temporary files an interrupted earlier run left behind.
+    /// Creates the folder if needed (readable by its owner only, since file
+    /// names are patient names), locks it against other runs, checks it is
+    /// writable, and removes temporary files an interrupted earlier run left
+    /// behind.
     pub fn prepare(path: &Path, force: bool) -> Result<Self, Error> {
         if path.exists() && !path.is_dir() {
             return Err(Error::Io {
@@ -120,10 +194,13 @@ impl OutputDir {
                 hint: "name a folder with --out (it is created if it does not exist)".into(),
             });
         }
-        fs::create_dir_all(path).map_err(|e| Error::io_write(path, &e))?;
+        create_private_dir(path).map_err(|e| Error::io_write(path, &e))?;
+        let lock = lock_folder(path)?;
         let dir = OutputDir {
             path: path.to_path_buf(),
             force,
+            protected: HashSet::new(),
+            _lock: Arc::new(lock),
         };
         dir.remove_stale_temp_files();
         // Fail now, before any work, if the folder is not writable.
@@ -133,6 +210,21 @@ impl OutputDir {
             .tempfile_in(path);
         probe.map_err(|e| Error::io_write(path, &e))?;
         Ok(dir)
+    }
+
+    /// The same folder (and lock) with another `--force` setting.
+    pub fn with_force(&self, force: bool) -> Self {
+        OutputDir {
+            force,
+            ..self.clone()
+        }
+    }
+
+    /// Marks files the run reads, so nothing is ever written over them.
+    /// Paths that do not exist (standard input, say) are skipped.
+    pub fn protect<P: AsRef<Path>>(&mut self, paths: impl IntoIterator<Item = P>) {
+        self.protected
+            .extend(paths.into_iter().filter_map(|p| FileKey::of(p.as_ref())));
     }
 
     /// The folder.
@@ -157,21 +249,43 @@ impl OutputDir {
         self.check(name, self.force)
     }
 
-    /// Whether one of the program's own files (the report), which is always
-    /// replaced, can be written: only a folder of that name is in the way.
-    pub fn check_replaceable(&self, name: &str) -> Result<(), WriteError> {
-        self.check(name, true)
+    /// Whether the report can be written: a report an earlier run wrote
+    /// (it starts with [`REPORT_HEADER`]) is replaced; any other file of
+    /// that name only with `--force`, and never one the run reads.
+    pub fn check_report(&self, name: &str) -> Result<(), WriteError> {
+        let target = self.target(name);
+        let ours = || {
+            let mut head = Vec::new();
+            fs::File::open(&target)
+                .and_then(|f| {
+                    f.take(REPORT_HEADER.len() as u64 + 2)
+                        .read_to_end(&mut head)
+                })
+                .is_ok()
+                && head.starts_with(REPORT_HEADER.as_bytes())
+                && matches!(&head[REPORT_HEADER.len()..], [b'\n', ..] | [b'\r', b'\n'])
+        };
+        let is_regular = fs::symlink_metadata(&target).is_ok_and(|m| m.is_file());
+        let overwrite = self.force || !target.exists() || (is_regular && ours());
+        self.check(name, overwrite)
     }
 
     fn check(&self, name: &str, overwrite: bool) -> Result<(), WriteError> {
         let target = self.target(name);
         if target.is_dir() {
             Err(WriteError::Folder)
-        } else if !overwrite && target.exists() {
+        } else if self.is_protected(&target) {
+            Err(WriteError::Input)
+        } else if !overwrite && fs::symlink_metadata(&target).is_ok() {
             Err(WriteError::Exists)
         } else {
             Ok(())
         }
+    }
+
+    /// Whether writing to `target` would replace a file the run reads.
+    fn is_protected(&self, target: &Path) -> bool {
+        FileKey::of_entry(target).is_some_and(|k| self.protected.contains(&k))
     }
 
     /// Writes `bytes` under `name` atomically: temp file, flush to disk,
@@ -203,6 +317,9 @@ impl OutputDir {
         if target.is_dir() {
             return Err(WriteError::Folder);
         }
+        if self.is_protected(&target) {
+            return Err(WriteError::Input);
+        }
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .suffix(TEMP_SUFFIX)
@@ -210,13 +327,21 @@ impl OutputDir {
             .map_err(WriteError::Io)?;
         fill(tmp.as_file_mut()).map_err(WriteError::Io)?;
         tmp.as_file().sync_all().map_err(WriteError::Io)?;
+        // Checked again just before the rename: the work of filling may
+        // have taken a while.
+        if self.is_protected(&target) {
+            return Err(WriteError::Input);
+        }
         let persisted = if overwrite {
             tmp.persist(&target)
         } else {
             tmp.persist_noclobber(&target)
         };
         match persisted {
-            Ok(_) => Ok(target),
+            Ok(_) => {
+                sync_folder(&self.path).map_err(WriteError::Io)?;
+                Ok(target)
+            }
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
                 Err(WriteError::Exists)
             }
@@ -239,9 +364,96 @@ impl OutputDir {
     }
 }
 
+/// Creates `path` and any missing parents, each readable by its owner only
+/// (0700): the listing of an output folder shows patients' names. Folders
+/// that already exist keep their permissions.
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Takes the advisory lock of an output folder, or says another run has it.
+/// On Unix the folder itself is locked (`flock` on the folder), so no lock
+/// file is left behind; elsewhere a hidden lock file in it is.
+fn lock_folder(path: &Path) -> Result<fs::File, Error> {
+    #[cfg(unix)]
+    let file = fs::File::open(path);
+    #[cfg(not(unix))]
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.join(LOCK_FILE));
+    let file = file.map_err(|e| Error::io_write(path, &e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Io {
+            path: path.to_path_buf(),
+            action: "cannot use this output folder".into(),
+            reason: "another second-opinion run is using this folder".into(),
+            hint: "wait for the other run to finish, or choose another folder with --out".into(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io_write(path, &e)),
+    }
+}
+
+/// Flushes a folder's entries to disk, so a rename into it is durable.
+fn sync_folder(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(path)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Reads at most `max` bytes of a regular file, for files the run reads
+/// besides the intake (clinic profile, logo, templates). A device such as
+/// `/dev/zero`, a named pipe or a folder is refused before any read (the
+/// file is opened without blocking, so a pipe with no writer cannot hang
+/// the run), and a file growing past `max` is refused, not read to the end.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Why [`read_regular`] refused a file.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A device, pipe, socket or folder.
+    NotAFile,
+    /// Over the size limit.
+    TooLarge,
+    /// The operating system refused.
+    Io(std::io::Error),
+}
+
 /// Why a file could not be written.
 #[derive(Debug)]
 pub enum WriteError {
+    /// The file in the way is one the run reads (an intake file, the clinic
+    /// profile or logo, a template); even `--force` never replaces it.
+    Input,
     /// A file of that name exists and `--force` was not given.
     Exists,
     /// A folder has that name; even `--force` does not replace folders.
@@ -254,6 +466,10 @@ impl WriteError {
     /// Words for the report and the summary.
     pub fn describe(&self) -> (String, String) {
         match self {
+            WriteError::Input => (
+                "this packet's file name is that of a file the run reads (an intake file, the clinic profile or logo, or a template)".into(),
+                "write the packets into another folder with --out, or move that file out of the output folder".into(),
+            ),
             WriteError::Exists => (
                 "a packet with this file name already exists in the output folder".into(),
                 "add --force to replace it, or choose another folder with --out".into(),
@@ -309,7 +525,7 @@ mod tests {
             Err(WriteError::Exists)
         ));
         assert_eq!(fs::read(dir.path().join("a.zip")).unwrap(), b"one");
-        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        let forced = out.with_force(true);
         forced.write("a.zip", b"two").unwrap();
         assert_eq!(fs::read(dir.path().join("a.zip")).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -365,7 +581,7 @@ mod tests {
         assert!(hint.contains("free disk space"), "{hint}");
         // A full disk while replacing keeps the older file whole.
         out.write("kept.zip", b"old packet").unwrap();
-        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        let forced = out.with_force(true);
         let result = forced.write_with("kept.zip", true, |file| {
             file.write_all(b"half a new pac")?;
             Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
@@ -405,7 +621,7 @@ mod tests {
             Err(WriteError::Folder)
         ));
         // --force replaces files, never folders.
-        let forced = OutputDir::prepare(dir.path(), true).unwrap();
+        let forced = out.with_force(true);
         assert!(forced.check_free("taken.zip").is_err());
         assert!(matches!(
             forced.write("taken.zip", b"new"),
@@ -440,6 +656,132 @@ mod tests {
         OutputDir::prepare(&deep, false).unwrap();
         assert!(deep.is_dir());
         assert!(temp_files(&deep).is_empty(), "the write probe is removed");
+    }
+
+    #[test]
+    fn a_second_run_into_a_locked_folder_is_refused_and_its_temp_files_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputDir::prepare(dir.path(), false).unwrap();
+        let live = dir.path().join(format!("{TEMP_PREFIX}live{TEMP_SUFFIX}"));
+        fs::write(&live, b"a packet being written").unwrap();
+        let err = OutputDir::prepare(dir.path(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("another second-opinion run is using this folder"),
+            "{err}"
+        );
+        assert!(err.contains("hint: wait for the other run"), "{err}");
+        assert!(live.exists(), "the live run's temp file is kept");
+        // Copies share the lock; when the last one goes, the folder is free.
+        let copy = first.with_force(true);
+        drop(first);
+        assert!(OutputDir::prepare(dir.path(), false).is_err());
+        drop(copy);
+        OutputDir::prepare(dir.path(), false).unwrap();
+        assert!(!live.exists(), "stale once no run holds the lock");
+        #[cfg(unix)]
+        assert!(
+            fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "no lock file is left behind"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_output_folders_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b");
+        OutputDir::prepare(&deep, false).unwrap();
+        for folder in [dir.path().join("a"), deep] {
+            let mode = fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", folder.display());
+        }
+    }
+
+    #[test]
+    fn files_the_run_reads_are_never_replaced_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("report.csv");
+        fs::write(&input, "patient_name\nAnn\n").unwrap();
+        // Another spelling of the path, and a hard link, are the same file.
+        let linked = dir.path().join("Ann.zip");
+        fs::hard_link(&input, &linked).unwrap();
+        let mut out = OutputDir::prepare(dir.path(), true).unwrap();
+        out.protect([dir.path().join("./report.csv")]);
+        assert!(matches!(
+            out.check_report("report.csv"),
+            Err(WriteError::Input)
+        ));
+        assert!(matches!(
+            out.replace("report.csv", b"x"),
+            Err(WriteError::Input)
+        ));
+        assert!(matches!(out.check_free("Ann.zip"), Err(WriteError::Input)));
+        assert!(matches!(out.write("Ann.zip", b"x"), Err(WriteError::Input)));
+        assert_eq!(fs::read(&input).unwrap(), b"patient_name\nAnn\n");
+        assert!(temp_files(dir.path()).is_empty());
+        let (message, hint) = WriteError::Input.describe();
+        assert!(message.contains("a file the run reads"), "{message}");
+        assert!(hint.contains("--out"), "{hint}");
+    }
+
+    #[test]
+    fn only_a_report_this_program_wrote_is_replaced_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        out.check_report("report.csv").unwrap();
+        fs::write(dir.path().join("report.csv"), format!("{REPORT_HEADER}\n")).unwrap();
+        out.check_report("report.csv").unwrap();
+        fs::write(
+            dir.path().join("report.csv"),
+            format!("{REPORT_HEADER}\r\nx"),
+        )
+        .unwrap();
+        out.check_report("report.csv").unwrap();
+        for theirs in [
+            "patient_name,date_of_birth\n".to_string(),
+            format!("{REPORT_HEADER},extra\n"),
+            String::new(),
+        ] {
+            fs::write(dir.path().join("report.csv"), &theirs).unwrap();
+            assert!(
+                matches!(out.check_report("report.csv"), Err(WriteError::Exists)),
+                "{theirs}"
+            );
+            out.with_force(true).check_report("report.csv").unwrap();
+        }
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_only_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("logo.png");
+        fs::write(&small, b"12345").unwrap();
+        assert_eq!(read_regular(&small, 5).unwrap(), b"12345");
+        assert!(matches!(read_regular(&small, 4), Err(ReadError::TooLarge)));
+        assert!(matches!(
+            read_regular(dir.path(), 5),
+            Err(ReadError::NotAFile)
+        ));
+        #[cfg(unix)]
+        {
+            assert!(matches!(
+                read_regular(Path::new("/dev/zero"), 5),
+                Err(ReadError::NotAFile)
+            ));
+            // A named pipe with no writer would block a plain open for ever.
+            let fifo = dir.path().join("fifo.svg");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: a valid, NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            assert!(matches!(read_regular(&fifo, 5), Err(ReadError::NotAFile)));
+        }
+        assert!(matches!(
+            read_regular(&dir.path().join("missing"), 5),
+            Err(ReadError::Io(_))
+        ));
     }
 
     #[test]

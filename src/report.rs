@@ -22,18 +22,11 @@ pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
         w.write_record(fields)
             .expect("writing to memory cannot fail")
     };
-    row(
-        &mut writer,
-        [
-            "source_file",
-            "position",
-            "packet",
-            "status",
-            "field",
-            "problem",
-            "how_to_fix",
-        ],
-    );
+    // The header is how a later run knows this report.csv is ours.
+    let header: Vec<&str> = crate::output::REPORT_HEADER.split(',').collect();
+    writer
+        .write_record(&header)
+        .expect("writing to memory cannot fail");
     for outcome in outcomes {
         let file = outcome.origin.file_name();
         let place = outcome.origin.place_label();
@@ -80,6 +73,15 @@ pub fn build_summary(summary: &BuildSummary) -> String {
     if let Some(bundle) = &summary.bundle {
         let _ = writeln!(text, "All packets in one file: {}.", bundle.display());
     }
+    if let Some(error) = &summary.bundle_error {
+        let _ = writeln!(
+            text,
+            "The file of all packets could not be written (the packets above are whole):"
+        );
+        for line in error.to_string().lines() {
+            let _ = writeln!(text, "  {line}");
+        }
+    }
     let failed = summary.failed();
     if failed > 0 {
         let _ = writeln!(
@@ -87,12 +89,13 @@ pub fn build_summary(summary: &BuildSummary) -> String {
             "{failed} record{} could not be built:",
             if failed == 1 { "" } else { "s" }
         );
-        text.push_str(&failures(summary.outcomes.iter().filter_map(
-            |o| match &o.status {
+        text.push_str(&failures(
+            summary.outcomes.iter().filter_map(|o| match &o.status {
                 Status::Failed(problems) => Some((&o.origin, problems.as_slice())),
                 Status::Built(_) => None,
-            },
-        )));
+            }),
+            &format!("; {} lists them all", summary.report.display()),
+        ));
     }
     text
 }
@@ -117,19 +120,39 @@ pub fn check_summary(summary: &CheckSummary) -> String {
         );
         text.push_str(&failures(
             summary.failures.iter().map(|(o, p)| (o, p.as_slice())),
+            "; fix these and run validate again to see them",
         ));
     }
     text
 }
 
-/// One block per failed record: where, then one line per problem.
-fn failures<'a>(items: impl Iterator<Item = (&'a Origin, &'a [Problem])>) -> String {
+/// How many failed records the closing summary lists one by one. A file
+/// of 10,000 bad rows would otherwise print 10,000 blocks that nobody reads;
+/// the report lists every one.
+pub const LISTED_FAILURES: usize = 50;
+
+/// One block per failed record (the first [`LISTED_FAILURES`]): where, then
+/// one line per problem; then how many more failed, and `more` on where to
+/// see them.
+fn failures<'a>(items: impl Iterator<Item = (&'a Origin, &'a [Problem])>, more: &str) -> String {
     let mut text = String::new();
-    for (origin, problems) in items {
+    let mut left = 0;
+    for (i, (origin, problems)) in items.enumerate() {
+        if i >= LISTED_FAILURES {
+            left += 1;
+            continue;
+        }
         let _ = writeln!(text, "  {origin}:");
         for p in problems {
             let _ = writeln!(text, "    - {p}");
         }
+    }
+    if left > 0 {
+        let _ = writeln!(
+            text,
+            "  and {left} more record{} failed{more}.",
+            if left == 1 { "" } else { "s" }
+        );
     }
     text
 }

@@ -5,6 +5,8 @@
 //! line can draw it and tests can ignore it.
 
 use std::collections::BTreeSet;
+#[cfg(test)]
+use std::fs;
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -72,6 +74,10 @@ pub struct BuildSummary {
     pub report: PathBuf,
     /// Where the bundle of all packets was written, with `--bundle`.
     pub bundle: Option<PathBuf>,
+    /// Why the bundle could not be written (a full disk, say). The packets
+    /// and the report are whole, so this is reported with them (exit 1),
+    /// not as a run that did nothing.
+    pub bundle_error: Option<Error>,
 }
 
 impl BuildSummary {
@@ -152,8 +158,9 @@ pub fn build(
         }
     })?;
     let renderer = Renderer::new(config.render.clone(), &languages)?;
-    let out = OutputDir::prepare(&config.out, config.force)?;
-    out.check_replaceable(report::REPORT_FILE)
+    let mut out = OutputDir::prepare(&config.out, config.force)?;
+    out.protect(config.read_files());
+    out.check_report(report::REPORT_FILE)
         .map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
     if config.bundle {
         out.check_free(BUNDLE_FILE)
@@ -168,9 +175,19 @@ pub fn build(
     // A file that changed between the two passes can fail in the second:
     // the packets built so far are whole and in the report; the run stops.
     second_read?;
-    let bundle = match config.bundle {
-        true => Some(write_bundle(&out, config, &outcomes, &report)?),
-        false => None,
+    let (bundle, bundle_error) = match config.bundle {
+        true => match write_bundle(
+            &out,
+            config.force,
+            config.render.today,
+            &outcomes,
+            &report,
+            |file| Box::new(file),
+        ) {
+            Ok(path) => (Some(path), None),
+            Err(e) => (None, Some(e)),
+        },
+        false => (None, None),
     };
     Ok(BuildSummary {
         outcomes,
@@ -178,6 +195,7 @@ pub fn build(
         out_dir: out.path().to_path_buf(),
         report,
         bundle,
+        bundle_error,
     })
 }
 
@@ -185,11 +203,14 @@ pub fn build(
 pub const BUNDLE_FILE: &str = "all-packets.zip";
 
 /// Writes every built packet and the report into one ZIP, atomically.
+/// `sink` wraps the temporary file (tests put a full disk in between).
 fn write_bundle(
     out: &OutputDir,
-    config: &BuildConfig,
+    force: bool,
+    today: chrono::NaiveDate,
     outcomes: &[RecordOutcome],
     report: &std::path::Path,
+    sink: impl FnOnce(&mut std::fs::File) -> Box<dyn WriteSeek + '_>,
 ) -> Result<PathBuf, Error> {
     let mut files: Vec<(String, PathBuf)> = outcomes
         .iter()
@@ -199,18 +220,125 @@ fn write_bundle(
         })
         .collect();
     files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
-    out.write_with(BUNDLE_FILE, config.force, |file| {
-        crate::bundle::zip_files(&files, config.render.today, std::io::BufWriter::new(file))?
-            .flush()
+    out.write_with(BUNDLE_FILE, force, |file| {
+        let first = std::rc::Rc::new(std::cell::Cell::new(None));
+        let latch = Latch::new(sink(file), first.clone());
+        let written = crate::bundle::zip_files(&files, today, std::io::BufWriter::new(latch))
+            .and_then(|mut w| w.flush());
+        match (written, first.get()) {
+            (Err(_), Some((_, Some(code)))) => Err(std::io::Error::from_raw_os_error(code)),
+            (Err(_), Some((kind, None))) => Err(std::io::Error::from(kind)),
+            (result, _) => result,
+        }
     })
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
 }
+
+/// Where a [`Latch`] keeps the first error's kind and OS code.
+type FirstError = std::rc::Rc<std::cell::Cell<Option<(std::io::ErrorKind, Option<i32>)>>>;
+
+/// A writer that, after its first error, quietly accepts and drops
+/// everything: the first error is what the run reports, and the ZIP
+/// writer's own attempt to finish the archive when dropped (which prints
+/// the zip crate's text to the terminal when it fails) then has nothing to
+/// say. The temporary file is removed either way.
+struct Latch<W> {
+    inner: W,
+    failed: bool,
+    /// The first error, as the system gave it: the ZIP writer wraps errors
+    /// into its own ("i/o error: ..."), which would lose the disk-full hint.
+    first: FirstError,
+    /// The position and length the writer has seen, kept up after a
+    /// failure so the ZIP writer's arithmetic stays consistent.
+    pos: u64,
+    len: u64,
+}
+
+impl<W> Latch<W> {
+    fn new(inner: W, first: FirstError) -> Self {
+        Latch {
+            inner,
+            failed: false,
+            first,
+            pos: 0,
+            len: 0,
+        }
+    }
+
+    /// Notes a failure and passes the error on.
+    fn fail(&mut self, e: std::io::Error) -> std::io::Error {
+        self.failed = true;
+        self.first.set(Some((e.kind(), e.raw_os_error())));
+        e
+    }
+
+    fn advance(&mut self, n: usize) -> usize {
+        self.pos += n as u64;
+        self.len = self.len.max(self.pos);
+        n
+    }
+}
+
+impl<W: Write> Write for Latch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Ok(self.advance(buf.len()));
+        }
+        match self.inner.write(buf) {
+            Ok(n) => Ok(self.advance(n)),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        self.inner.flush().map_err(|e| self.fail(e))
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for Latch<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        if !self.failed {
+            match self.inner.seek(pos) {
+                Ok(at) => {
+                    self.pos = at;
+                    self.len = self.len.max(at);
+                    return Ok(at);
+                }
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+        let at = match pos {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+        };
+        self.pos = at.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        Ok(self.pos)
+    }
+}
+
+/// Where the bundle is written: a file, or in tests a disk that fills up.
+pub trait WriteSeek: Write + std::io::Seek {}
+impl<T: Write + std::io::Seek> WriteSeek for T {}
 
 /// The run-stopping error for one of the run's own files (the report, the
 /// bundle) that cannot be written.
 fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
     let (message, hint) = match error {
         WriteError::Io(e) => return Error::io_write(&out.target(name), &e),
+        WriteError::Input => (
+            format!(
+                "{name} in the output folder is one of the files this run reads; it is never replaced"
+            ),
+            "choose another output folder with --out, or move that file out of the output folder",
+        ),
+        WriteError::Exists if name == report::REPORT_FILE => (
+            format!("{name} in the output folder was not written by second-opinion"),
+            "move or rename that file, add --force to replace it, or choose another folder with --out",
+        ),
         WriteError::Exists => (
             format!("{name} already exists in the output folder"),
             "add --force to replace it, or choose another folder with --out",
@@ -366,4 +494,93 @@ fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
         std::io::copy(&mut entry, &mut std::io::sink()).map_err(|_| failed())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Place;
+    use std::io::Seek;
+
+    /// A file on a disk that is full after `room` bytes.
+    struct FullDisk<'a> {
+        file: &'a mut std::fs::File,
+        room: usize,
+    }
+
+    impl Write for FullDisk<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            self.room -= buf.len();
+            self.file.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.file.flush()
+        }
+    }
+
+    impl Seek for FullDisk<'_> {
+        fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.file.seek(pos)
+        }
+    }
+
+    #[test]
+    fn a_full_disk_during_the_bundle_keeps_the_packets_and_reports_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        out.write("Ann.zip", &vec![b'p'; 20_000]).unwrap();
+        let report = out.replace(report::REPORT_FILE, b"report").unwrap();
+        let outcomes = vec![RecordOutcome {
+            origin: Origin {
+                file: "intake.csv".into(),
+                place: Place::Row {
+                    sheet: None,
+                    row: 2,
+                },
+            },
+            packet: Some("Ann.zip".into()),
+            status: Status::Built("Ann.zip".into()),
+        }];
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for room in [0, 100, 10_000] {
+            let error = write_bundle(&out, false, today, &outcomes, &report, |file| {
+                Box::new(FullDisk { file, room })
+            })
+            .unwrap_err();
+            let text = error.to_string();
+            assert!(text.contains(BUNDLE_FILE), "{text}");
+            assert!(text.contains("the disk is full"), "{text}");
+            assert!(!dir.path().join(BUNDLE_FILE).exists());
+            let summary = BuildSummary {
+                outcomes: outcomes.clone(),
+                warnings: Vec::new(),
+                out_dir: dir.path().to_path_buf(),
+                report: report.clone(),
+                bundle: None,
+                bundle_error: Some(error),
+            };
+            let text = report::build_summary(&summary);
+            assert!(text.starts_with("Built 1 packet in "), "{text}");
+            assert!(text.contains("could not be written"), "{text}");
+            assert!(
+                !text.to_lowercase().contains("i/o error") && !text.contains("Zip"),
+                "no zip crate text: {text}"
+            );
+        }
+        assert_eq!(fs::read(dir.path().join("Ann.zip")).unwrap().len(), 20_000);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "no temp file left: {names:?}");
+        // The same call with room to spare writes the bundle.
+        write_bundle(&out, false, today, &outcomes, &report, |file| {
+            Box::new(file)
+        })
+        .unwrap();
+    }
 }

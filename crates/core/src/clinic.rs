@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::output::ReadError;
 use crate::render::Paper;
 
 /// The profile as written in `clinic.json`.
@@ -53,10 +54,15 @@ pub struct Clinic {
     /// The clinic's default paper size.
     #[serde(skip)]
     pub paper: Option<Paper>,
+    /// The profile's file and the logo's, as read: never written over.
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
 }
 
 /// The largest logo accepted: a logo is a small image.
-const MAX_LOGO_BYTES: usize = 5 * 1024 * 1024;
+const MAX_LOGO_BYTES: u64 = 5 * 1024 * 1024;
+/// The largest clinic profile accepted: a few lines of text.
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
 
 /// A starter profile for `init --clinic`.
 pub const STARTER: &str = r#"{
@@ -80,7 +86,17 @@ impl Clinic {
             message,
             hint: hint.into(),
         };
-        let text = std::fs::read(path).map_err(|e| Error::io_read(path, &e))?;
+        let text = crate::output::read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
+            ReadError::Io(e) => Error::io_read(path, &e),
+            ReadError::NotAFile => bad(
+                "the clinic profile is not a regular file".into(),
+                "name the clinic profile's JSON file (`second-opinion init --clinic clinic.json` writes one)",
+            ),
+            ReadError::TooLarge => bad(
+                "the clinic profile is larger than 1 MB".into(),
+                "a clinic profile is a few lines of JSON; `second-opinion init --clinic clinic.json` writes one",
+            ),
+        })?;
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
         let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
             let keys = "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter";
@@ -116,28 +132,34 @@ impl Clinic {
                 ));
             }
         };
+        let mut logo_file = None;
         let (logo, logo_bytes) = match file.logo {
             None => (None, Vec::new()),
             Some(logo) => {
                 let full = path.parent().unwrap_or(Path::new(".")).join(&logo);
-                let bytes = std::fs::read(&full).map_err(|e| Error::Io {
-                    path: full.clone(),
-                    action: "could not read the clinic logo".into(),
-                    reason: crate::error::io_reason(&e),
-                    hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
+                let not_usable = |message: &str| {
+                    Error::Input {
+                    file: full.clone(),
+                    message: message.into(),
+                    hint: "save the logo as a PNG, JPEG or SVG file of at most 5 MB and name that file".into(),
+                }
+                };
+                let bytes = crate::output::read_regular(&full, MAX_LOGO_BYTES).map_err(|e| match e {
+                    ReadError::Io(e) => Error::Io {
+                        path: full.clone(),
+                        action: "could not read the clinic logo".into(),
+                        reason: crate::error::io_reason(&e),
+                        hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
+                    },
+                    ReadError::NotAFile => not_usable("the clinic logo is not a regular file"),
+                    ReadError::TooLarge => not_usable("the clinic logo is larger than 5 MB"),
                 })?;
                 let ext = image_kind(&bytes).ok_or_else(|| Error::Input {
                     file: full.clone(),
                     message: "the clinic logo is not a PNG, JPEG or SVG image".into(),
                     hint: "save the logo as PNG, JPEG or SVG".into(),
                 })?;
-                if bytes.len() > MAX_LOGO_BYTES {
-                    return Err(Error::Input {
-                        file: full,
-                        message: "the clinic logo is larger than 5 MB".into(),
-                        hint: "save a smaller version of the logo (a few hundred pixels wide is enough)".into(),
-                    });
-                }
+                logo_file = Some(full);
                 (Some(format!("/clinic/logo.{ext}")), bytes)
             }
         };
@@ -171,6 +193,9 @@ impl Clinic {
             logo,
             logo_bytes,
             paper,
+            files: std::iter::once(path.to_path_buf())
+                .chain(logo_file)
+                .collect(),
         })
     }
 }

@@ -128,7 +128,22 @@ pub struct RenderOptions {
     pub clinic: Option<Clinic>,
     /// The templates: built-in, with a clinic's overrides and additions.
     pub templates: TemplateSet,
+    /// How long the start-up check of the templates may take.
+    pub check_time: std::time::Duration,
 }
+
+/// How long the start-up check may build the sample packet by default. It
+/// takes about a second; a template that loops for ever is stopped here.
+pub const CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(20);
+/// The resident memory the process may reach while the sample packet is
+/// built, in MB: a template that makes endless pages or huge arrays is
+/// stopped here, long before the machine runs out of memory.
+pub const CHECK_MEMORY_MB: u64 = 400;
+/// Most pages the sample packet may have: the built-in one has about ten.
+pub const MAX_SAMPLE_PAGES: usize = 200;
+/// Most pages a real packet may have. A template that makes endless pages
+/// only for some data fails that record, not the run.
+pub const MAX_PACKET_PAGES: usize = 500;
 
 impl RenderOptions {
     /// Options with the built-in templates, English, no clinic.
@@ -140,6 +155,7 @@ impl RenderOptions {
             large_print: false,
             clinic: None,
             templates: TemplateSet::built_in(),
+            check_time: CHECK_TIME,
         }
     }
 }
@@ -192,13 +208,66 @@ pub struct Renderer {
 impl Renderer {
     /// Loads fonts and templates and checks every template of the given
     /// languages against a sample patient.
+    ///
+    /// Typst cannot be cancelled, so the check runs on a thread of its own
+    /// while this one watches the clock and the process's memory. Past
+    /// `check_time` or [`CHECK_MEMORY_MB`] the error names the clinic's
+    /// templates and the check thread is left behind: the caller stops the
+    /// run, and the process's exit ends the thread.
     pub fn new(options: RenderOptions, languages: &BTreeSet<String>) -> Result<Self, Error> {
+        let limit = options.check_time;
+        let suspects = options.templates.clinic_templates();
         let mut renderer = Self::load(options);
-        for language in languages {
-            let documents = renderer.check_templates(language)?;
-            renderer.documents.insert(language.clone(), documents);
+        let languages = languages.clone();
+        let (done, checked) = std::sync::mpsc::channel();
+        let check = move || {
+            let result = languages.iter().try_for_each(|language| {
+                let documents = renderer.check_templates(language)?;
+                renderer.documents.insert(language.clone(), documents);
+                Ok(())
+            });
+            let _ = done.send(result.map(|()| renderer));
+        };
+        std::thread::Builder::new()
+            .stack_size(16 * 1024 * 1024)
+            .spawn(check)
+            .map_err(|_| Error::Usage {
+                message: "the computer could not start the template check".into(),
+                hint: "close other programs and run again".into(),
+            })?;
+        let started = std::time::Instant::now();
+        let stopped = |details: String| {
+            Error::Template {
+            name: match suspects.len() {
+                0 => "set (built-in)".to_string(),
+                _ => suspects.join(", "),
+            },
+            details,
+            hint: "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher".into(),
         }
-        Ok(renderer)
+        };
+        loop {
+            match checked.recv_timeout(std::time::Duration::from_millis(50)) {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(stopped(
+                        "Typst stopped unexpectedly while building the sample packet".into(),
+                    ));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if started.elapsed() > limit {
+                return Err(stopped(format!(
+                    "building the sample packet took longer than {} seconds",
+                    limit.as_secs()
+                )));
+            }
+            if resident_mb().is_some_and(|mb| mb > CHECK_MEMORY_MB) {
+                return Err(stopped(format!(
+                    "building the sample packet needed more than {CHECK_MEMORY_MB} MB of memory"
+                )));
+            }
+        }
     }
 
     /// Loads fonts and templates without checking them: for benchmarks that
@@ -245,8 +314,27 @@ impl Renderer {
                 .templates
                 .display_name(&format!("/{language}/"))
         };
-        match self.packet(&sample, language, &documents) {
+        match self.packet(&sample, language, &documents, MAX_SAMPLE_PAGES) {
             Ok(_) => Ok(documents),
+            Err(Failure::TooLong(index)) => Err(Error::Template {
+                name: documents
+                    .get(index)
+                    .map_or_else(folder, |d| self.options.templates.display_name(&d.template)),
+                details: format!(
+                    "the sample packet came out longer than {MAX_SAMPLE_PAGES} pages (the built-in one has about ten)"
+                ),
+                hint: "look for content that repeats without end in this template".into(),
+            }),
+            Err(Failure::Diagnostics(diags)) if self.blames_logo(&diags) => {
+                let clinic = self.options.clinic.as_ref();
+                let file = clinic.and_then(|c| c.files.get(1)).cloned().unwrap_or_default();
+                // Typst's details would quote the logo's text; name it only.
+                Err(Error::Input {
+                    file,
+                    message: "the clinic logo could not be read as an image".into(),
+                    hint: "open the logo in an image program and save it again as PNG, JPEG or SVG".into(),
+                })
+            }
             Err(Failure::Diagnostics(diags)) => {
                 // Name the file the first error is in (the template, or one
                 // it imports), as Typst's own details below do.
@@ -275,6 +363,15 @@ impl Renderer {
                 hint: "simplify the templates around their most recent change".into(),
             }),
         }
+    }
+
+    /// Whether the sample packet's errors are in the clinic logo's file.
+    fn blames_logo(&self, diags: &[SourceDiagnostic]) -> bool {
+        let Some(logo) = self.options.clinic.as_ref().and_then(|c| c.logo.as_deref()) else {
+            return false;
+        };
+        let logo = file_id(logo);
+        diags.iter().any(|d| d.span.id() == Some(logo))
     }
 
     /// Typst's diagnostics as `typst compile` prints them. Only used for the
@@ -340,8 +437,12 @@ impl Renderer {
     /// whole packet as one PDF.
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
         let documents = self.documents(patient)?;
-        self.packet(patient, self.language(patient), &documents)
+        self.packet(patient, self.language(patient), &documents, MAX_PACKET_PAGES)
             .map_err(|failure| match failure {
+                Failure::TooLong(_) => Problem::record(
+                    format!("this packet came out longer than {MAX_PACKET_PAGES} pages"),
+                    "check this record for very long text; if it looks normal, tell whoever set up second-opinion (a template may repeat without end), giving this record's row number, not its data",
+                ),
                 // The templates were checked with a sample patient, so a
                 // failure here comes from something in this record.
                 Failure::Diagnostics(_) | Failure::Panic => render_problem("packet"),
@@ -361,6 +462,7 @@ impl Renderer {
         patient: &Patient,
         language: &str,
         documents: &[Document],
+        max_pages: usize,
     ) -> Result<RenderedPacket, Failure> {
         let data = self.data(patient, language, documents, documents);
         let world = self.base.world(self.main, data);
@@ -369,7 +471,17 @@ impl Renderer {
                 .output
                 .map_err(|d| Failure::Diagnostics(d.to_vec()))?;
             use typst::model::Document as _;
-            let sections = sections(&packet, documents.len()).ok_or(Failure::Split)?;
+            let sections = sections(&packet, documents.len());
+            if packet.pages().len() > max_pages {
+                // Blame the longest document, if the documents can be told apart.
+                let longest = sections
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .max_by_key(|(_, (_, pages))| pages.len());
+                return Err(Failure::TooLong(longest.map_or(usize::MAX, |(i, _)| i)));
+            }
+            let sections = sections.ok_or(Failure::Split)?;
             let mut out = Vec::with_capacity(documents.len() + 1);
             for (doc, (title, pages)) in documents.iter().zip(sections) {
                 let mut info = packet.info().clone();
@@ -501,6 +613,17 @@ enum Failure {
     Split,
     /// Typst panicked.
     Panic,
+    /// The packet has more pages than allowed; the longest document's index.
+    TooLong(usize),
+}
+
+/// The process's resident memory in MB, where the system tells it.
+fn resident_mb() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf only reads a system setting.
+    let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page_size).ok()? / (1024 * 1024))
 }
 
 /// The record-level problem for a document that could not be built. Typst's

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::{DOCUMENTS, Document, PACKET_FILE};
 use crate::error::Error;
+use crate::output::{ReadError, read_regular};
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
@@ -29,6 +30,8 @@ pub struct TemplateSet {
     other: Vec<(String, Vec<u8>)>,
     /// The folder the clinic's templates came from, if any.
     dir: Option<PathBuf>,
+    /// Every file read from that folder: never written over.
+    read: Vec<PathBuf>,
 }
 
 impl TemplateSet {
@@ -42,6 +45,7 @@ impl TemplateSet {
             sources,
             other: Vec::new(),
             dir: None,
+            read: Vec::new(),
         }
     }
 
@@ -60,6 +64,21 @@ impl TemplateSet {
         collect(dir, dir, 0, &mut count, &mut set)?;
         set.dir = Some(dir.to_path_buf());
         Ok(set)
+    }
+
+    /// The files read from the clinic's templates folder.
+    pub fn files_read(&self) -> &[PathBuf] {
+        &self.read
+    }
+
+    /// The templates the clinic's folder replaced or added, for messages
+    /// about the set as a whole (the sample packet took too long).
+    pub fn clinic_templates(&self) -> Vec<String> {
+        self.read
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("typ")))
+            .map(|p| p.display().to_string())
+            .collect()
     }
 
     /// The Typst sources, as `(virtual path, text)`.
@@ -171,24 +190,35 @@ fn collect(
         if ext != "typ" && !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
-        *count += 1;
-        let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if *count > MAX_FILES || len > MAX_FILE_BYTES {
+        if !kind.is_file() {
             return Err(Error::Input {
                 file: path.clone(),
-                message: format!(
-                    "the templates folder holds more than {MAX_FILES} files, or a file over 5 MB"
-                ),
+                message: "this is not a regular file (a device, pipe or socket)".into(),
                 hint: "keep only the templates and the images they use in the folder".into(),
             });
         }
-        let relative = path
-            .strip_prefix(root)
-            .expect("below the root")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let virtual_path = format!("/{relative}");
-        let bytes = std::fs::read(&path).map_err(|e| Error::io_read(&path, &e))?;
+        *count += 1;
+        let too_many = || Error::Input {
+            file: path.clone(),
+            message: format!(
+                "the templates folder holds more than {MAX_FILES} files, or a file over 5 MB"
+            ),
+            hint: "keep only the templates and the images they use in the folder".into(),
+        };
+        if *count > MAX_FILES {
+            return Err(too_many());
+        }
+        let virtual_path = virtual_path(root, &path)?;
+        let bytes = read_regular(&path, MAX_FILE_BYTES).map_err(|e| match e {
+            ReadError::Io(e) => Error::io_read(&path, &e),
+            ReadError::TooLarge => too_many(),
+            ReadError::NotAFile => Error::Input {
+                file: path.clone(),
+                message: "this is not a regular file (a device, pipe or socket)".into(),
+                hint: "keep only the templates and the images they use in the folder".into(),
+            },
+        })?;
+        set.read.push(path.clone());
         if ext == "typ" {
             let text = String::from_utf8(bytes).map_err(|_| Error::Input {
                 file: path.clone(),
@@ -203,30 +233,110 @@ fn collect(
     Ok(())
 }
 
+/// The path Typst knows a file below `root` by (`/en/checklist.typ`), made
+/// from its folder and file names, each of which must be a plain name: a
+/// backslash, colon or control character in a name (`a\..\b.typ` is one
+/// file name on Linux) would read as a path elsewhere, so it is refused.
+fn virtual_path(root: &Path, path: &Path) -> Result<String, Error> {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let mut names = Vec::new();
+    for component in relative.components() {
+        let name = match component {
+            std::path::Component::Normal(name) => name.to_str(),
+            _ => None,
+        };
+        match name {
+            Some(n) if !n.chars().any(|c| c == '\\' || c == ':' || c.is_control()) => names.push(n),
+            _ => {
+                return Err(Error::Input {
+                    file: path.to_path_buf(),
+                    message: "this template or image file name cannot be used".into(),
+                    hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension".into(),
+                });
+            }
+        }
+    }
+    let virtual_path = format!("/{}", names.join("/"));
+    if typst::syntax::VirtualPath::new(&virtual_path).is_err() {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: "this template or image file name cannot be used".into(),
+            hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension".into(),
+        });
+    }
+    Ok(virtual_path)
+}
+
 /// What `templates export` writes beside the templates.
 const EXPORT_README: &str = include_str!("../../../../templates/README.md");
 
 /// Writes the built-in templates and a README into `dir`; existing files are
 /// kept unless `force`. Returns the files written.
+///
+/// Files are written the way `build` writes packets: into a temporary file
+/// beside the target, then renamed onto it. A rename replaces a link in
+/// `dir` itself rather than writing through it, and a folder inside `dir`
+/// that is a link is refused, so nothing is ever written outside `dir`.
 pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
     let mut planned: Vec<(PathBuf, &[u8])> = BUILT_IN_TEMPLATES
         .iter()
         .map(|(p, t)| (dir.join(p.trim_start_matches('/')), t.as_bytes()))
         .collect();
     planned.push((dir.join("README.md"), EXPORT_README.as_bytes()));
-    if !force && let Some((taken, _)) = planned.iter().find(|(p, _)| p.exists()) {
+    let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    if !force && let Some((taken, _)) = planned.iter().find(|(p, _)| taken(p)) {
         return Err(Error::Usage {
             message: format!("{} already exists", taken.display()),
             hint: "export into an empty folder, or add --force to replace the files".into(),
         });
     }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io_write(dir, &e))?;
     for (path, bytes) in &planned {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io_write(parent, &e))?;
+        let parent = path.parent().unwrap_or(dir);
+        real_folder_below(dir, parent)?;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(Error::Usage {
+                message: format!("{} is a folder", path.display()),
+                hint: "export into an empty folder".into(),
+            });
         }
-        std::fs::write(path, bytes).map_err(|e| Error::io_write(path, &e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(crate::output::TEMP_PREFIX)
+            .suffix(crate::output::TEMP_SUFFIX)
+            .tempfile_in(parent)
+            .map_err(|e| Error::io_write(parent, &e))?;
+        std::io::Write::write_all(tmp.as_file_mut(), bytes)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::io_write(path, &e))?;
+        tmp.persist(path)
+            .map_err(|e| Error::io_write(path, &e.error))?;
     }
     Ok(planned.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Creates `folder` (inside `root`) as a real folder, refusing any folder
+/// between `root` and it that is a link: writing through one would put
+/// files outside `root`.
+fn real_folder_below(root: &Path, folder: &Path) -> Result<(), Error> {
+    let relative = folder.strip_prefix(root).unwrap_or(Path::new(""));
+    let mut current = root.to_path_buf();
+    for component in relative.components() {
+        current.push(component);
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::Usage {
+                    message: format!(
+                        "{} is a link or a file, not a folder; nothing is written through links",
+                        current.display()
+                    ),
+                    hint: "export into an empty folder, or remove that link first".into(),
+                });
+            }
+            Err(_) => std::fs::create_dir(&current).map_err(|e| Error::io_write(&current, &e))?,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -261,6 +371,57 @@ mod tests {
                 .ends_with("checklist.typ")
         );
         assert!(set.display_name("/lib.typ").ends_with("(built-in)"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn export_never_writes_through_a_link() {
+        let outside = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("README.md"), "theirs").unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("README.md"),
+            dir.path().join("README.md"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("en")).unwrap();
+        // Without --force the link counts as a file in the way.
+        assert!(export(dir.path(), false).is_err());
+        let err = export(dir.path(), true).unwrap_err().to_string();
+        assert!(err.contains("nothing is written through links"), "{err}");
+        std::fs::remove_file(dir.path().join("en")).unwrap();
+        export(dir.path(), true).unwrap();
+        // The link was replaced by a file; the file it pointed at is intact.
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("README.md")).unwrap(),
+            "theirs"
+        );
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("README.md"))
+                .unwrap()
+                .is_file()
+        );
+        let outside_files: Vec<_> = std::fs::read_dir(outside.path()).unwrap().collect();
+        assert_eq!(outside_files.len(), 1);
+    }
+
+    #[test]
+    fn odd_template_names_and_special_files_are_errors_not_crashes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("en")).unwrap();
+        std::fs::write(dir.path().join("en").join("a\\..\\b.typ"), "// x").unwrap();
+        let err = TemplateSet::with_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("file name cannot be used"), "{err}");
+        std::fs::remove_file(dir.path().join("en").join("a\\..\\b.typ")).unwrap();
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("en/notes.typ");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: a valid, NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            let err = TemplateSet::with_dir(dir.path()).unwrap_err().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
     }
 
     #[test]
