@@ -64,7 +64,7 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Err(e) => return fatal(&e),
     };
     match check_time(std::env::var(CHECK_SECONDS).ok().as_deref()) {
-        Ok(Some(limit)) => config.render.check_time = limit,
+        Ok(Some(limit)) => config.check_time = limit,
         Ok(None) => {}
         Err(e) => return fatal(&e),
     }
@@ -243,7 +243,7 @@ pub fn init(args: &InitArgs) -> Outcome {
 pub fn templates(command: &TemplatesCommand) -> Outcome {
     match command {
         TemplatesCommand::Export { dir, force } => {
-            match crate::render::templates::export(dir, *force) {
+            match crate::templates_dir::export(dir, *force) {
                 Ok(files) => {
                     println!(
                         "Wrote {} files into {}. Edit them (README.md there says what data each template receives), then run:\n  second-opinion build INPUT --templates {}",

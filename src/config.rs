@@ -35,6 +35,8 @@ pub struct BuildConfig {
     pub bundle: bool,
     /// Worker threads.
     pub jobs: usize,
+    /// How long the start-up check of the templates may take.
+    pub check_time: std::time::Duration,
     /// Rendering settings.
     pub render: RenderOptions,
 }
@@ -102,7 +104,7 @@ impl BuildConfig {
             Some(n) => n.min(max_jobs()),
             None => max_jobs(),
         };
-        let clinic = args.clinic.as_deref().map(Clinic::load).transpose()?;
+        let clinic = args.clinic.as_deref().map(crate::clinic_file::load).transpose()?;
         let paper: Paper = args
             .paper
             .map(Paper::from)
@@ -122,7 +124,7 @@ impl BuildConfig {
             }
         };
         let templates = match &args.templates {
-            Some(dir) => TemplateSet::with_dir(dir)?,
+            Some(dir) => crate::templates_dir::with_dir(dir)?,
             None => TemplateSet::built_in(),
         };
         Ok(BuildConfig {
@@ -133,13 +135,13 @@ impl BuildConfig {
                 large_print: args.large_print,
                 clinic,
                 templates,
-                check_time: crate::render::CHECK_TIME,
             },
             check,
             out: args.out.clone(),
             force: args.force,
             bundle: args.bundle,
             jobs,
+            check_time: crate::check::CHECK_TIME,
         })
     }
 }

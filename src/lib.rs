@@ -7,12 +7,15 @@
 //! reading passes ([`run`]), the report on disk ([`report`]), starter forms
 //! ([`starter`]), and the one place that prints ([`app`]).
 
-pub use second_opinion_core::{bundle, clinic, error, input, record, render};
+pub use second_opinion_core::{bundle, clinic, error, input, naming, packet, record, render};
 
 pub mod app;
+pub mod check;
 pub mod cli;
+pub mod clinic_file;
 pub mod config;
 pub mod output;
 pub mod report;
 pub mod run;
 pub mod starter;
+pub mod templates_dir;

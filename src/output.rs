@@ -34,84 +34,7 @@ use crate::record::Patient;
 pub const TEMP_PREFIX: &str = ".second-opinion-";
 /// Suffix of temporary files.
 pub const TEMP_SUFFIX: &str = ".tmp";
-/// Longest stem (name without `.zip`) we produce.
-pub const MAX_STEM_CHARS: usize = 60;
-
-/// Names Windows reserves for devices, whatever the extension.
-const DEVICE_NAMES: &[&str] = &[
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "conin$",
-    "conout$",
-];
-
-/// Turns any text into a safe file stem: ASCII letters and digits (accents
-/// transliterated: "José Núñez" → "Jose-Nunez"), runs of anything else as
-/// one `-`, at most [`MAX_STEM_CHARS`], never empty, never a device name.
-pub fn safe_stem(text: &str) -> String {
-    let ascii = deunicode::deunicode(text);
-    let mut stem = String::with_capacity(ascii.len());
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            stem.push(c);
-        } else if !stem.is_empty() && !stem.ends_with('-') {
-            stem.push('-');
-        }
-        if stem.len() >= MAX_STEM_CHARS {
-            break;
-        }
-    }
-    let stem = stem.trim_matches('-').to_string();
-    if stem.is_empty() {
-        return "patient".to_string();
-    }
-    let base = stem.split('.').next().unwrap_or(&stem).to_ascii_lowercase();
-    if DEVICE_NAMES.contains(&base.as_str()) {
-        format!("{stem}-packet")
-    } else {
-        stem
-    }
-}
-
-/// Hands out unique file names within one run, ignoring case (Windows and
-/// macOS folders do): the second "Maria Garcia" becomes `Maria-Garcia-2.zip`.
-#[derive(Debug, Default)]
-pub struct Namer {
-    used: HashSet<String>,
-}
-
-impl Namer {
-    /// A namer that also avoids names already taken (such as `report.csv`).
-    pub fn reserving(names: &[&str]) -> Self {
-        Namer {
-            used: names.iter().map(|n| n.to_ascii_lowercase()).collect(),
-        }
-    }
-
-    /// The next unique `stem.ext` for this stem.
-    pub fn unique(&mut self, stem: &str, ext: &str) -> String {
-        let mut n = 1;
-        loop {
-            let name = if n == 1 {
-                format!("{stem}.{ext}")
-            } else {
-                format!("{stem}-{n}.{ext}")
-            };
-            if self.used.insert(name.to_ascii_lowercase()) {
-                return name;
-            }
-            n += 1;
-        }
-    }
-
-    /// The packet file name for a patient.
-    pub fn packet_name(&mut self, patient: &Patient) -> String {
-        let source = patient
-            .packet_id
-            .as_deref()
-            .unwrap_or(&patient.patient_name);
-        self.unique(&safe_stem(source), "zip")
-    }
-}
+pub use crate::naming::{MAX_STEM_CHARS, Namer, safe_stem};
 
 /// A file's identity on disk: the same file, however its path is spelled
 /// and through any hard link, has the same key.
@@ -167,7 +90,7 @@ pub const LOCK_FILE: &str = ".second-opinion.lock";
 /// that starts with exactly this line is ours and is replaced by the next
 /// run; any other `report.csv` is someone's file and is kept unless
 /// `--force` (and never replaced if the run reads it).
-pub const REPORT_HEADER: &str = "source_file,position,packet,status,field,problem,how_to_fix";
+pub use crate::report::REPORT_HEADER;
 
 /// The output folder of a run.
 #[derive(Debug, Clone)]

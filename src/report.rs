@@ -7,51 +7,69 @@ use std::path::PathBuf;
 
 use std::fmt::Write as _;
 
-use crate::error::Problem;
+use crate::error::{Error, Problem};
 use crate::input::Origin;
 use crate::output::{OutputDir, WriteError};
-use crate::run::{BuildSummary, CheckSummary, RecordOutcome, Status};
 
-/// The report's file name in the output folder.
-pub const REPORT_FILE: &str = "report.csv";
+pub use second_opinion_core::report::{
+    BUNDLE_FILE, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status, not_built, to_csv,
+};
 
-/// The report as CSV bytes.
-pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let row = |w: &mut csv::Writer<Vec<u8>>, fields: [&str; 7]| {
-        w.write_record(fields)
-            .expect("writing to memory cannot fail")
-    };
-    // The header is how a later run knows this report.csv is ours.
-    let header: Vec<&str> = crate::output::REPORT_HEADER.split(',').collect();
-    writer
-        .write_record(&header)
-        .expect("writing to memory cannot fail");
-    for outcome in outcomes {
-        let file = outcome.origin.file_name();
-        let place = outcome.origin.place_label();
-        match &outcome.status {
-            Status::Built(name) => row(&mut writer, [&file, &place, name, "built", "", "", ""]),
-            Status::Failed(problems) => {
-                for p in problems {
-                    row(
-                        &mut writer,
-                        [
-                            &file,
-                            &place,
-                            "",
-                            "failed",
-                            p.field.as_deref().unwrap_or(""),
-                            &p.message,
-                            &p.hint,
-                        ],
-                    );
-                }
-            }
-        }
-    }
-    writer.into_inner().expect("writing to memory cannot fail")
+/// The result of checking records (`validate`, and the first pass of `build`).
+///
+/// It keeps no patient: a sheet of 50,000 rows is checked in the memory of a
+/// few rows, and only the failures are kept to be reported.
+#[derive(Debug, Default)]
+pub struct CheckSummary {
+    /// How many records passed.
+    pub passed: usize,
+    /// The records that failed, with their problems, in input order.
+    pub failures: Vec<(Origin, Vec<Problem>)>,
+    /// Warnings about the input files.
+    pub warnings: Vec<String>,
 }
+
+impl CheckSummary {
+    /// How many records were read in all.
+    pub fn total(&self) -> usize {
+        self.passed + self.failures.len()
+    }
+}
+
+/// The result of `build`.
+#[derive(Debug)]
+pub struct BuildSummary {
+    /// Every record, in input order.
+    pub outcomes: Vec<RecordOutcome>,
+    /// Warnings about the input files.
+    pub warnings: Vec<String>,
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// Where the report was written.
+    pub report: PathBuf,
+    /// Where the bundle of all packets was written, with `--bundle`.
+    pub bundle: Option<PathBuf>,
+    /// Why the bundle could not be written (a full disk, say). The packets
+    /// and the report are whole, so this is reported with them (exit 1),
+    /// not as a run that did nothing.
+    pub bundle_error: Option<Error>,
+}
+
+impl BuildSummary {
+    /// How many packets were built.
+    pub fn built(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::Built(_)))
+            .count()
+    }
+
+    /// How many records failed.
+    pub fn failed(&self) -> usize {
+        self.outcomes.len() - self.built()
+    }
+}
+
 
 /// Writes the report into the output folder, replacing an older one.
 pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> Result<PathBuf, WriteError> {

@@ -5,7 +5,6 @@
 //! line can draw it and tests can ignore it.
 
 use std::collections::BTreeSet;
-#[cfg(test)]
 use std::fs;
 use std::io::{Cursor, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -20,80 +19,7 @@ use crate::record::{self, Patient};
 use crate::render::Renderer;
 use crate::report;
 
-/// What became of one input record.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    /// The packet was written under this file name.
-    Built(String),
-    /// The record could not be built; nothing was written for it.
-    Failed(Vec<Problem>),
-}
-
-/// One input record and its outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordOutcome {
-    /// Where the record came from.
-    pub origin: Origin,
-    /// The packet file name planned for it, if it got that far.
-    pub packet: Option<String>,
-    /// What happened.
-    pub status: Status,
-}
-
-/// The result of checking records (`validate`, and the first pass of `build`).
-///
-/// It keeps no patient: a sheet of 50,000 rows is checked in the memory of a
-/// few rows, and only the failures are kept to be reported.
-#[derive(Debug, Default)]
-pub struct CheckSummary {
-    /// How many records passed.
-    pub passed: usize,
-    /// The records that failed, with their problems, in input order.
-    pub failures: Vec<(Origin, Vec<Problem>)>,
-    /// Warnings about the input files.
-    pub warnings: Vec<String>,
-}
-
-impl CheckSummary {
-    /// How many records were read in all.
-    pub fn total(&self) -> usize {
-        self.passed + self.failures.len()
-    }
-}
-
-/// The result of `build`.
-#[derive(Debug)]
-pub struct BuildSummary {
-    /// Every record, in input order.
-    pub outcomes: Vec<RecordOutcome>,
-    /// Warnings about the input files.
-    pub warnings: Vec<String>,
-    /// The output folder.
-    pub out_dir: PathBuf,
-    /// Where the report was written.
-    pub report: PathBuf,
-    /// Where the bundle of all packets was written, with `--bundle`.
-    pub bundle: Option<PathBuf>,
-    /// Why the bundle could not be written (a full disk, say). The packets
-    /// and the report are whole, so this is reported with them (exit 1),
-    /// not as a run that did nothing.
-    pub bundle_error: Option<Error>,
-}
-
-impl BuildSummary {
-    /// How many packets were built.
-    pub fn built(&self) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|o| matches!(o.status, Status::Built(_)))
-            .count()
-    }
-
-    /// How many records failed.
-    pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.built()
-    }
-}
+pub use crate::report::{BUNDLE_FILE, BuildSummary, CheckSummary, RecordOutcome, Status};
 
 /// Progress events for the command line.
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +83,7 @@ pub fn build(
             languages.extend(patient.language);
         }
     })?;
-    let renderer = Renderer::new(config.render.clone(), &languages)?;
+    let renderer = crate::check::renderer(config.render.clone(), &languages, config.check_time)?;
     let mut out = OutputDir::prepare(&config.out, config.force)?;
     out.protect(config.read_files());
     out.check_report(report::REPORT_FILE)
@@ -199,8 +125,6 @@ pub fn build(
     })
 }
 
-/// The file name of the bundle written with `--bundle`.
-pub const BUNDLE_FILE: &str = "all-packets.zip";
 
 /// Writes every built packet and the report into one ZIP, atomically.
 /// `sink` wraps the temporary file (tests put a full disk in between).
@@ -223,7 +147,10 @@ fn write_bundle(
     out.write_with(BUNDLE_FILE, force, |file| {
         let first = std::rc::Rc::new(std::cell::Cell::new(None));
         let latch = Latch::new(sink(file), first.clone());
-        let written = crate::bundle::zip_files(&files, today, std::io::BufWriter::new(latch))
+        let entries = files
+            .iter()
+            .map(|(name, path)| fs::File::open(path).map(|f| (name.clone(), f)));
+        let written = crate::bundle::zip_stored(entries, today, std::io::BufWriter::new(latch))
             .and_then(|mut w| w.flush());
         match (written, first.get()) {
             (Err(_), Some((_, Some(code)))) => Err(std::io::Error::from_raw_os_error(code)),
@@ -401,14 +328,14 @@ fn build_all(
                 .expect("the system can start a worker thread");
         }
         drop(to_main);
-        let mut namer = Namer::reserving(&[report::REPORT_FILE, BUNDLE_FILE]);
+        let mut namer = Namer::for_run();
         let read = each_record(&config.check, &mut |checked| match checked {
             Ok(patient) => {
                 let name = namer.packet_name(&patient);
                 outcomes.push(RecordOutcome {
                     origin: patient.origin.clone(),
                     packet: Some(name.clone()),
-                    status: not_built(),
+                    status: report::not_built(),
                 });
                 // The queue's receiver lives (in its mutex) until the end
                 // of the run, so this never fails; and it never blocks for
@@ -431,14 +358,6 @@ fn build_all(
     (outcomes, read.map(drop))
 }
 
-/// The status of a record whose packet never came back from a worker.
-fn not_built() -> Status {
-    Status::Failed(vec![Problem::record(
-        "was not built: building stopped before reaching this record",
-        "run again with the same files; packets already built are kept",
-    )])
-}
-
 /// Renders, zips, verifies and writes one packet. Never panics: a panic in
 /// any step becomes this record's failure.
 fn build_one(
@@ -455,15 +374,8 @@ fn build_one(
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<String, Problem> {
         // Checked before the work of rendering.
         out.check_free(name).map_err(as_problem)?;
-        let pdfs = renderer.render(patient)?;
-        let zip = crate::bundle::zip(&pdfs, config.render.today).map_err(|_| {
-            Problem::record(
-                "could not put the documents into a ZIP",
-                "run again; if it happens again, report it",
-            )
-        })?;
-        verify_zip(&zip, pdfs.len())?;
-        out.write(name, &zip).map_err(as_problem)?;
+        let packet = crate::packet::zip(renderer, patient)?;
+        out.write(name, &packet).map_err(as_problem)?;
         Ok(name.to_string())
     }));
     match attempt {
@@ -476,25 +388,6 @@ fn build_one(
     }
 }
 
-/// Reads the finished ZIP back, checking every entry's CRC, before it gets
-/// its final name.
-fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
-    let failed = || {
-        Problem::record(
-            "the finished ZIP did not read back correctly",
-            "run again; if it happens again, report it",
-        )
-    };
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| failed())?;
-    if archive.len() != expected_entries {
-        return Err(failed());
-    }
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|_| failed())?;
-        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|_| failed())?;
-    }
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

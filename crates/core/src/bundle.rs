@@ -4,7 +4,7 @@
 //! build platform's "made by" system; both are set explicitly here, so the
 //! same input and run date give the same bytes on every machine.
 
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 
 use chrono::{Datelike, NaiveDate};
 use zip::write::SimpleFileOptions;
@@ -66,11 +66,12 @@ pub fn zip(entries: &[(String, Vec<u8>)], date: NaiveDate) -> std::io::Result<Ve
     Ok(writer.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
-/// Zips finished files from disk into `out`, stored without recompression
-/// (packets are ZIPs already), streaming so that thousands of packets never
-/// sit in memory at once.
-pub fn zip_files<W: Write + std::io::Seek>(
-    files: &[(String, std::path::PathBuf)],
+/// Zips finished packets (and the report) into `out`, stored without
+/// recompression (packets are ZIPs already). Entries are read one at a
+/// time as the iterator opens them, so the command line streams thousands of
+/// packets from disk without holding them, and the browser passes bytes.
+pub fn zip_stored<W: Write + std::io::Seek, R: Read>(
+    entries: impl IntoIterator<Item = std::io::Result<(String, R)>>,
     date: NaiveDate,
     out: W,
 ) -> std::io::Result<W> {
@@ -78,11 +79,56 @@ pub fn zip_files<W: Write + std::io::Seek>(
     let options = entry_options(date)
         .compression_method(CompressionMethod::Stored)
         .compression_level(None);
-    for (name, path) in files {
-        start_entry(&mut writer, name, options)?;
-        std::io::copy(&mut std::fs::File::open(path)?, &mut writer)?;
+    for entry in entries {
+        let (name, mut reader) = entry?;
+        start_entry(&mut writer, &name, options)?;
+        std::io::copy(&mut reader, &mut writer)?;
     }
     writer.finish().map_err(std::io::Error::other)
+}
+
+/// Most files taken from a zipped templates folder, and most bytes in all.
+const MAX_FOLDER_FILES: usize = 1000;
+const MAX_FOLDER_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The files of a zipped folder (a clinic's templates chosen in the
+/// browser as one ZIP), as `(path inside the folder, bytes)`. A single top
+/// folder that holds everything (`my-templates/en/...`) is taken off, as if
+/// the folder itself had been chosen. Folders, links and names that would
+/// climb out (`../`) are skipped; the template set checks the rest.
+pub fn unzip_folder(bytes: &[u8]) -> std::io::Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(std::io::Error::other)?;
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len().min(MAX_FOLDER_FILES) {
+        let entry = archive.by_index(i).map_err(std::io::Error::other)?;
+        if !entry.is_file() || entry.is_symlink() {
+            continue;
+        }
+        let Some(path) = entry.enclosed_name() else {
+            continue;
+        };
+        total += entry.size();
+        if total > MAX_FOLDER_BYTES {
+            return Err(std::io::Error::other("the ZIP unpacks to too much"));
+        }
+        let mut data = Vec::new();
+        // One byte over the template set's file limit is enough to refuse.
+        entry
+            .take(crate::render::templates::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut data)?;
+        files.push((path, data));
+    }
+    let top = |p: &std::path::Path| p.components().next().map(|c| c.as_os_str().to_owned());
+    let first = files.first().and_then(|(p, _)| top(p));
+    if let Some(first) = first
+        && files.iter().all(|(p, _)| p.components().count() > 1 && top(p).as_ref() == Some(&first))
+    {
+        for (path, _) in &mut files {
+            *path = path.strip_prefix(&first).unwrap_or(path).to_path_buf();
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -148,20 +194,17 @@ mod tests {
     }
 
     #[test]
-    fn files_are_stored_in_order_and_read_back_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.zip");
-        let b = dir.path().join("b.csv");
-        std::fs::write(&a, b"PK fake packet").unwrap();
-        std::fs::write(&b, b"source_file,position\n").unwrap();
-        let files = vec![
-            ("Ann-Lee.zip".to_string(), a.clone()),
-            ("report.csv".to_string(), b.clone()),
-        ];
-        let bytes = zip_files(&files, date(), Cursor::new(Vec::new()))
+    fn entries_are_stored_in_order_and_read_back_whole() {
+        let files = || {
+            vec![
+                Ok(("Ann-Lee.zip".to_string(), &b"PK fake packet"[..])),
+                Ok(("report.csv".to_string(), &b"source_file,position\n"[..])),
+            ]
+        };
+        let bytes = zip_stored(files(), date(), Cursor::new(Vec::new()))
             .unwrap()
             .into_inner();
-        let again = zip_files(&files, date(), Cursor::new(Vec::new()))
+        let again = zip_stored(files(), date(), Cursor::new(Vec::new()))
             .unwrap()
             .into_inner();
         assert_eq!(bytes, again, "reproducible");
@@ -174,9 +217,38 @@ mod tests {
         assert_eq!(text, b"PK fake packet");
         drop(entry);
         assert_eq!(archive.by_index(1).unwrap().name().unwrap(), "report.csv");
-        // A missing file is an error, not a half-written bundle that looks whole.
-        let missing = vec![("gone.zip".to_string(), dir.path().join("gone.zip"))];
-        assert!(zip_files(&missing, date(), Cursor::new(Vec::new())).is_err());
+        // An entry that cannot be opened is an error, not a half-written
+        // bundle that looks whole.
+        let missing: Vec<std::io::Result<(String, &[u8])>> =
+            vec![Err(std::io::ErrorKind::NotFound.into())];
+        assert!(zip_stored(missing, date(), Cursor::new(Vec::new())).is_err());
+    }
+
+    #[test]
+    fn a_zipped_folder_loses_its_top_folder_and_anything_that_climbs_out() {
+        let inner = zip(
+            &[
+                ("a.typ".to_string(), b"x".to_vec()),
+                ("b.png".to_string(), b"y".to_vec()),
+            ],
+            date(),
+        )
+        .unwrap();
+        let files = unzip_folder(&inner).unwrap();
+        assert_eq!(files.len(), 2);
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        let options = entry_options(date());
+        for name in ["mine/en/checklist.typ", "mine/lib.typ", "../evil.typ"] {
+            writer.start_file(name, options).unwrap();
+            writer.write_all(b"// t").unwrap();
+        }
+        let bytes = writer.finish().unwrap().into_inner();
+        let names: Vec<_> = unzip_folder(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|(p, _)| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["en/checklist.typ", "lib.typ"]);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::output::ReadError;
 use crate::render::Paper;
 
 /// The profile as written in `clinic.json`.
@@ -60,9 +59,13 @@ pub struct Clinic {
 }
 
 /// The largest logo accepted: a logo is a small image.
-const MAX_LOGO_BYTES: u64 = 5 * 1024 * 1024;
+pub const MAX_LOGO_BYTES: u64 = 5 * 1024 * 1024;
 /// The largest clinic profile accepted: a few lines of text.
-const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+pub const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
+/// How to fix a logo that cannot be used.
+pub const LOGO_HINT: &str =
+    "save the logo as a PNG, JPEG or SVG file of at most 5 MB and name that file";
 
 /// A starter profile for `init --clinic`.
 pub const STARTER: &str = r#"{
@@ -77,26 +80,26 @@ pub const STARTER: &str = r#"{
 }
 "#;
 
-impl Clinic {
-    /// Reads and checks a clinic profile; the logo path is relative to the
-    /// profile's folder. Every problem stops the run before rendering.
-    pub fn load(path: &Path) -> Result<Self, Error> {
+/// A clinic profile whose text is checked, waiting for its logo: the front
+/// end reads the logo the profile names ([`ClinicDraft::logo_path`]) and
+/// hands its bytes to [`ClinicDraft::finish`].
+#[derive(Debug, Clone)]
+pub struct ClinicDraft {
+    path: PathBuf,
+    file: ClinicFile,
+    name: String,
+    paper: Option<Paper>,
+}
+
+impl ClinicDraft {
+    /// Checks a clinic profile's JSON (`path` names it in messages). Every
+    /// problem stops the run before rendering.
+    pub fn parse(path: &Path, text: &[u8]) -> Result<Self, Error> {
         let bad = |message: String, hint: &str| Error::Input {
             file: path.to_path_buf(),
             message,
             hint: hint.into(),
         };
-        let text = crate::output::read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
-            ReadError::Io(e) => Error::io_read(path, &e),
-            ReadError::NotAFile => bad(
-                "the clinic profile is not a regular file".into(),
-                "name the clinic profile's JSON file (`second-opinion init --clinic clinic.json` writes one)",
-            ),
-            ReadError::TooLarge => bad(
-                "the clinic profile is larger than 1 MB".into(),
-                "a clinic profile is a few lines of JSON; `second-opinion init --clinic clinic.json` writes one",
-            ),
-        })?;
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
         let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
             let keys = "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter";
@@ -114,7 +117,6 @@ impl Clinic {
             };
             bad(format!("line {}, column {}: {what}", e.line(), e.column()), hint)
         })?;
-        let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let name = file.name.trim().to_string();
         if name.is_empty() {
             return Err(bad("\"name\" is empty".into(), "write the clinic's name"));
@@ -132,28 +134,53 @@ impl Clinic {
                 ));
             }
         };
+        Ok(ClinicDraft {
+            path: path.to_path_buf(),
+            file,
+            name,
+            paper,
+        })
+    }
+
+    /// The logo file the profile names, relative to the profile's folder.
+    pub fn logo_path(&self) -> Option<PathBuf> {
+        let logo = self.file.logo.as_ref()?;
+        Some(self.path.parent().unwrap_or(Path::new(".")).join(logo))
+    }
+
+    /// Completes the profile with the logo's bytes (`None` when the profile
+    /// names no logo), checking the logo and every text.
+    pub fn finish(self, logo_bytes: Option<Vec<u8>>) -> Result<Clinic, Error> {
+        let ClinicDraft {
+            path,
+            file,
+            name,
+            paper,
+        } = self;
+        let path = path.as_path();
+        let bad = |message: String, hint: &str| Error::Input {
+            file: path.to_path_buf(),
+            message,
+            hint: hint.into(),
+        };
+        let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let mut logo_file = None;
-        let (logo, logo_bytes) = match file.logo {
-            None => (None, Vec::new()),
-            Some(logo) => {
-                let full = path.parent().unwrap_or(Path::new(".")).join(&logo);
-                let not_usable = |message: &str| {
-                    Error::Input {
+        let (logo, logo_bytes) = match (file.logo.as_ref(), logo_bytes) {
+            (None, _) => (None, Vec::new()),
+            (Some(logo), bytes) => {
+                let full = path.parent().unwrap_or(Path::new(".")).join(logo);
+                let bytes = bytes.ok_or_else(|| Error::Input {
                     file: full.clone(),
-                    message: message.into(),
-                    hint: "save the logo as a PNG, JPEG or SVG file of at most 5 MB and name that file".into(),
-                }
-                };
-                let bytes = crate::output::read_regular(&full, MAX_LOGO_BYTES).map_err(|e| match e {
-                    ReadError::Io(e) => Error::Io {
-                        path: full.clone(),
-                        action: "could not read the clinic logo".into(),
-                        reason: crate::error::io_reason(&e),
-                        hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
-                    },
-                    ReadError::NotAFile => not_usable("the clinic logo is not a regular file"),
-                    ReadError::TooLarge => not_usable("the clinic logo is larger than 5 MB"),
+                    message: "the clinic logo was not given".into(),
+                    hint: "choose the logo file the clinic profile names, or remove \"logo\" from the profile".into(),
                 })?;
+                if bytes.len() as u64 > MAX_LOGO_BYTES {
+                    return Err(Error::Input {
+                        file: full,
+                        message: "the clinic logo is larger than 5 MB".into(),
+                        hint: LOGO_HINT.into(),
+                    });
+                }
                 let ext = image_kind(&bytes).ok_or_else(|| Error::Input {
                     file: full.clone(),
                     message: "the clinic logo is not a PNG, JPEG or SVG image".into(),
@@ -216,49 +243,40 @@ fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// A profile and its logo from memory, as a front end hands them over.
+    fn load(profile: &str, logo: Option<&[u8]>) -> Result<Clinic, Error> {
+        ClinicDraft::parse(Path::new("clinic.json"), profile.as_bytes())?
+            .finish(logo.map(<[u8]>::to_vec))
+    }
+
     #[test]
     fn starter_profile_loads() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("clinic.json");
-        std::fs::write(&path, STARTER).unwrap();
-        let clinic = Clinic::load(&path).unwrap();
+        let clinic = load(STARTER, None).unwrap();
         assert_eq!(clinic.paper, Some(Paper::Letter));
         assert!(clinic.logo.is_none());
     }
 
     #[test]
-    fn missing_or_bad_logo_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("clinic.json");
-        std::fs::write(&path, r#"{"name": "X", "logo": "nope.png"}"#).unwrap();
-        assert!(
-            Clinic::load(&path)
-                .unwrap_err()
-                .to_string()
-                .contains("could not read the clinic logo")
-        );
-        std::fs::write(dir.path().join("logo.png"), b"not an image").unwrap();
-        std::fs::write(&path, r#"{"name": "X", "logo": "logo.png"}"#).unwrap();
-        assert!(
-            Clinic::load(&path)
-                .unwrap_err()
-                .to_string()
-                .contains("not a PNG, JPEG or SVG")
-        );
-        std::fs::write(&path, r#"{"name": "X", "phone": 2175550123}"#).unwrap();
-        let err = Clinic::load(&path).unwrap_err().to_string();
+    fn missing_or_bad_logo_and_bad_text_are_errors_that_quote_nothing() {
+        let named = r#"{"name": "X", "logo": "art/logo.png"}"#;
+        let draft = ClinicDraft::parse(Path::new("c/clinic.json"), named.as_bytes()).unwrap();
+        assert_eq!(draft.logo_path(), Some(PathBuf::from("c/art/logo.png")));
+        let err = load(named, None).unwrap_err().to_string();
+        assert!(err.contains("the clinic logo was not given"), "{err}");
+        let err = load(named, Some(b"not an image")).unwrap_err().to_string();
+        assert!(err.contains("not a PNG, JPEG or SVG"), "{err}");
+        let huge = [b"\x89PNG\r\n\x1a\n".as_slice(), &vec![0; 6 << 20]].concat();
+        let err = load(named, Some(&huge)).unwrap_err().to_string();
+        assert!(err.contains("larger than 5 MB"), "{err}");
+        let clinic = load(named, Some(b"<svg xmlns='http://www.w3.org/2000/svg'/>")).unwrap();
+        assert_eq!(clinic.logo.as_deref(), Some("/clinic/logo.svg"));
+        let err = load(r#"{"name": "X", "phone": 2175550123}"#, None).unwrap_err().to_string();
         assert!(err.contains("a value is not text"), "{err}");
         assert!(!err.contains("2175550123"), "{err}");
-        std::fs::write(&path, r#"{"name": "東京クリニック"}"#).unwrap();
-        let err = Clinic::load(&path).unwrap_err().to_string();
+        let err = load(r#"{"name": "東京クリニック"}"#, None).unwrap_err().to_string();
         assert!(err.contains("\"name\" has characters"), "{err}");
         assert!(!err.contains("東京"), "{err}");
-        std::fs::write(&path, r#"{"name": "X", "colour": "red"}"#).unwrap();
-        assert!(
-            Clinic::load(&path)
-                .unwrap_err()
-                .to_string()
-                .contains("unknown field")
-        );
+        let err = load(r#"{"name": "X", "colour": "red"}"#, None).unwrap_err().to_string();
+        assert!(err.contains("unknown field"), "{err}");
     }
 }

@@ -13,7 +13,9 @@
 //!   file and row;
 //! - [`record`]: raw records → checked [`record::Patient`]s (the intake contract);
 //! - [`render`]: a patient → the packet's PDFs, through embedded Typst templates;
-//! - [`bundle`]: PDFs → one deterministic ZIP;
+//! - [`bundle`]: PDFs → one deterministic ZIP; [`packet`] does all three
+//!   for one patient, and [`naming`] gives its file name;
+//! - [`report`]: what became of every record, as `report.csv` bytes;
 //! - [`clinic`]: the clinic profile shown on the cover and question sheet;
 //! - [`error`]: the one error type, written for clinic staff.
 
@@ -21,5 +23,8 @@ pub mod bundle;
 pub mod clinic;
 pub mod error;
 pub mod input;
+pub mod naming;
+pub mod packet;
 pub mod record;
 pub mod render;
+pub mod report;

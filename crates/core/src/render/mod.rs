@@ -128,17 +128,8 @@ pub struct RenderOptions {
     pub clinic: Option<Clinic>,
     /// The templates: built-in, with a clinic's overrides and additions.
     pub templates: TemplateSet,
-    /// How long the start-up check of the templates may take.
-    pub check_time: std::time::Duration,
 }
 
-/// How long the start-up check may build the sample packet by default. It
-/// takes about a second; a template that loops for ever is stopped here.
-pub const CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(20);
-/// The resident memory the process may reach while the sample packet is
-/// built, in MB: a template that makes endless pages or huge arrays is
-/// stopped here, long before the machine runs out of memory.
-pub const CHECK_MEMORY_MB: u64 = 400;
 /// Most pages the sample packet may have: the built-in one has about ten.
 pub const MAX_SAMPLE_PAGES: usize = 200;
 /// Most pages a real packet may have. A template that makes endless pages
@@ -155,7 +146,6 @@ impl RenderOptions {
             large_print: false,
             clinic: None,
             templates: TemplateSet::built_in(),
-            check_time: CHECK_TIME,
         }
     }
 }
@@ -209,65 +199,17 @@ impl Renderer {
     /// Loads fonts and templates and checks every template of the given
     /// languages against a sample patient.
     ///
-    /// Typst cannot be cancelled, so the check runs on a thread of its own
-    /// while this one watches the clock and the process's memory. Past
-    /// `check_time` or [`CHECK_MEMORY_MB`] the error names the clinic's
-    /// templates and the check thread is left behind: the caller stops the
-    /// run, and the process's exit ends the thread.
+    /// Typst cannot be cancelled, and the core starts no thread and reads no
+    /// clock: a front end that must bound the check (a clinic's template may
+    /// loop for ever) runs this on a thread of its own and watches it, as
+    /// the command line does (`src/check.rs`).
     pub fn new(options: RenderOptions, languages: &BTreeSet<String>) -> Result<Self, Error> {
-        let limit = options.check_time;
-        let suspects = options.templates.clinic_templates();
         let mut renderer = Self::load(options);
-        let languages = languages.clone();
-        let (done, checked) = std::sync::mpsc::channel();
-        let check = move || {
-            let result = languages.iter().try_for_each(|language| {
-                let documents = renderer.check_templates(language)?;
-                renderer.documents.insert(language.clone(), documents);
-                Ok(())
-            });
-            let _ = done.send(result.map(|()| renderer));
-        };
-        std::thread::Builder::new()
-            .stack_size(16 * 1024 * 1024)
-            .spawn(check)
-            .map_err(|_| Error::Usage {
-                message: "the computer could not start the template check".into(),
-                hint: "close other programs and run again".into(),
-            })?;
-        let started = std::time::Instant::now();
-        let stopped = |details: String| {
-            Error::Template {
-            name: match suspects.len() {
-                0 => "set (built-in)".to_string(),
-                _ => suspects.join(", "),
-            },
-            details,
-            hint: "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher".into(),
+        for language in languages {
+            let documents = renderer.check_templates(language)?;
+            renderer.documents.insert(language.clone(), documents);
         }
-        };
-        loop {
-            match checked.recv_timeout(std::time::Duration::from_millis(50)) {
-                Ok(result) => return result,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(stopped(
-                        "Typst stopped unexpectedly while building the sample packet".into(),
-                    ));
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            }
-            if started.elapsed() > limit {
-                return Err(stopped(format!(
-                    "building the sample packet took longer than {} seconds",
-                    limit.as_secs()
-                )));
-            }
-            if resident_mb().is_some_and(|mb| mb > CHECK_MEMORY_MB) {
-                return Err(stopped(format!(
-                    "building the sample packet needed more than {CHECK_MEMORY_MB} MB of memory"
-                )));
-            }
-        }
+        Ok(renderer)
     }
 
     /// Loads fonts and templates without checking them: for benchmarks that
@@ -292,6 +234,11 @@ impl Renderer {
             options,
             documents: Default::default(),
         }
+    }
+
+    /// The run date every packet carries.
+    pub fn today(&self) -> NaiveDate {
+        self.options.today
     }
 
     /// The language a patient's packet is written in.
@@ -615,15 +562,6 @@ enum Failure {
     Panic,
     /// The packet has more pages than allowed; the longest document's index.
     TooLong(usize),
-}
-
-/// The process's resident memory in MB, where the system tells it.
-fn resident_mb() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // SAFETY: sysconf only reads a system setting.
-    let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    Some(pages * u64::try_from(page_size).ok()? / (1024 * 1024))
 }
 
 /// The record-level problem for a document that could not be built. Typst's

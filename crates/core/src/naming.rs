@@ -1,0 +1,99 @@
+//! Packet file names: safe, unique, the same in every front end.
+//!
+//! Packets are named after `packet_id` when the intake gives one, else after
+//! the patient's name, so that clinic staff can find them. This is a
+//! deliberate choice (documented in the README): names appear in the output
+//! folder's listing and in the report, never inside the ZIPs or in messages.
+//! The command line and the browser hand names out through the same
+//! [`Namer::for_run`], in input order, so the same input gives the same names.
+
+use std::collections::HashSet;
+
+use crate::record::Patient;
+use crate::report::{BUNDLE_FILE, REPORT_FILE};
+
+/// Longest stem (name without `.zip`) we produce.
+pub const MAX_STEM_CHARS: usize = 60;
+
+/// Names Windows reserves for devices, whatever the extension.
+const DEVICE_NAMES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "conin$",
+    "conout$",
+];
+
+/// Turns any text into a safe file stem: ASCII letters and digits (accents
+/// transliterated: "José Núñez" → "Jose-Nunez"), runs of anything else as
+/// one `-`, at most [`MAX_STEM_CHARS`], never empty, never a device name.
+pub fn safe_stem(text: &str) -> String {
+    let ascii = deunicode::deunicode(text);
+    let mut stem = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            stem.push(c);
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+        if stem.len() >= MAX_STEM_CHARS {
+            break;
+        }
+    }
+    let stem = stem.trim_matches('-').to_string();
+    if stem.is_empty() {
+        return "patient".to_string();
+    }
+    let base = stem.split('.').next().unwrap_or(&stem).to_ascii_lowercase();
+    if DEVICE_NAMES.contains(&base.as_str()) {
+        format!("{stem}-packet")
+    } else {
+        stem
+    }
+}
+
+/// Hands out unique file names within one run, ignoring case (Windows and
+/// macOS folders do): the second "Maria Garcia" becomes `Maria-Garcia-2.zip`.
+#[derive(Debug, Default, Clone)]
+pub struct Namer {
+    used: HashSet<String>,
+}
+
+impl Namer {
+    /// The namer of a run: packets never take the report's or the bundle's
+    /// name.
+    pub fn for_run() -> Self {
+        Self::reserving(&[REPORT_FILE, BUNDLE_FILE])
+    }
+
+    /// A namer that also avoids names already taken (such as `report.csv`).
+    pub fn reserving(names: &[&str]) -> Self {
+        Namer {
+            used: names.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// The next unique `stem.ext` for this stem.
+    pub fn unique(&mut self, stem: &str, ext: &str) -> String {
+        let mut n = 1;
+        loop {
+            let name = if n == 1 {
+                format!("{stem}.{ext}")
+            } else {
+                format!("{stem}-{n}.{ext}")
+            };
+            if self.used.insert(name.to_ascii_lowercase()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+
+    /// The packet file name for a patient.
+    pub fn packet_name(&mut self, patient: &Patient) -> String {
+        let source = patient
+            .packet_id
+            .as_deref()
+            .unwrap_or(&patient.patient_name);
+        self.unique(&safe_stem(source), "zip")
+    }
+}
+

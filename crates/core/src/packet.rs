@@ -1,0 +1,62 @@
+//! One patient's packet, whole: rendered, zipped and read back.
+//!
+//! The same steps for every front end, so the command line's file and the
+//! browser's download are the same bytes.
+
+use std::io::Cursor;
+
+use crate::error::Problem;
+use crate::record::Patient;
+use crate::render::{PACKET_FILE, Renderer};
+
+/// A built packet: the ZIP, and `packet.pdf` on its own for printing.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The packet ZIP.
+    pub zip: Vec<u8>,
+    /// Every document in one PDF (also inside the ZIP).
+    pub pdf: Vec<u8>,
+}
+
+/// Renders a patient's packet and zips it, checking the ZIP reads back.
+pub fn zip(renderer: &Renderer, patient: &Patient) -> Result<Vec<u8>, Problem> {
+    build(renderer, patient).map(|built| built.zip)
+}
+
+/// [`zip`], keeping `packet.pdf` too.
+pub fn build(renderer: &Renderer, patient: &Patient) -> Result<Built, Problem> {
+    let pdfs = renderer.render(patient)?;
+    let zip = crate::bundle::zip(&pdfs, renderer.today()).map_err(|_| {
+        Problem::record(
+            "could not put the documents into a ZIP",
+            "run again; if it happens again, report it",
+        )
+    })?;
+    verify_zip(&zip, pdfs.len())?;
+    let pdf = pdfs
+        .into_iter()
+        .find(|(name, _)| name == PACKET_FILE)
+        .map(|(_, bytes)| bytes)
+        .unwrap_or_default();
+    Ok(Built { zip, pdf })
+}
+
+/// Reads the finished ZIP back, checking every entry's CRC, before it gets
+/// its final name.
+fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
+    let failed = || {
+        Problem::record(
+            "the finished ZIP did not read back correctly",
+            "run again; if it happens again, report it",
+        )
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| failed())?;
+    if archive.len() != expected_entries {
+        return Err(failed());
+    }
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| failed())?;
+        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|_| failed())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The clinic profile on disk (`--clinic clinic.json`) and the logo it
+//! names: read here, through the size limits and only as regular files, and
+//! checked by the core ([`ClinicDraft`]).
+
+use std::path::Path;
+
+use crate::clinic::{Clinic, ClinicDraft, LOGO_HINT, MAX_LOGO_BYTES, MAX_PROFILE_BYTES};
+use crate::error::Error;
+use crate::output::{ReadError, read_regular};
+
+/// Reads and checks a clinic profile; the logo path is relative to the
+/// profile's folder. Every problem stops the run before rendering.
+pub fn load(path: &Path) -> Result<Clinic, Error> {
+    let bad = |message: &str, hint: &str| Error::Input {
+        file: path.to_path_buf(),
+        message: message.into(),
+        hint: hint.into(),
+    };
+    let text = read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => Error::io_read(path, &e),
+        ReadError::NotAFile => bad(
+            "the clinic profile is not a regular file",
+            "name the clinic profile's JSON file (`second-opinion init --clinic clinic.json` writes one)",
+        ),
+        ReadError::TooLarge => bad(
+            "the clinic profile is larger than 1 MB",
+            "a clinic profile is a few lines of JSON; `second-opinion init --clinic clinic.json` writes one",
+        ),
+    })?;
+    let draft = ClinicDraft::parse(path, &text)?;
+    let logo = match draft.logo_path() {
+        None => None,
+        Some(full) => {
+            let not_usable = |message: &str| Error::Input {
+                file: full.clone(),
+                message: message.into(),
+                hint: LOGO_HINT.into(),
+            };
+            Some(read_regular(&full, MAX_LOGO_BYTES).map_err(|e| match e {
+                ReadError::Io(e) => Error::Io {
+                    path: full.clone(),
+                    action: "could not read the clinic logo".into(),
+                    reason: crate::error::io_reason(&e),
+                    hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
+                },
+                ReadError::NotAFile => not_usable("the clinic logo is not a regular file"),
+                ReadError::TooLarge => not_usable("the clinic logo is larger than 5 MB"),
+            })?)
+        }
+    };
+    draft.finish(logo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_and_its_logo_are_read_from_the_profiles_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clinic.json");
+        std::fs::write(&path, r#"{"name": "X", "logo": "nope.png"}"#).unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("could not read the clinic logo"), "{err}");
+        std::fs::write(dir.path().join("logo.png"), b"not an image").unwrap();
+        std::fs::write(&path, r#"{"name": "X", "logo": "logo.png"}"#).unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("not a PNG, JPEG or SVG"), "{err}");
+        std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\nrest").unwrap();
+        let clinic = load(&path).unwrap();
+        assert_eq!(clinic.files, vec![path.clone(), dir.path().join("logo.png")]);
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+}
