@@ -50,7 +50,11 @@ pub struct DocumentKind {
 }
 
 /// The packet's built-in documents, in the order they appear in the ZIP and
-/// in `packet.pdf`. Documents a clinic adds come after them.
+/// in `packet.pdf`: the patient's order of use (start here, send for the
+/// records, call the plan, book and prepare the visit, ask, compare).
+/// Documents a clinic adds come after them, as does the Spanish reading copy
+/// of the letter (`es/records-request-letter-copy.typ`, a document of that
+/// language only).
 pub const DOCUMENTS: &[DocumentKind] = &[
     DocumentKind {
         file_name: "checklist.pdf",
@@ -66,6 +70,16 @@ pub const DOCUMENTS: &[DocumentKind] = &[
         file_name: "insurance-call-script.pdf",
         template: "insurance-call-script.typ",
         label: "insurance call script",
+    },
+    DocumentKind {
+        file_name: "second-opinion-appointment.pdf",
+        template: "second-opinion-appointment.typ",
+        label: "appointment page",
+    },
+    DocumentKind {
+        file_name: "my-health-summary.pdf",
+        template: "my-health-summary.typ",
+        label: "health summary",
     },
     DocumentKind {
         file_name: "second-opinion-questions.pdf",
@@ -371,9 +385,15 @@ impl Renderer {
             use typst::model::Document as _;
             let sections = sections(&packet, documents.len()).ok_or(Failure::Split)?;
             let mut out = Vec::with_capacity(documents.len() + 1);
-            for (doc, (title, pages)) in documents.iter().zip(sections) {
+            for (doc, section) in documents.iter().zip(sections) {
                 let mut info = packet.info().clone();
-                info.title = Some(title);
+                info.title = Some(section.title);
+                // The PDF's language is the document's own: the letter of a
+                // Spanish packet is sent in English.
+                if let Some(lang) = section.lang {
+                    info.locale = Smart::Custom(typst::text::Locale::new(lang, None));
+                }
+                let pages = section.pages;
                 let part =
                     PagedDocument::new(packet.pages()[pages].iter().cloned().collect(), info);
                 let pdf = self
@@ -455,40 +475,64 @@ impl Renderer {
     }
 }
 
-/// Each document's title and page range (0-based) in the combined packet,
+/// One document's part of the combined packet.
+struct Section {
+    /// The document's title, for its PDF.
+    title: typst::ecow::EcoString,
+    /// The language it is written in, when the marker names a known one.
+    lang: Option<typst::text::Lang>,
+    /// Its pages (0-based) in the packet.
+    pages: std::ops::Range<usize>,
+}
+
+/// Each document's title, language and page range in the combined packet,
 /// found from the `<so-start>` markers that `lib.typ` places at the start
-/// of every document. `None` if the markers do not match the documents.
-fn sections(
-    packet: &PagedDocument,
-    expected: usize,
-) -> Option<Vec<(typst::ecow::EcoString, std::ops::Range<usize>)>> {
+/// of every document (`(title: .., lang: ..)`, or a title alone as a string
+/// from older templates). `None` if the markers do not match the documents.
+fn sections(packet: &PagedDocument, expected: usize) -> Option<Vec<Section>> {
+    use typst::foundations::Value;
     use typst::introspection::{Introspector, MetadataElem};
     let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("so-start"))?;
     let introspector = packet.introspector();
     let mut starts = Vec::new();
     for marker in introspector.query(&typst::foundations::Selector::Label(label)) {
         let page = introspector.page(marker.location()?)?.get() - 1;
-        let title = match &marker.to_packed::<MetadataElem>()?.value {
-            typst::foundations::Value::Str(s) => typst::ecow::EcoString::from(s.as_str()),
+        let (title, lang) = match &marker.to_packed::<MetadataElem>()?.value {
+            Value::Str(s) => (typst::ecow::EcoString::from(s.as_str()), None),
+            Value::Dict(dict) => {
+                let title = match dict.get("title").ok()? {
+                    Value::Str(s) => typst::ecow::EcoString::from(s.as_str()),
+                    _ => return None,
+                };
+                let lang = match dict.get("lang") {
+                    Ok(Value::Str(s)) => s.as_str().parse::<typst::text::Lang>().ok(),
+                    _ => None,
+                };
+                (title, lang)
+            }
             _ => return None,
         };
-        starts.push((title, page));
+        starts.push((title, lang, page));
     }
-    if starts.len() != expected || starts.windows(2).any(|w| w[0].1 >= w[1].1) {
+    if starts.len() != expected || starts.windows(2).any(|w| w[0].2 >= w[1].2) {
         return None;
     }
     let total = packet.pages().len();
     let ends: Vec<usize> = starts
         .iter()
         .skip(1)
-        .map(|s| s.1)
+        .map(|s| s.2)
         .chain(std::iter::once(total))
         .collect();
     Some(
         starts
             .into_iter()
             .zip(ends)
-            .map(|((title, start), end)| (title, start..end))
+            .map(|((title, lang, start), end)| Section {
+                title,
+                lang,
+                pages: start..end,
+            })
             .collect(),
     )
 }
