@@ -578,3 +578,74 @@ fn pdf_ident(patient: &Patient, file_name: &str) -> String {
         patient.patient_name, patient.date_of_birth, file_name
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::fields::REASONS;
+
+    fn renderer() -> Renderer {
+        let options = RenderOptions::new(
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            Paper::Letter,
+        );
+        let languages = LANGUAGES.iter().map(|l| l.to_string()).collect();
+        Renderer::new(options, &languages).expect("the built-in templates build")
+    }
+
+    /// The question logic lives in lib.typ, keyed by reason code; each
+    /// language supplies only words. A reason (or a question it adds) that a
+    /// language has no words for stops the compile, so building the question
+    /// sheet and the cover for every reason in every language proves that
+    /// every language covers every reason code.
+    #[test]
+    fn every_language_covers_every_reason_code() {
+        let renderer = renderer();
+        let index = |file: &str| DOCUMENTS.iter().position(|d| d.file_name == file).unwrap();
+        for language in LANGUAGES {
+            for reason in REASONS {
+                let mut patient = crate::record::sample_patient();
+                patient.language = Some(language.to_string());
+                patient.reasons = vec![reason.to_string()];
+                for file in ["second-opinion-questions.pdf", "checklist.pdf"] {
+                    assert!(
+                        renderer.render_document(&patient, index(file)).is_ok(),
+                        "{language}: {file} fails for the reason {reason}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A reason code lib.typ does not know stops the compile instead of
+    /// silently dropping its questions: the check above can fail.
+    #[test]
+    fn an_unknown_reason_code_stops_the_question_sheet() {
+        let renderer = renderer();
+        let mut patient = crate::record::sample_patient();
+        patient.reasons = vec!["not_a_reason".into()];
+        let index = DOCUMENTS
+            .iter()
+            .position(|d| d.file_name == "second-opinion-questions.pdf")
+            .unwrap();
+        assert!(renderer.render_document(&patient, index).is_err());
+    }
+
+    /// The Spanish packet's letter is exported as an English PDF: its
+    /// section marker carries the document's own language.
+    #[test]
+    fn the_spanish_packets_letter_is_an_english_pdf() {
+        let renderer = renderer();
+        let mut patient = crate::record::sample_patient();
+        patient.language = Some("es".into());
+        let packet = renderer.render(&patient).unwrap();
+        let lang = |file: &str| {
+            let (_, pdf) = packet.iter().find(|(name, _)| name == file).unwrap();
+            let text = String::from_utf8_lossy(pdf).into_owned();
+            text.contains("<rdf:li>en</rdf:li>")
+        };
+        assert!(lang("records-request-letter.pdf"));
+        assert!(!lang("checklist.pdf"));
+        assert!(!lang("records-request-letter-copy.pdf"));
+    }
+}
