@@ -50,7 +50,11 @@ pub struct DocumentKind {
 }
 
 /// The packet's built-in documents, in the order they appear in the ZIP and
-/// in `packet.pdf`. Documents a clinic adds come after them.
+/// in `packet.pdf`: the patient's order of use (start here, send for the
+/// records, call the plan, book and prepare the visit, ask, compare).
+/// Documents a clinic adds come after them, as does the Spanish reading copy
+/// of the letter (`es/records-request-letter-copy.typ`, a document of that
+/// language only).
 pub const DOCUMENTS: &[DocumentKind] = &[
     DocumentKind {
         file_name: "checklist.pdf",
@@ -66,6 +70,16 @@ pub const DOCUMENTS: &[DocumentKind] = &[
         file_name: "insurance-call-script.pdf",
         template: "insurance-call-script.typ",
         label: "insurance call script",
+    },
+    DocumentKind {
+        file_name: "second-opinion-appointment.pdf",
+        template: "second-opinion-appointment.typ",
+        label: "appointment page",
+    },
+    DocumentKind {
+        file_name: "my-health-summary.pdf",
+        template: "my-health-summary.typ",
+        label: "health summary",
     },
     DocumentKind {
         file_name: "second-opinion-questions.pdf",
@@ -425,14 +439,20 @@ impl Renderer {
                     .iter()
                     .flatten()
                     .enumerate()
-                    .max_by_key(|(_, (_, pages))| pages.len());
+                    .max_by_key(|(_, section)| section.pages.len());
                 return Err(Failure::TooLong(longest.map_or(usize::MAX, |(i, _)| i)));
             }
             let sections = sections.ok_or(Failure::Split)?;
             let mut out = Vec::with_capacity(documents.len() + 1);
-            for (doc, (title, pages)) in documents.iter().zip(sections) {
+            for (doc, section) in documents.iter().zip(sections) {
                 let mut info = packet.info().clone();
-                info.title = Some(title);
+                info.title = Some(section.title);
+                // The PDF's language is the document's own: the letter of a
+                // Spanish packet is sent in English.
+                if let Some(lang) = section.lang {
+                    info.locale = Smart::Custom(typst::text::Locale::new(lang, None));
+                }
+                let pages = section.pages;
                 let part =
                     PagedDocument::new(packet.pages()[pages].iter().cloned().collect(), info);
                 let pdf = self
@@ -514,40 +534,64 @@ impl Renderer {
     }
 }
 
-/// Each document's title and page range (0-based) in the combined packet,
+/// One document's part of the combined packet.
+struct Section {
+    /// The document's title, for its PDF.
+    title: typst::ecow::EcoString,
+    /// The language it is written in, when the marker names a known one.
+    lang: Option<typst::text::Lang>,
+    /// Its pages (0-based) in the packet.
+    pages: std::ops::Range<usize>,
+}
+
+/// Each document's title, language and page range in the combined packet,
 /// found from the `<so-start>` markers that `lib.typ` places at the start
-/// of every document. `None` if the markers do not match the documents.
-fn sections(
-    packet: &PagedDocument,
-    expected: usize,
-) -> Option<Vec<(typst::ecow::EcoString, std::ops::Range<usize>)>> {
+/// of every document (`(title: .., lang: ..)`, or a title alone as a string
+/// from older templates). `None` if the markers do not match the documents.
+fn sections(packet: &PagedDocument, expected: usize) -> Option<Vec<Section>> {
+    use typst::foundations::Value;
     use typst::introspection::{Introspector, MetadataElem};
     let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("so-start"))?;
     let introspector = packet.introspector();
     let mut starts = Vec::new();
     for marker in introspector.query(&typst::foundations::Selector::Label(label)) {
         let page = introspector.page(marker.location()?)?.get() - 1;
-        let title = match &marker.to_packed::<MetadataElem>()?.value {
-            typst::foundations::Value::Str(s) => typst::ecow::EcoString::from(s.as_str()),
+        let (title, lang) = match &marker.to_packed::<MetadataElem>()?.value {
+            Value::Str(s) => (typst::ecow::EcoString::from(s.as_str()), None),
+            Value::Dict(dict) => {
+                let title = match dict.get("title").ok()? {
+                    Value::Str(s) => typst::ecow::EcoString::from(s.as_str()),
+                    _ => return None,
+                };
+                let lang = match dict.get("lang") {
+                    Ok(Value::Str(s)) => s.as_str().parse::<typst::text::Lang>().ok(),
+                    _ => None,
+                };
+                (title, lang)
+            }
             _ => return None,
         };
-        starts.push((title, page));
+        starts.push((title, lang, page));
     }
-    if starts.len() != expected || starts.windows(2).any(|w| w[0].1 >= w[1].1) {
+    if starts.len() != expected || starts.windows(2).any(|w| w[0].2 >= w[1].2) {
         return None;
     }
     let total = packet.pages().len();
     let ends: Vec<usize> = starts
         .iter()
         .skip(1)
-        .map(|s| s.1)
+        .map(|s| s.2)
         .chain(std::iter::once(total))
         .collect();
     Some(
         starts
             .into_iter()
             .zip(ends)
-            .map(|((title, start), end)| (title, start..end))
+            .map(|((title, lang, start), end)| Section {
+                title,
+                lang,
+                pages: start..end,
+            })
             .collect(),
     )
 }
@@ -594,4 +638,75 @@ fn pdf_ident(patient: &Patient, file_name: &str) -> String {
         "second-opinion/{}/{}/{}",
         patient.patient_name, patient.date_of_birth, file_name
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::fields::REASONS;
+
+    fn renderer() -> Renderer {
+        let options = RenderOptions::new(
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            Paper::Letter,
+        );
+        let languages = LANGUAGES.iter().map(|l| l.to_string()).collect();
+        Renderer::new(options, &languages).expect("the built-in templates build")
+    }
+
+    /// The question logic lives in lib.typ, keyed by reason code; each
+    /// language supplies only words. A reason (or a question it adds) that a
+    /// language has no words for stops the compile, so building the question
+    /// sheet and the cover for every reason in every language proves that
+    /// every language covers every reason code.
+    #[test]
+    fn every_language_covers_every_reason_code() {
+        let renderer = renderer();
+        let index = |file: &str| DOCUMENTS.iter().position(|d| d.file_name == file).unwrap();
+        for language in LANGUAGES {
+            for reason in REASONS {
+                let mut patient = crate::record::sample_patient();
+                patient.language = Some(language.to_string());
+                patient.reasons = vec![reason.to_string()];
+                for file in ["second-opinion-questions.pdf", "checklist.pdf"] {
+                    assert!(
+                        renderer.render_document(&patient, index(file)).is_ok(),
+                        "{language}: {file} fails for the reason {reason}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A reason code lib.typ does not know stops the compile instead of
+    /// silently dropping its questions: the check above can fail.
+    #[test]
+    fn an_unknown_reason_code_stops_the_question_sheet() {
+        let renderer = renderer();
+        let mut patient = crate::record::sample_patient();
+        patient.reasons = vec!["not_a_reason".into()];
+        let index = DOCUMENTS
+            .iter()
+            .position(|d| d.file_name == "second-opinion-questions.pdf")
+            .unwrap();
+        assert!(renderer.render_document(&patient, index).is_err());
+    }
+
+    /// The Spanish packet's letter is exported as an English PDF: its
+    /// section marker carries the document's own language.
+    #[test]
+    fn the_spanish_packets_letter_is_an_english_pdf() {
+        let renderer = renderer();
+        let mut patient = crate::record::sample_patient();
+        patient.language = Some("es".into());
+        let packet = renderer.render(&patient).unwrap();
+        let lang = |file: &str| {
+            let (_, pdf) = packet.iter().find(|(name, _)| name == file).unwrap();
+            let text = String::from_utf8_lossy(pdf).into_owned();
+            text.contains("<rdf:li>en</rdf:li>")
+        };
+        assert!(lang("records-request-letter.pdf"));
+        assert!(!lang("checklist.pdf"));
+        assert!(!lang("records-request-letter-copy.pdf"));
+    }
 }

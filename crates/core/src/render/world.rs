@@ -49,7 +49,7 @@ impl Base {
         today: NaiveDate,
     ) -> Self {
         let mut fonts = FontStore::new();
-        fonts.extend(typst_kit::fonts::embedded());
+        fonts.extend(packet_fonts());
         let sources = templates
             .iter()
             .map(|(path, text)| {
@@ -163,9 +163,7 @@ impl Glyphs {
     pub fn embedded() -> &'static Glyphs {
         static GLYPHS: std::sync::OnceLock<Glyphs> = std::sync::OnceLock::new();
         GLYPHS.get_or_init(|| Glyphs {
-            coverage: typst_kit::fonts::embedded()
-                .map(|(_, info)| info.coverage)
-                .collect(),
+            coverage: packet_fonts().map(|(_, info)| info.coverage).collect(),
         })
     }
 
@@ -177,6 +175,26 @@ impl Glyphs {
                 || self.coverage.iter().any(|cov| cov.contains(c as u32))
         })
     }
+}
+
+/// The sans-serif face of large print (APH and ACB large-print guidance ask
+/// for one), vendored in `fonts/` with its licence: typst-kit's embedded
+/// fonts hold no proportional sans-serif.
+const SANS_FONTS: [&[u8]; 2] = [
+    include_bytes!("../../fonts/DejaVuSans.ttf"),
+    include_bytes!("../../fonts/DejaVuSans-Bold.ttf"),
+];
+
+/// Every font a packet can use: typst-kit's embedded ones and the vendored
+/// sans-serif. The store and the glyph coverage read the same list, so the
+/// record stage's check stays true for the faces actually used.
+fn packet_fonts() -> impl Iterator<Item = (Font, typst::text::FontInfo)> {
+    typst_kit::fonts::embedded().chain(SANS_FONTS.into_iter().flat_map(|data| {
+        Font::iter(Bytes::new(data)).map(|font| {
+            let info = font.info().clone();
+            (font, info)
+        })
+    }))
 }
 
 fn not_found(id: FileId) -> FileError {

@@ -1,0 +1,373 @@
+//! The packet's content, checked from outside (issue 10): the letter that is
+//! sent stays in English and on one page, the page with the signature says
+//! which records go to whom, Spanish never puts a gendered article before a
+//! doctor's title, the new pages are there, the question sheet always asks
+//! the two questions every patient needs, and no text is under 10 pt.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Case, ENTRIES, pdf_text, sample, tool, zip_entries};
+
+/// A patient whose letter has the most to hold: every kind of record, long
+/// names and addresses, every contact detail.
+fn long_patient(language: &str) -> String {
+    serde_json::json!({
+        "packet_id": "LONG-1",
+        "patient_name": "Maria-Guadalupe Alexandra Fernández-Castellanos de la Torre",
+        "date_of_birth": "1951-07-30",
+        "patient_address": "Apartment 14B, Riverside Towers\n1234 North Lakeshore Boulevard East\nSpringfield Heights, IL 62704-1234",
+        "patient_phone": "(217) 555-0142 ext. 220",
+        "patient_email": "maria.guadalupe.fernandez.castellanos@example.org",
+        "medical_record_number": "MRN-0048291337-A",
+        "current_doctor": "Dra. Priya Natarajan-Venkataraman",
+        "current_practice": "Lakeside Orthopedic and Spine Associates of Central Illinois",
+        "records_office_address": "Health Information Management, Release of Information\nLakeside Orthopedic and Spine Associates of Central Illinois\n400 Lakeshore Drive, Building C, Second Floor\nSpringfield, IL 62701-0400",
+        "records_office_phone": "(217) 555-0100",
+        "records_office_fax": "(217) 555-0101",
+        "diagnosis": "Degenerative disc disease at L4-L5 with nerve compression",
+        "recommended_treatment": "Lumbar spinal fusion (L4-L5)",
+        "reasons": ["surgery_recommended", "serious_diagnosis", "explore_options"],
+        "decision_deadline": "2027-01-15",
+        "appointment_date": "2026-12-10",
+        "second_opinion_doctor": "Dr. Samuel Okafor-Whitfield",
+        "second_opinion_practice": "University Comprehensive Spine and Neurosurgery Center",
+        "second_opinion_address": "1500 College Avenue, Suite 300, Clinical Sciences Building\nChampaign, IL 61820-6995",
+        "second_opinion_fax": "(217) 555-0190",
+        "records_requested": ["clinic_notes", "test_results", "imaging_reports", "imaging_files",
+            "pathology_reports", "medication_list", "procedure_history", "allergies",
+            "hospital_records", "billing_records"],
+        "records_since": "2020-01-01",
+        "records_delivery": "second_opinion_doctor",
+        "records_format": "electronic",
+        "language": language
+    })
+    .to_string()
+}
+
+/// Builds one input and returns the folder its single packet was unzipped to.
+fn packet(case: &Case, name: &str, input: &str, extra: &[&str]) -> PathBuf {
+    let file = case.write(&format!("{name}.json"), input);
+    let out = format!("{name}-out");
+    case.build(
+        file.to_str().unwrap(),
+        &out,
+        &["--quiet"].iter().chain(extra).copied().collect::<Vec<_>>(),
+    )
+    .assert_code(0);
+    let zip = std::fs::read_dir(case.path(&out))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .expect("a packet was written");
+    case.unzip(&zip, &format!("{name}-x"))
+}
+
+fn pages(pdf: &Path) -> usize {
+    tool("pdfinfo", &[], pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The text of one page of a PDF, white space folded.
+fn page_text(pdf: &Path, page: usize) -> String {
+    let n = page.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-f", &n, "-l", &n])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The language a PDF's metadata names.
+fn language(pdf: &Path) -> String {
+    let meta = tool("pdfinfo", &["-meta"], pdf);
+    let start = meta
+        .find("<dc:language><rdf:Bag><rdf:li>")
+        .expect("a language")
+        + 30;
+    meta[start..].split('<').next().unwrap().to_string()
+}
+
+#[test]
+fn spanish_packets_send_the_letter_in_english_with_a_spanish_copy_not_to_send() {
+    let case = Case::new();
+    let es = packet(&case, "es", &sample(), &["--language", "es"]);
+    let letter = es.join("records-request-letter.pdf");
+    assert_eq!(language(&letter), "en");
+    let text = pdf_text(&letter);
+    for expected in [
+        "Request for copies of my medical records",
+        "Page 1 of 1",
+        "Date of birth",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the letter sent is English: {expected}\n{text}"
+        );
+    }
+    for spanish in ["Solicitud", "Página", "expediente"] {
+        assert!(
+            !text.contains(spanish),
+            "no Spanish in the letter sent: {spanish}"
+        );
+    }
+    let copy = es.join("records-request-letter-copy.pdf");
+    assert_eq!(language(&copy), "es");
+    let copy_text = pdf_text(&copy);
+    assert!(
+        copy_text.contains("Para usted — no la envíe"),
+        "{copy_text}"
+    );
+    // Every page of the copy says so, and it has nothing to sign.
+    for page in 1..=pages(&copy) {
+        assert!(
+            page_text(&copy, page).contains("NO LA ENVÍE"),
+            "page {page}"
+        );
+    }
+    assert!(!copy_text.contains("Firma del paciente"));
+    // The Spanish cover names the letter in Spanish and lists the copy.
+    let cover = pdf_text(&es.join("checklist.pdf"));
+    assert!(
+        cover.contains("Carta para pedir el expediente médico (en inglés)"),
+        "{cover}"
+    );
+    assert!(
+        cover.contains("Copia en español de la carta (no la envíe)"),
+        "{cover}"
+    );
+
+    // An English packet has no copy.
+    let en_zip_dir = packet(&case, "en", &sample(), &[]);
+    assert!(!en_zip_dir.join("records-request-letter-copy.pdf").exists());
+}
+
+#[test]
+fn the_letter_fits_on_one_page_in_regular_print_even_with_long_lists() {
+    let case = Case::new();
+    for (name, input, paper) in [
+        ("sample", sample(), "letter"),
+        ("long", long_patient("en"), "letter"),
+        ("long-a4", long_patient("en"), "a4"),
+        ("long-es", long_patient("es"), "letter"),
+    ] {
+        let dir = packet(&case, name, &input, &["--paper", paper]);
+        let letter = dir.join("records-request-letter.pdf");
+        assert_eq!(pages(&letter), 1, "{name}: the letter is one page");
+        let text = pdf_text(&letter);
+        assert!(text.contains("Signature"), "{name}");
+    }
+}
+
+#[test]
+fn the_signature_page_names_the_recipient_and_the_records_in_every_setting() {
+    let case = Case::new();
+    for (name, extra) in [
+        ("regular", &[][..]),
+        ("large", &["--large-print"][..]),
+        ("large-a4", &["--large-print", "--paper", "a4"][..]),
+    ] {
+        let dir = packet(&case, name, &long_patient("en"), extra);
+        let letter = dir.join("records-request-letter.pdf");
+        let last = page_text(&letter, pages(&letter));
+        for expected in [
+            "Signature",
+            "I authorize and direct",
+            "Lakeside Orthopedic and Spine Associates of Central Illinois",
+            "Dr. Samuel Okafor-Whitfield",
+            "University Comprehensive Spine and Neurosurgery Center",
+            "visit notes",
+            "billing records",
+            "January 1, 2020",
+        ] {
+            assert!(
+                last.contains(expected),
+                "{name}: the signature page names {expected}:\n{last}"
+            );
+        }
+    }
+}
+
+#[test]
+fn spanish_never_puts_a_gendered_article_before_a_doctors_title() {
+    let case = Case::new();
+    let dir = packet(&case, "es", &long_patient("es"), &[]);
+    let mut names: Vec<String> = ENTRIES.iter().map(|e| e.to_string()).collect();
+    names.push("records-request-letter-copy.pdf".into());
+    let mut seen_title = false;
+    for entry in names {
+        let text = pdf_text(&dir.join(&entry));
+        seen_title |= text.contains("Dra. Priya") || text.contains("Dr. Samuel");
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for pair in words.windows(2) {
+            let article = pair[0].trim_start_matches(['(', '¿', '¡']).to_lowercase();
+            let title = pair[1].to_lowercase();
+            assert!(
+                !(["el", "la", "del", "al", "los", "las"].contains(&article.as_str())
+                    && (title.starts_with("dr.") || title.starts_with("dra."))),
+                "{entry}: \"{} {}\"",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+    assert!(seen_title, "the doctors' names are printed");
+}
+
+#[test]
+fn the_new_pages_come_in_the_order_of_use_with_the_intake_filled_in() {
+    let case = Case::new();
+    let dir = packet(&case, "en", &sample(), &[]);
+    let summary = pdf_text(&dir.join("my-health-summary.pdf"));
+    for expected in [
+        "My health summary",
+        "Degenerative disc disease at L4-L5",
+        "Dose",
+        "How often",
+        "My allergies",
+        "Past surgeries and major illnesses",
+        "My other doctors",
+        "Dr. Priya Natarajan",
+    ] {
+        assert!(
+            summary.contains(expected),
+            "health summary: {expected}\n{summary}"
+        );
+    }
+    let visit = pdf_text(&dir.join("second-opinion-appointment.pdf"));
+    for expected in [
+        "Dr. Samuel Okafor",
+        "University Spine Center",
+        "1500 College Avenue",
+        "December 10, 2026",
+        "What to bring",
+        "What I understand so far",
+        "My main worries",
+        "The decision I face",
+    ] {
+        assert!(
+            visit.contains(expected),
+            "appointment page: {expected}\n{visit}"
+        );
+    }
+    let cover = pdf_text(&dir.join("checklist.pdf"));
+    let at = |s: &str| {
+        cover
+            .find(s)
+            .unwrap_or_else(|| panic!("the cover lists {s}"))
+    };
+    assert!(at("My second-opinion appointment.") < at("My health summary."));
+    assert!(at("My health summary.") < at("Question sheet for the appointment."));
+
+    let es = packet(&case, "es", &sample(), &["--language", "es"]);
+    let mut expected: Vec<&str> = ENTRIES[..7].to_vec();
+    expected.extend(["records-request-letter-copy.pdf", "packet.pdf"]);
+    let zip = std::fs::read_dir(case.path("es-out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .unwrap();
+    assert_eq!(zip_entries(&zip), expected);
+    assert!(pdf_text(&es.join("my-health-summary.pdf")).contains("Mis medicamentos"));
+    assert!(pdf_text(&es.join("second-opinion-appointment.pdf")).contains("Qué llevar"));
+}
+
+#[test]
+fn the_question_sheet_always_asks_about_all_options_and_the_actual_scans() {
+    let case = Case::new();
+    let records = serde_json::json!([
+        {"packet_id": "none", "patient_name": "Ann Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "diagnosis": "Gallstones"},
+        {"packet_id": "many", "patient_name": "Bo Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee",
+         "reasons": ["serious_diagnosis", "surgery_recommended", "unclear_diagnosis", "rare_condition",
+                     "treatment_not_working", "conflicts_with_priorities", "feel_unheard", "explore_options"]}
+    ]);
+    let input = case.write("q.json", &records.to_string());
+    case.build(input.to_str().unwrap(), "out", &["--quiet"])
+        .assert_code(0);
+    for id in ["none", "many"] {
+        let dir = case.unzip(&case.path(&format!("out/{id}.zip")), id);
+        let text = pdf_text(&dir.join("second-opinion-questions.pdf"));
+        assert!(
+            text.contains("What are all my options, including waiting or doing nothing?"),
+            "{id}"
+        );
+        assert!(
+            text.contains("Did you look at my actual scans and slides yourself"),
+            "{id}"
+        );
+        // The marks: three to five questions, plus the one naming the mark
+        // in the introduction.
+        let marks = text.matches("Ask first").count() - 1;
+        assert!((3..=5).contains(&marks), "{id}: {marks} questions marked");
+        // No question is asked twice.
+        let questions: Vec<&str> = text
+            .split('?')
+            .map(str::trim)
+            .filter(|q| q.len() > 25)
+            .collect();
+        let mut unique = questions.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), questions.len(), "{id}: a question repeats");
+    }
+}
+
+/// The smallest word height on any page of a PDF, in points, from
+/// `pdftotext -bbox` word boxes.
+fn smallest_word_height(pdf: &Path) -> f64 {
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .filter_map(|l| {
+            let num = |key: &str| -> Option<f64> {
+                let start = l.find(&format!("{key}=\""))? + key.len() + 2;
+                l[start..].split('"').next()?.parse().ok()
+            };
+            Some(num("yMax")? - num("yMin")?)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn no_text_is_smaller_than_10_points() {
+    // Calibration: pdftotext's word box is the font's ascent plus descent,
+    // 1.14 times the size in Libertinus Serif (a 10 pt word is 11.40 pt
+    // high, 9 pt is 10.26: measured on the packet's own 10 pt footer). In
+    // DejaVu Sans (large print) it is 1.0 times the size, so there the same
+    // bound asks for at least 11.3 pt: its smallest text is the 12 pt frame.
+    const TEN_POINT_LIBERTINUS: f64 = 11.3;
+    let case = Case::new();
+    for (name, input, extra) in [
+        ("en", sample(), &[][..]),
+        ("es", sample(), &["--language", "es"][..]),
+        ("long", long_patient("en"), &[][..]),
+        ("large", sample(), &["--large-print"][..]),
+    ] {
+        let dir = packet(&case, name, &input, extra);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let pdf = entry.unwrap().path();
+            let h = smallest_word_height(&pdf);
+            assert!(
+                h >= TEN_POINT_LIBERTINUS,
+                "{name}/{}: a word only {h:.2} pt high (under 10 pt)",
+                pdf.file_name().unwrap().to_string_lossy()
+            );
+        }
+    }
+}
