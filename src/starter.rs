@@ -160,6 +160,24 @@ fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_example_spreadsheet_reads_back_as_one_buildable_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let form = dir.path().join("form.xlsx");
+        write_spreadsheet_form(&form, false, true).unwrap();
+        let bytes = std::fs::read(&form).unwrap();
+        let file = crate::input::read_bytes(&form, &bytes, &crate::input::InputOptions::default())
+            .unwrap();
+        assert_eq!(file.entries.len(), 1);
+        let raw = file.entries.into_iter().next().unwrap().unwrap();
+        assert_eq!(
+            raw.origin.place,
+            crate::input::Place::Row { sheet: Some("Patients".into()), row: 2 }
+        );
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        crate::record::from_raw(raw, today).unwrap();
+    }
     use crate::input::json;
 
     #[test]

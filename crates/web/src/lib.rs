@@ -296,7 +296,7 @@ pub struct Batch {
     settings: Settings,
     clinic: Option<ClinicDraft>,
     logo: Option<Vec<u8>>,
-    template_files: Vec<(String, Vec<u8>)>,
+    template_files: Vec<(std::path::PathBuf, Vec<u8>)>,
     renderer: Option<Renderer>,
     namer: Namer,
     outcomes: Vec<RecordOutcome>,
@@ -382,10 +382,7 @@ impl Batch {
     pub fn start(&mut self) -> Result<String, String> {
         let clinic = match self.clinic.take() {
             None => None,
-            Some(draft) => {
-                let logo = draft.logo_path().map(|p| (p.to_path_buf(), self.logo.take().unwrap_or_default()));
-                Some(draft.finish(logo.as_ref().map(|(p, b)| (p.as_path(), b.as_slice()))).map_err(|e| e.to_string())?)
-            }
+            Some(draft) => Some(draft.finish(self.logo.take()).map_err(|e| e.to_string())?),
         };
         let templates = if self.template_files.is_empty() {
             TemplateSet::built_in()
@@ -443,7 +440,7 @@ impl Batch {
         entries.push((report::REPORT_FILE, report.as_slice()));
         let mut out = std::io::Cursor::new(Vec::new());
         bundle::zip_stored(
-            entries.into_iter().map(|(n, b)| (n.to_string(), b)),
+            entries.into_iter().map(|(n, b)| Ok((n.to_string(), b))),
             self.settings.today,
             &mut out,
         )
@@ -472,7 +469,7 @@ impl Batch {
 
     /// One file of a templates folder, by its path in the folder.
     pub fn add_template(&mut self, path: &str, bytes: &[u8]) {
-        self.template_files.push((path.to_string(), bytes.to_vec()));
+        self.template_files.push((path.into(), bytes.to_vec()));
     }
 
     /// A templates folder zipped.

@@ -27,39 +27,69 @@ pub struct Patient {
     /// Where the record came from (not serialised: templates never see it).
     #[serde(skip)]
     pub origin: Origin,
+    /// The intake field `packet_id` (see [`fields::FIELDS`]).
     pub packet_id: Option<String>,
+    /// The intake field `patient_name` (see [`fields::FIELDS`]).
     pub patient_name: String,
+    /// The intake field `date_of_birth` (see [`fields::FIELDS`]).
     #[serde(serialize_with = "iso_date")]
     pub date_of_birth: NaiveDate,
+    /// The intake field `patient_address` (see [`fields::FIELDS`]).
     pub patient_address: Option<String>,
+    /// The intake field `patient_phone` (see [`fields::FIELDS`]).
     pub patient_phone: Option<String>,
+    /// The intake field `patient_email` (see [`fields::FIELDS`]).
     pub patient_email: Option<String>,
+    /// The intake field `medical_record_number` (see [`fields::FIELDS`]).
     pub medical_record_number: Option<String>,
+    /// The intake field `current_doctor` (see [`fields::FIELDS`]).
     pub current_doctor: String,
+    /// The intake field `current_practice` (see [`fields::FIELDS`]).
     pub current_practice: Option<String>,
+    /// The intake field `records_office_address` (see [`fields::FIELDS`]).
     pub records_office_address: Option<String>,
+    /// The intake field `records_office_phone` (see [`fields::FIELDS`]).
     pub records_office_phone: Option<String>,
+    /// The intake field `records_office_fax` (see [`fields::FIELDS`]).
     pub records_office_fax: Option<String>,
+    /// The intake field `diagnosis` (see [`fields::FIELDS`]).
     pub diagnosis: Option<String>,
+    /// The intake field `recommended_treatment` (see [`fields::FIELDS`]).
     pub recommended_treatment: Option<String>,
+    /// The intake field `reasons` (see [`fields::FIELDS`]).
     pub reasons: Vec<String>,
+    /// The intake field `decision_deadline` (see [`fields::FIELDS`]).
     #[serde(serialize_with = "iso_date_opt")]
     pub decision_deadline: Option<NaiveDate>,
+    /// The intake field `appointment_date` (see [`fields::FIELDS`]).
     #[serde(serialize_with = "iso_date_opt")]
     pub appointment_date: Option<NaiveDate>,
+    /// The intake field `second_opinion_doctor` (see [`fields::FIELDS`]).
     pub second_opinion_doctor: Option<String>,
+    /// The intake field `second_opinion_practice` (see [`fields::FIELDS`]).
     pub second_opinion_practice: Option<String>,
+    /// The intake field `second_opinion_address` (see [`fields::FIELDS`]).
     pub second_opinion_address: Option<String>,
+    /// The intake field `second_opinion_fax` (see [`fields::FIELDS`]).
     pub second_opinion_fax: Option<String>,
+    /// The intake field `insurer` (see [`fields::FIELDS`]).
     pub insurer: Option<String>,
+    /// The intake field `member_id` (see [`fields::FIELDS`]).
     pub member_id: Option<String>,
+    /// The intake field `group_number` (see [`fields::FIELDS`]).
     pub group_number: Option<String>,
+    /// The intake field `insurer_phone` (see [`fields::FIELDS`]).
     pub insurer_phone: Option<String>,
+    /// The intake field `records_requested` (see [`fields::FIELDS`]).
     pub records_requested: Vec<String>,
+    /// The intake field `records_since` (see [`fields::FIELDS`]).
     #[serde(serialize_with = "iso_date_opt")]
     pub records_since: Option<NaiveDate>,
+    /// The intake field `records_delivery` (see [`fields::FIELDS`]).
     pub records_delivery: String,
+    /// The intake field `records_format` (see [`fields::FIELDS`]).
     pub records_format: String,
+    /// The intake field `my_questions` (see [`fields::FIELDS`]).
     pub my_questions: Vec<String>,
     /// The language of the documents; `None` means the run's language.
     pub language: Option<String>,
@@ -727,6 +757,34 @@ pub fn sample_patient() -> Patient {
         NaiveDate::from_ymd_opt(LATEST_YEAR, 1, 1).expect("valid date"),
     )
     .expect("the documented examples form a valid record")
+}
+
+#[cfg(test)]
+mod field_list_tests {
+    use super::*;
+
+    /// The field table, the `Patient` struct and what templates receive must
+    /// name the same fields: a field in one and not the other would be
+    /// accepted from the intake and silently dropped (or never filled).
+    #[test]
+    fn the_patient_record_has_exactly_the_fields_of_the_field_table() {
+        let value = serde_json::to_value(sample_patient()).unwrap();
+        let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = fields::FIELDS.iter().map(|f| f.name).collect();
+        keys.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(keys, names);
+    }
+
+    /// `templates/README.md` tells template authors what data they get; it
+    /// must list every field.
+    #[test]
+    fn the_templates_readme_names_every_field() {
+        let readme = include_str!("../../../../templates/README.md");
+        for spec in fields::FIELDS {
+            assert!(readme.contains(spec.name), "templates/README.md misses {}", spec.name);
+        }
+    }
 }
 
 #[cfg(test)]
