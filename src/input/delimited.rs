@@ -7,7 +7,7 @@
 //! `--delimiter`, or the one of `,` `;` tab `|` that makes a header row
 //! appear. A real CSV parser reads the fields, so quoted separators and line
 //! breaks (addresses) work. The table rules (header row, columns, blank rows)
-//! are the spreadsheets' own, from [`super::sheet`], and each line is handed
+//! are the spreadsheets' own, from [`super::table`], and each line is handed
 //! on as soon as it is parsed: what is held is the decoded text (the bytes
 //! themselves when they are UTF-8 already), never all the rows.
 
@@ -16,7 +16,7 @@ use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding};
 
-use super::sheet::{self, GridRow, Limits, Source, Table, Value};
+use super::table::{self, GridRow, Limits, Source, Table, Value};
 use super::{Entry, InputFile, InputOptions};
 use crate::error::Error;
 use crate::record::safe_name;
@@ -206,7 +206,7 @@ fn sniff(text: &str) -> u8 {
                 fields: Some(record.len()),
             });
         }
-        let score = sheet::find_header(&rows).map_or(0, |i| sheet::header_score(&rows[i]));
+        let score = table::find_header(&rows).map_or(0, |i| table::header_score(&rows[i]));
         if score > best.0 {
             best = (score, candidate);
         }

@@ -8,9 +8,15 @@
 //! spreadsheets follow exactly the same rules.
 
 mod cfb_check;
+mod convert;
 pub mod delimited;
+mod detect;
 pub mod json;
-pub mod sheet;
+mod table;
+mod workbook;
+
+pub use detect::{Format, detect};
+pub use workbook::Workbook;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -202,7 +208,7 @@ pub fn read(path: &Path, options: &InputOptions) -> Result<InputFile, Error> {
 ///
 /// Rows are expected in row order, as every spreadsheet program writes them;
 /// a workbook whose rows are stored out of order is refused as damaged (see
-/// `sheet::Table`).
+/// `table::Table`).
 pub fn read_each(
     path: &Path,
     options: &InputOptions,
@@ -236,117 +242,6 @@ fn load(path: &Path) -> Result<Vec<u8>, Error> {
 }
 
 /// What an input file holds, decided by [`detect`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A JSON intake file.
-    Json,
-    /// A workbook calamine reads.
-    Workbook(sheet::Workbook),
-    /// CSV or other delimited text.
-    Delimited,
-    /// Text in a file named like a workbook (a CSV renamed to .xlsx).
-    TextNamedAsWorkbook,
-}
-
-/// The file's extension, lower-cased ("" when it has none).
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
-}
-
-const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xltx", "xltm"];
-const TEXT_EXTENSIONS: &[&str] = &["csv", "tsv", "tab", "txt"];
-
-/// Decides how to read a file: by its first bytes (ZIP, OLE, JSON), then by
-/// its lower-cased extension.
-pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
-    let ext = extension(path);
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return sheet::zip_format(path, bytes).map(Format::Workbook);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        if sheet::is_encrypted_ole(bytes) {
-            return Err(sheet::password_protected(path));
-        }
-        return Ok(Format::Workbook(sheet::Workbook::Xls));
-    }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the file is empty".into(),
-            hint: "choose the file that holds the patients".into(),
-        });
-    }
-    let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    // A CSV may start with a title such as "[Clinic export]": a table's
-    // extension decides before the first character does (a .txt may be
-    // either, so its content decides).
-    let table_extension = TEXT_EXTENSIONS.contains(&ext.as_str()) && ext != "txt";
-    if ext == "json" || (!table_extension && matches!(first, Some(b'{' | b'['))) {
-        return Ok(Format::Json);
-    }
-    if TEXT_EXTENSIONS.contains(&ext.as_str()) {
-        return Ok(Format::Delimited);
-    }
-    if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
-        if first == Some(&b'<') {
-            // Web applications often export an HTML table (or Excel 2003
-            // XML) under an .xls name; Excel opens it, calamine cannot.
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
-                    "the file is named .{ext} but is a web page (HTML) or XML file, not a workbook"
-                ),
-                hint: "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx) or CSV UTF-8".into(),
-            });
-        }
-        if looks_like_text(bytes) {
-            return Ok(Format::TextNamedAsWorkbook);
-        }
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
-                "the file is named .{ext} but is not a workbook (it may be damaged, or another kind of file renamed)"
-            ),
-            hint: format!(
-                "open the original in Excel or LibreOffice and save it again; {}",
-                sheet::supported_formats_hint()
-            ),
-        });
-    }
-    Err(Error::Input {
-        file: path.to_path_buf(),
-        message: if ext.is_empty() {
-            "the file has no extension and is not a workbook or JSON, so its format is unknown"
-                .into()
-        } else {
-            format!("files named .{ext} cannot be read")
-        },
-        hint: sheet::supported_formats_hint().into(),
-    })
-}
-
-/// Whether the start of a file is text: a text byte order mark, or UTF-8
-/// without NUL bytes (a character cut at the end of the sample is allowed).
-fn looks_like_text(bytes: &[u8]) -> bool {
-    if bytes.starts_with(b"\xEF\xBB\xBF")
-        || bytes.starts_with(b"\xFF\xFE")
-        || bytes.starts_with(b"\xFE\xFF")
-    {
-        return true;
-    }
-    let sample = &bytes[..bytes.len().min(8192)];
-    if sample.contains(&0) {
-        return false;
-    }
-    match std::str::from_utf8(sample) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
-    }
-}
-
 /// Reads a file's bytes whole, choosing the reader with [`detect`].
 pub fn read_bytes(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
     InputFile::collect(|sink| read_bytes_each(path, bytes, options, sink))
@@ -360,13 +255,13 @@ pub fn read_bytes_each(
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
 ) -> Result<Vec<String>, Error> {
-    let ext = extension(path);
+    let ext = detect::extension(path);
     match detect(path, bytes)? {
         Format::Json => json::read_each(path, bytes, sink),
         Format::Delimited => delimited::read_each(path, bytes, options, sink),
         Format::Workbook(kind) => {
-            let mut warnings = sheet::read_each(path, bytes, kind, options, sink)?;
-            if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
+            let mut warnings = workbook::read_each(path, bytes, kind, options, sink)?;
+            if detect::TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
                 warnings.insert(
                     0,
                     format!(
