@@ -38,6 +38,7 @@ pub(super) fn convert(spec: &FieldSpec, value: &Value, is_1904: bool) -> Cell {
         },
         Value::Duration => Cell::Invalid("a length of time"),
         Value::Error(what) => Cell::Invalid(what),
+        Value::TooLong => Cell::Invalid(super::TOO_LONG_TEXT),
         Value::UncachedFormula => Cell::Invalid(
             "a formula whose result was not saved (open the file in Excel or LibreOffice and save it again)",
         ),

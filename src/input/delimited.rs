@@ -16,7 +16,7 @@ use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding};
 
-use super::table::{self, GridRow, Limits, Source, Table, Value};
+use super::table::{self, GridRow, Limits, MAX_COLUMNS, Source, Table, Value};
 use super::{Entry, InputFile, InputOptions};
 use crate::error::Error;
 use crate::record::safe_name;
@@ -25,6 +25,9 @@ use crate::record::safe_name;
 const CANDIDATES: &[u8] = b",;\t|";
 /// How many records are parsed to choose the delimiter.
 const SNIFF_RECORDS: usize = 25;
+/// The longest field looked at as a possible column name while choosing the
+/// delimiter (the longest accepted header is far shorter).
+const MAX_HEADER_BYTES: usize = 200;
 
 /// Reads a delimited text file whole.
 pub fn read(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
@@ -128,7 +131,13 @@ pub(super) fn read_each_with(
         let mut filled = false;
         for (col, field) in record.iter().enumerate() {
             if !field.is_empty() {
-                table.push(line, col, Value::Text(field.to_string()))?;
+                // An over-long field is never copied.
+                let value = if field.len() > super::MAX_CELL_BYTES {
+                    Value::TooLong
+                } else {
+                    Value::Text(field.to_string())
+                };
+                table.push(line, col, value)?;
                 filled = true;
             }
         }
@@ -197,10 +206,13 @@ fn sniff(text: &str) -> u8 {
         while rows.len() < SNIFF_RECORDS && matches!(reader.read_record(&mut record), Ok(true)) {
             rows.push(GridRow {
                 number: rows.len() + 1,
+                // Only what a header could be: the columns a table may use,
+                // fields short enough to be a column name.
                 cells: record
                     .iter()
+                    .take(MAX_COLUMNS)
                     .enumerate()
-                    .filter(|(_, f)| !f.is_empty())
+                    .filter(|(_, f)| !f.is_empty() && f.len() <= MAX_HEADER_BYTES)
                     .map(|(c, f)| (c, Value::Text(f.to_string())))
                     .collect(),
                 fields: Some(record.len()),

@@ -8,7 +8,13 @@ use super::workbook::Workbook;
 use crate::error::Error;
 
 /// The most a workbook may unpack to (the sum of its ZIP entries).
-pub const MAX_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+/// The most one part of a workbook (a sheet, the shared strings) may unpack
+/// to: calamine holds the shared strings whole, and one huge text in a sheet
+/// is held whole while it is parsed, so a small ZIP that unpacks to a huge
+/// part is refused before calamine sees it. A 100,000-row sheet of ordinary
+/// intake data unpacks to well under this.
+pub const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -133,19 +139,30 @@ pub fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| damaged())?;
     let mut total: u64 = 0;
+    let mut largest: u64 = 0;
     let mut names = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|_| damaged())?;
         total = total.saturating_add(entry.size());
-        names.push(entry.name().map_err(|_| damaged())?.to_ascii_lowercase());
+        largest = largest.max(entry.size());
+        // Some Windows tools write part names with backslashes.
+        let name = entry.name().map_err(|_| damaged())?;
+        names.push(name.replace('\\', "/").to_ascii_lowercase());
     }
-    if total > MAX_UNPACKED_BYTES {
+    if total > MAX_UNPACKED_BYTES || largest > MAX_PART_BYTES {
         return Err(Error::Input {
             file: path.to_path_buf(),
-            message: format!(
-                "the workbook unpacks to more than {} MB, more than an intake file should",
-                MAX_UNPACKED_BYTES / 1024 / 1024
-            ),
+            message: if largest > MAX_PART_BYTES {
+                format!(
+                    "one part of the workbook (a sheet or its shared texts) unpacks to more than {} MB, more than an intake file should",
+                    MAX_PART_BYTES / 1024 / 1024
+                )
+            } else {
+                format!(
+                    "the workbook unpacks to more than {} MB, more than an intake file should",
+                    MAX_UNPACKED_BYTES / 1024 / 1024
+                )
+            },
             hint: "split it into several smaller workbooks".into(),
         });
     }
@@ -169,6 +186,25 @@ pub fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
     }
     if has("xl/workbook.xml") {
         return Ok(Workbook::Xlsx);
+    }
+    // A package may keep its parts anywhere (`workbook.xml` at the top,
+    // found through `_rels/.rels`): what it declares decides.
+    if let Some(i) = names.iter().position(|n| n == "[content_types].xml") {
+        let mut types = String::new();
+        if let Ok(file) = archive.by_index(i) {
+            let _ = file.take(1024 * 1024).read_to_string(&mut types);
+        }
+        if types.contains("spreadsheetml.sheet.binary.macroenabled.main")
+            || types.contains("application/vnd.ms-excel.sheet.binary.macroEnabled.main")
+        {
+            return Ok(Workbook::Xlsb);
+        }
+        if types.contains("spreadsheetml.sheet.main+xml")
+            || types.contains("spreadsheetml.template.main+xml")
+            || types.contains("application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        {
+            return Ok(Workbook::Xlsx);
+        }
     }
     let what = if has("word/document.xml") {
         "a Word document"

@@ -18,8 +18,11 @@ mod workbook;
 pub use detect::{Format, detect};
 pub use workbook::Workbook;
 
+use std::borrow::Cow;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -172,6 +175,16 @@ impl Default for InputOptions {
 /// memory before a single record is checked.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The longest value kept from any cell, JSON string or CSV field. Longer
+/// ones are dropped as they arrive (and the record fails, naming the field):
+/// no intake field accepts more than a few hundred characters, and copying a
+/// hostile 600 MB cell around would cost gigabytes.
+pub const MAX_CELL_BYTES: usize = 32 * 1024;
+
+/// What a dropped over-long value is described as.
+const TOO_LONG_TEXT: &str =
+    "a text far longer than any intake field accepts (over 32,000 characters)";
+
 impl InputFile {
     /// Runs a streaming reader and keeps everything it hands over.
     fn collect(
@@ -215,11 +228,78 @@ pub fn read_each(
     sink: &mut dyn FnMut(Entry),
 ) -> Result<Vec<String>, Error> {
     let bytes = load(path)?;
+    let path = if is_stdin(path) {
+        Path::new(STDIN_NAME)
+    } else {
+        path
+    };
     read_bytes_each(path, &bytes, options, sink)
 }
 
-/// A file's bytes, after checking that it is a file of a sane size.
-fn load(path: &Path) -> Result<Vec<u8>, Error> {
+/// Whether the input names standard input: `-`, or `/dev/stdin`.
+fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdin")
+}
+
+/// How standard input is named in messages and records.
+const STDIN_NAME: &str = "standard input";
+
+/// Standard input, read once per process: `build` reads its input twice
+/// (a checking pass, then the real one) and a pipe can be read only once, so
+/// both passes must see the same buffered bytes.
+static STDIN: OnceLock<Result<Vec<u8>, LoadFailure>> = OnceLock::new();
+
+/// Why reading failed, kept so that the second read of standard input fails
+/// the same way as the first.
+#[derive(Debug, Clone, Copy)]
+enum LoadFailure {
+    TooLarge,
+    Io(std::io::ErrorKind),
+}
+
+impl LoadFailure {
+    fn into_error(self, path: &Path) -> Error {
+        match self {
+            LoadFailure::TooLarge => Error::Input {
+                file: path.to_path_buf(),
+                message: format!(
+                    "the file is larger than {} MB, more than an intake file should be",
+                    MAX_INPUT_BYTES / 1024 / 1024
+                ),
+                hint: "split it into several smaller files".into(),
+            },
+            LoadFailure::Io(kind) => Error::io_read(path, &std::io::Error::from(kind)),
+        }
+    }
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `reader`: the limit applies while
+/// reading, so a pipe or device that never ends costs no more than that.
+fn read_limited(reader: impl Read) -> Result<Vec<u8>, LoadFailure> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadFailure::Io(e.kind()))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(LoadFailure::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// A file's bytes, after checking that it is a regular file of a sane size,
+/// or standard input (buffered once, see [`STDIN`]).
+fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
+    if is_stdin(path) {
+        let shown = Path::new(STDIN_NAME);
+        return match STDIN.get_or_init(|| read_limited(std::io::stdin().lock())) {
+            Ok(bytes) => Ok(Cow::Borrowed(bytes.as_slice())),
+            Err(failure) => Err(failure.into_error(shown)),
+        };
+    }
+    // `metadata` never blocks, unlike opening a FIFO; what is not a regular
+    // file (a folder, a device such as /dev/zero, a pipe) is refused before
+    // it is opened.
     let meta = std::fs::metadata(path).map_err(|e| Error::io_read(path, &e))?;
     if meta.is_dir() {
         return Err(Error::Input {
@@ -228,20 +308,23 @@ fn load(path: &Path) -> Result<Vec<u8>, Error> {
             hint: "name the intake file itself, for example samples/patient.json".into(),
         });
     }
-    if meta.len() > MAX_INPUT_BYTES {
+    if !meta.is_file() {
         return Err(Error::Input {
             file: path.to_path_buf(),
-            message: format!(
-                "the file is larger than {} MB, more than an intake file should be",
-                MAX_INPUT_BYTES / 1024 / 1024
-            ),
-            hint: "split it into several smaller files".into(),
+            message: "this is a device or a pipe, not an intake file".into(),
+            hint: "name a saved intake file; to read from a pipe, give - as the file name".into(),
         });
     }
-    std::fs::read(path).map_err(|e| Error::io_read(path, &e))
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(LoadFailure::TooLarge.into_error(path));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io_read(path, &e))?;
+    // The file may grow between the size check and the read.
+    read_limited(file)
+        .map(Cow::Owned)
+        .map_err(|failure| failure.into_error(path))
 }
 
-/// What an input file holds, decided by [`detect`].
 /// Reads a file's bytes whole, choosing the reader with [`detect`].
 pub fn read_bytes(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
     InputFile::collect(|sink| read_bytes_each(path, bytes, options, sink))

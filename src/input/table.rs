@@ -14,7 +14,7 @@ use super::convert::convert;
 use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
 use crate::record::fields::{self, FieldSpec};
-use crate::record::safe_name;
+use crate::record::{looks_like_a_field_name, safe_name};
 
 /// Most patient rows read from one sheet or CSV file.
 pub const MAX_DATA_ROWS: usize = 100_000;
@@ -64,6 +64,8 @@ pub(super) enum Value {
     Error(&'static str),
     /// A formula whose result was never saved in the file.
     UncachedFormula,
+    /// Text longer than [`super::MAX_CELL_BYTES`], dropped as it arrived.
+    TooLong,
 }
 
 impl Value {
@@ -281,6 +283,10 @@ impl<'a> Table<'a> {
     /// Adds one filled cell at a 1-based row number and 0-based column. A
     /// cell in a later row than the one being filled completes that row.
     pub fn push(&mut self, row: usize, col: usize, value: Value) -> Result<(), Error> {
+        let value = match value {
+            Value::Text(t) if t.len() > super::MAX_CELL_BYTES => Value::TooLong,
+            other => other,
+        };
         if col >= self.limits.columns {
             return Err(Error::Input {
                 file: self.path.to_path_buf(),
@@ -550,7 +556,17 @@ fn read_header(
                         columns.push((*col, spec));
                         labels.insert(*col, label);
                     }
-                    None => ignored.push((*col, label)),
+                    // A header cell that is no field may be data (a patient's
+                    // name typed above the table): the same rule as unknown
+                    // JSON keys decides whether it is printed or described.
+                    None if looks_like_a_field_name(&text) => ignored.push((*col, label)),
+                    None => ignored.push((
+                        *col,
+                        format!(
+                            "column {} (its header does not look like a field name)",
+                            column_name(*col)
+                        ),
+                    )),
                 }
             }
             None => ignored.push((
