@@ -1008,6 +1008,8 @@ fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
 
 #[path = "cli/hardening.rs"]
 mod hardening;
+#[path = "cli/limits.rs"]
+mod limits;
 
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {

@@ -12,6 +12,7 @@ mod convert;
 pub mod delimited;
 mod detect;
 pub mod json;
+mod ods_check;
 mod table;
 mod workbook;
 
@@ -275,8 +276,12 @@ impl LoadFailure {
 
 /// Reads at most [`MAX_INPUT_BYTES`] from `reader`: the limit applies while
 /// reading, so a pipe or device that never ends costs no more than that.
-fn read_limited(reader: impl Read) -> Result<Vec<u8>, LoadFailure> {
-    let mut bytes = Vec::new();
+///
+/// The buffer is reserved at its final size up front (`expected`, or the
+/// limit): untouched reserved memory costs nothing, while growing by doubling
+/// would copy a 256 MB buffer into a 512 MB one.
+fn read_limited(reader: impl Read, expected: u64) -> Result<Vec<u8>, LoadFailure> {
+    let mut bytes = Vec::with_capacity(expected.min(MAX_INPUT_BYTES) as usize + 1);
     reader
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -292,7 +297,7 @@ fn read_limited(reader: impl Read) -> Result<Vec<u8>, LoadFailure> {
 fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
     if is_stdin(path) {
         let shown = Path::new(STDIN_NAME);
-        return match STDIN.get_or_init(|| read_limited(std::io::stdin().lock())) {
+        return match STDIN.get_or_init(|| read_limited(std::io::stdin().lock(), MAX_INPUT_BYTES)) {
             Ok(bytes) => Ok(Cow::Borrowed(bytes.as_slice())),
             Err(failure) => Err(failure.into_error(shown)),
         };
@@ -320,7 +325,7 @@ fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io_read(path, &e))?;
     // The file may grow between the size check and the read.
-    read_limited(file)
+    read_limited(file, meta.len())
         .map(Cow::Owned)
         .map_err(|failure| failure.into_error(path))
 }

@@ -226,6 +226,16 @@ fn stream(
             table.finish()
         }
         Workbook::Ods => {
+            if ods_grid(bytes) > limits.cells as u64 {
+                return Err(Error::Input {
+                    file: path.to_path_buf(),
+                    message: format!(
+                        "the spreadsheet repeats its cells to more than {} cells, more than an intake file should hold",
+                        limits.cells
+                    ),
+                    hint: "delete the rows and columns beyond the intake table, or copy the table alone into a new file".into(),
+                });
+            }
             let mut book: Ods<_> =
                 Ods::new(cursor).map_err(|e| fail(matches!(e, OdsError::Password)))?;
             let (name, all) = choose_sheet(path, &book, options)?;
@@ -236,6 +246,18 @@ fn stream(
             push_range(&mut table, &range)?;
             table.finish()
         }
+    }
+}
+
+/// The grid calamine would expand an ODS file's content to (see
+/// `ods_check`); a file without readable content is left to calamine.
+fn ods_grid(bytes: &[u8]) -> u64 {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return 0;
+    };
+    match archive.by_name("content.xml") {
+        Ok(content) => super::ods_check::largest_grid(content),
+        Err(_) => 0,
     }
 }
 
