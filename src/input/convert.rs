@@ -45,7 +45,7 @@ pub(super) fn convert(spec: &FieldSpec, value: &Value, is_1904: bool) -> Cell {
     }
 }
 
-const TOO_LONG: &str =
+pub(super) const TOO_LONG: &str =
     "a number too long to be stored exactly (format the column as Text and retype it)";
 
 fn text_cell(spec: &FieldSpec, text: &str) -> Cell {
@@ -169,6 +169,14 @@ fn is_scientific(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::record::fields;
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> Cell {
+        Cell::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
 
     #[test]
     fn conversions_by_field_kind() {

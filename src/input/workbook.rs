@@ -108,7 +108,7 @@ pub fn read_each(
 }
 
 #[cfg(test)]
-fn read_with(
+pub(super) fn read_with(
     path: &Path,
     bytes: &[u8],
     format: Workbook,
