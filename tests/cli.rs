@@ -1040,6 +1040,9 @@ mod safety;
 #[path = "cli/content.rs"]
 mod content;
 
+#[path = "cli/limits.rs"]
+mod limits;
+
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
     let case = Case::new();

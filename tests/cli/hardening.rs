@@ -639,7 +639,7 @@ fn workbook_corpus_has_exact_outcomes() {
             code: 1,
             buildable: Some((2, 4)),
             says: says(&[
-                "ignored 3 columns on sheet \"Intake\" that are not intake fields: \"Favourite colour\" (column G), column I (no header), \"Notes\" (column J)",
+                "ignored 3 columns on sheet \"Intake\" that are not intake fields: column G (its header does not look like a field name), column I (no header), column J (its header does not look like a field name)",
                 "title_rows.xlsx, sheet \"Intake\", row 7:",
                 "member_id: holds a number too long to be stored exactly (format the column as Text and retype it)",
                 "title_rows.xlsx, sheet \"Intake\", row 8:",

@@ -7,7 +7,7 @@
 //! `--delimiter`, or the one of `,` `;` tab `|` that makes a header row
 //! appear. A real CSV parser reads the fields, so quoted separators and line
 //! breaks (addresses) work. The table rules (header row, columns, blank rows)
-//! are the spreadsheets' own, from [`super::sheet`], and each line is handed
+//! are the spreadsheets' own, from [`super::table`], and each line is handed
 //! on as soon as it is parsed: what is held is the decoded text (the bytes
 //! themselves when they are UTF-8 already), never all the rows.
 
@@ -16,7 +16,7 @@ use std::path::Path;
 
 use encoding_rs::{DecoderResult, Encoding};
 
-use super::sheet::{self, GridRow, Limits, Source, Table, Value};
+use super::table::{self, GridRow, Limits, MAX_COLUMNS, Source, Table, Value};
 use super::{Entry, InputFile, InputOptions};
 use crate::error::Error;
 use crate::record::safe_name;
@@ -25,6 +25,11 @@ use crate::record::safe_name;
 const CANDIDATES: &[u8] = b",;\t|";
 /// How many records are parsed to choose the delimiter.
 const SNIFF_RECORDS: usize = 25;
+/// How much of the text is parsed to choose the delimiter.
+const SNIFF_BYTES: usize = 256 * 1024;
+/// The longest field looked at as a possible column name while choosing the
+/// delimiter (the longest accepted header is far shorter).
+const MAX_HEADER_BYTES: usize = 200;
 
 /// Reads a delimited text file whole.
 pub fn read(path: &Path, bytes: &[u8], options: &InputOptions) -> Result<InputFile, Error> {
@@ -73,6 +78,45 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
     in_quotes.then_some(opened_on)
 }
 
+/// Most fields a CSV line may have: Excel's column count. A line is checked
+/// before the CSV parser sees it, since the parser holds a whole line's
+/// fields (a 40 MB line of commas is 20 million of them).
+const MAX_FIELDS: usize = 16_384;
+
+/// The first line with more than [`MAX_FIELDS`] fields, if any, counting
+/// separators outside quotes (quoted as in [`unclosed_quote`]).
+fn too_wide(text: &str, delimiter: u8) -> Option<usize> {
+    let (mut line, mut record_line, mut fields) = (1, 1, 1);
+    let (mut in_quotes, mut at_start) = (false, true);
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if in_quotes {
+            if b == b'\n' {
+                line += 1;
+            }
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if b == b'"' && at_start {
+            in_quotes = true;
+        } else if b == delimiter {
+            fields += 1;
+            if fields > MAX_FIELDS {
+                return Some(record_line);
+            }
+        } else if b == b'\n' {
+            line += 1;
+            (record_line, fields) = (line, 1);
+        }
+        at_start = !in_quotes && (b == delimiter || b == b'\n' || b == b'\r');
+    }
+    None
+}
+
 pub(super) fn read_with(
     path: &Path,
     bytes: &[u8],
@@ -94,6 +138,15 @@ pub(super) fn read_each_with(
         Some(d) => check_delimiter(d)?,
         None => sniff(&text),
     };
+    if let Some(line) = too_wide(&text, delimiter) {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: format!(
+                "line {line} has more than {MAX_FIELDS} fields, more than any spreadsheet has columns"
+            ),
+            hint: "check that the file is a table saved as CSV; delete the columns to the right of the intake table, or copy the table alone into a new file".into(),
+        });
+    }
     if let Some(line) = unclosed_quote(&text, delimiter) {
         return Err(Error::Input {
             file: path.to_path_buf(),
@@ -128,7 +181,13 @@ pub(super) fn read_each_with(
         let mut filled = false;
         for (col, field) in record.iter().enumerate() {
             if !field.is_empty() {
-                table.push(line, col, Value::Text(field.to_string()))?;
+                // An over-long field is never copied.
+                let value = if field.len() > super::MAX_CELL_BYTES {
+                    Value::TooLong
+                } else {
+                    Value::Text(field.to_string())
+                };
+                table.push(line, col, value)?;
                 filled = true;
             }
         }
@@ -188,7 +247,15 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 
 /// Chooses the delimiter under which a header row naming the most intake
 /// fields appears in the first lines.
+///
+/// Only the start of the text is looked at: a header row is short, and
+/// parsing a hostile 40 MB first line four times would cost minutes.
 fn sniff(text: &str) -> u8 {
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
     let mut best = (0, b',');
     for &candidate in CANDIDATES {
         let mut rows = Vec::new();
@@ -197,16 +264,19 @@ fn sniff(text: &str) -> u8 {
         while rows.len() < SNIFF_RECORDS && matches!(reader.read_record(&mut record), Ok(true)) {
             rows.push(GridRow {
                 number: rows.len() + 1,
+                // Only what a header could be: the columns a table may use,
+                // fields short enough to be a column name.
                 cells: record
                     .iter()
+                    .take(MAX_COLUMNS)
                     .enumerate()
-                    .filter(|(_, f)| !f.is_empty())
+                    .filter(|(_, f)| !f.is_empty() && f.len() <= MAX_HEADER_BYTES)
                     .map(|(c, f)| (c, Value::Text(f.to_string())))
                     .collect(),
                 fields: Some(record.len()),
             });
         }
-        let score = sheet::find_header(&rows).map_or(0, |i| sheet::header_score(&rows[i]));
+        let score = table::find_header(&rows).map_or(0, |i| table::header_score(&rows[i]));
         if score > best.0 {
             best = (score, candidate);
         }
@@ -661,6 +731,17 @@ mod tests {
         .unwrap();
         assert!(warnings.is_empty());
         assert_eq!(outcome, [(2, true), (3, false), (4, true)]);
+    }
+
+    #[test]
+    fn lines_wider_than_any_spreadsheet_are_found_before_parsing() {
+        let wide = format!("a,b\nc{}\nd\n", ",x".repeat(MAX_FIELDS));
+        assert_eq!(too_wide(&wide, b','), Some(2));
+        let quoted = format!("a,b\n\"{}\"\n", ",".repeat(MAX_FIELDS * 2));
+        assert_eq!(too_wide(&quoted, b','), None);
+        let exactly = format!("{}\n", ",".repeat(MAX_FIELDS - 1));
+        assert_eq!(too_wide(&exactly, b','), None);
+        assert_eq!(too_wide(&exactly, b';'), None);
     }
 
     #[test]

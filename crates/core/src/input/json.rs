@@ -29,6 +29,9 @@ pub enum Json {
     Number(f64),
     /// A string.
     String(String),
+    /// A string longer than [`super::MAX_CELL_BYTES`]: dropped as it
+    /// arrives, since no field accepts anything near that long.
+    TooLong,
     /// An array.
     Array(Vec<Json>),
     /// An object, keys in file order, duplicates kept.
@@ -68,9 +71,15 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Number(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+        if v.len() > super::MAX_CELL_BYTES {
+            return Ok(Json::TooLong);
+        }
         Ok(Json::String(v.to_owned()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+        if v.len() > super::MAX_CELL_BYTES {
+            return Ok(Json::TooLong);
+        }
         Ok(Json::String(v))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
@@ -186,6 +195,7 @@ pub fn read_each(
         sink,
         count: 0,
         shape: None,
+        too_many: false,
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Patients {
@@ -194,6 +204,13 @@ pub fn read_each(
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
+    if stream.too_many {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: format!("the file has more than {MAX_RECORDS} patient records"),
+            hint: format!("split it into several files of at most {MAX_RECORDS} patients"),
+        });
+    }
     parsed.map_err(|e| syntax_error(path, &e))?;
     let hint = match stream.shape {
         None => return Ok(Vec::new()),
@@ -241,7 +258,15 @@ struct Stream<'a> {
     /// Patients handed over so far.
     count: usize,
     shape: Option<Shape>,
+    /// Set when a list holds more than [`MAX_RECORDS`] patients: reading
+    /// stopped there.
+    too_many: bool,
 }
+
+/// Most patients read from one JSON file: the same cap as a sheet's rows,
+/// checked as elements arrive, so that a list of millions of tiny elements
+/// stops at once instead of producing millions of failures.
+pub const MAX_RECORDS: usize = super::table::MAX_DATA_ROWS;
 
 impl Stream<'_> {
     fn hand_over(&mut self, item: Json) {
@@ -314,6 +339,10 @@ impl<'de> Visitor<'de> for Patients<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(item) = seq.next_element::<Json>()? {
+            if self.stream.count == MAX_RECORDS {
+                self.stream.too_many = true;
+                return Err(de::Error::custom("too many records"));
+            }
             self.stream.hand_over(item);
         }
         if self.stream.count == 0 {
@@ -387,12 +416,14 @@ fn cell(value: Json) -> Cell {
         Json::Bool(b) => Cell::Bool(b),
         Json::Number(n) => Cell::Number(n),
         Json::String(s) => Cell::Text(s),
+        Json::TooLong => Cell::Invalid(super::TOO_LONG_TEXT),
         Json::Array(items) => {
             let mut texts = Vec::with_capacity(items.len());
             for item in items {
                 match item {
                     Json::String(s) => texts.push(s),
                     Json::Null => {}
+                    Json::TooLong => return Cell::Invalid(super::TOO_LONG_TEXT),
                     Json::Number(_) => return Cell::Invalid("a list with a number in it"),
                     Json::Bool(_) => return Cell::Invalid("a list with true/false in it"),
                     Json::Array(_) => return Cell::Invalid("a list inside a list"),

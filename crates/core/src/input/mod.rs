@@ -8,12 +8,22 @@
 //! spreadsheets follow exactly the same rules.
 
 mod cfb_check;
+mod convert;
 pub mod delimited;
+mod detect;
 pub mod json;
-pub mod sheet;
+mod ods_check;
+mod table;
+mod workbook;
 
+pub use detect::{Format, detect};
+pub use workbook::Workbook;
+
+use std::borrow::Cow;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -166,6 +176,16 @@ impl Default for InputOptions {
 /// memory before a single record is checked.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The longest value kept from any cell, JSON string or CSV field. Longer
+/// ones are dropped as they arrive (and the record fails, naming the field):
+/// no intake field accepts more than a few hundred characters, and copying a
+/// hostile 600 MB cell around would cost gigabytes.
+pub const MAX_CELL_BYTES: usize = 32 * 1024;
+
+/// What a dropped over-long value is described as.
+const TOO_LONG_TEXT: &str =
+    "a text far longer than any intake field accepts (over 32,000 characters)";
+
 impl InputFile {
     /// Runs a streaming reader and keeps everything it hands over.
     fn collect(
@@ -202,18 +222,89 @@ pub fn read(path: &Path, options: &InputOptions) -> Result<InputFile, Error> {
 ///
 /// Rows are expected in row order, as every spreadsheet program writes them;
 /// a workbook whose rows are stored out of order is refused as damaged (see
-/// `sheet::Table`).
+/// `table::Table`).
 pub fn read_each(
     path: &Path,
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
 ) -> Result<Vec<String>, Error> {
     let bytes = load(path)?;
+    let path = if is_stdin(path) {
+        Path::new(STDIN_NAME)
+    } else {
+        path
+    };
     read_bytes_each(path, &bytes, options, sink)
 }
 
-/// A file's bytes, after checking that it is a file of a sane size.
-fn load(path: &Path) -> Result<Vec<u8>, Error> {
+/// Whether the input names standard input: `-`, or `/dev/stdin`.
+fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdin")
+}
+
+/// How standard input is named in messages and records.
+const STDIN_NAME: &str = "standard input";
+
+/// Standard input, read once per process: `build` reads its input twice
+/// (a checking pass, then the real one) and a pipe can be read only once, so
+/// both passes must see the same buffered bytes.
+static STDIN: OnceLock<Result<Vec<u8>, LoadFailure>> = OnceLock::new();
+
+/// Why reading failed, kept so that the second read of standard input fails
+/// the same way as the first.
+#[derive(Debug, Clone, Copy)]
+enum LoadFailure {
+    TooLarge,
+    Io(std::io::ErrorKind),
+}
+
+impl LoadFailure {
+    fn into_error(self, path: &Path) -> Error {
+        match self {
+            LoadFailure::TooLarge => Error::Input {
+                file: path.to_path_buf(),
+                message: format!(
+                    "the file is larger than {} MB, more than an intake file should be",
+                    MAX_INPUT_BYTES / 1024 / 1024
+                ),
+                hint: "split it into several smaller files".into(),
+            },
+            LoadFailure::Io(kind) => Error::io_read(path, &std::io::Error::from(kind)),
+        }
+    }
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `reader`: the limit applies while
+/// reading, so a pipe or device that never ends costs no more than that.
+///
+/// The buffer is reserved at its final size up front (`expected`, or the
+/// limit): untouched reserved memory costs nothing, while growing by doubling
+/// would copy a 256 MB buffer into a 512 MB one.
+fn read_limited(reader: impl Read, expected: u64) -> Result<Vec<u8>, LoadFailure> {
+    let mut bytes = Vec::with_capacity(expected.min(MAX_INPUT_BYTES) as usize + 1);
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadFailure::Io(e.kind()))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(LoadFailure::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// A file's bytes, after checking that it is a regular file of a sane size,
+/// or standard input (buffered once, see [`STDIN`]).
+fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
+    if is_stdin(path) {
+        let shown = Path::new(STDIN_NAME);
+        return match STDIN.get_or_init(|| read_limited(std::io::stdin().lock(), MAX_INPUT_BYTES)) {
+            Ok(bytes) => Ok(Cow::Borrowed(bytes.as_slice())),
+            Err(failure) => Err(failure.into_error(shown)),
+        };
+    }
+    // `metadata` never blocks, unlike opening a FIFO; what is not a regular
+    // file (a folder, a device such as /dev/zero, a pipe) is refused before
+    // it is opened.
     let meta = std::fs::metadata(path).map_err(|e| Error::io_read(path, &e))?;
     if meta.is_dir() {
         return Err(Error::Input {
@@ -222,129 +313,21 @@ fn load(path: &Path) -> Result<Vec<u8>, Error> {
             hint: "name the intake file itself, for example samples/patient.json".into(),
         });
     }
+    if !meta.is_file() {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: "this is a device or a pipe, not an intake file".into(),
+            hint: "name a saved intake file; to read from a pipe, give - as the file name".into(),
+        });
+    }
     if meta.len() > MAX_INPUT_BYTES {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
-                "the file is larger than {} MB, more than an intake file should be",
-                MAX_INPUT_BYTES / 1024 / 1024
-            ),
-            hint: "split it into several smaller files".into(),
-        });
+        return Err(LoadFailure::TooLarge.into_error(path));
     }
-    std::fs::read(path).map_err(|e| Error::io_read(path, &e))
-}
-
-/// What an input file holds, decided by [`detect`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A JSON intake file.
-    Json,
-    /// A workbook calamine reads.
-    Workbook(sheet::Workbook),
-    /// CSV or other delimited text.
-    Delimited,
-    /// Text in a file named like a workbook (a CSV renamed to .xlsx).
-    TextNamedAsWorkbook,
-}
-
-/// The file's extension, lower-cased ("" when it has none).
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
-}
-
-const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xltx", "xltm"];
-const TEXT_EXTENSIONS: &[&str] = &["csv", "tsv", "tab", "txt"];
-
-/// Decides how to read a file: by its first bytes (ZIP, OLE, JSON), then by
-/// its lower-cased extension.
-pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
-    let ext = extension(path);
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return sheet::zip_format(path, bytes).map(Format::Workbook);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        if sheet::is_encrypted_ole(bytes) {
-            return Err(sheet::password_protected(path));
-        }
-        return Ok(Format::Workbook(sheet::Workbook::Xls));
-    }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the file is empty".into(),
-            hint: "choose the file that holds the patients".into(),
-        });
-    }
-    let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    // A CSV may start with a title such as "[Clinic export]": a table's
-    // extension decides before the first character does (a .txt may be
-    // either, so its content decides).
-    let table_extension = TEXT_EXTENSIONS.contains(&ext.as_str()) && ext != "txt";
-    if ext == "json" || (!table_extension && matches!(first, Some(b'{' | b'['))) {
-        return Ok(Format::Json);
-    }
-    if TEXT_EXTENSIONS.contains(&ext.as_str()) {
-        return Ok(Format::Delimited);
-    }
-    if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
-        if first == Some(&b'<') {
-            // Web applications often export an HTML table (or Excel 2003
-            // XML) under an .xls name; Excel opens it, calamine cannot.
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
-                    "the file is named .{ext} but is a web page (HTML) or XML file, not a workbook"
-                ),
-                hint: "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx) or CSV UTF-8".into(),
-            });
-        }
-        if looks_like_text(bytes) {
-            return Ok(Format::TextNamedAsWorkbook);
-        }
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
-                "the file is named .{ext} but is not a workbook (it may be damaged, or another kind of file renamed)"
-            ),
-            hint: format!(
-                "open the original in Excel or LibreOffice and save it again; {}",
-                sheet::supported_formats_hint()
-            ),
-        });
-    }
-    Err(Error::Input {
-        file: path.to_path_buf(),
-        message: if ext.is_empty() {
-            "the file has no extension and is not a workbook or JSON, so its format is unknown"
-                .into()
-        } else {
-            format!("files named .{ext} cannot be read")
-        },
-        hint: sheet::supported_formats_hint().into(),
-    })
-}
-
-/// Whether the start of a file is text: a text byte order mark, or UTF-8
-/// without NUL bytes (a character cut at the end of the sample is allowed).
-fn looks_like_text(bytes: &[u8]) -> bool {
-    if bytes.starts_with(b"\xEF\xBB\xBF")
-        || bytes.starts_with(b"\xFF\xFE")
-        || bytes.starts_with(b"\xFE\xFF")
-    {
-        return true;
-    }
-    let sample = &bytes[..bytes.len().min(8192)];
-    if sample.contains(&0) {
-        return false;
-    }
-    match std::str::from_utf8(sample) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
-    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io_read(path, &e))?;
+    // The file may grow between the size check and the read.
+    read_limited(file, meta.len())
+        .map(Cow::Owned)
+        .map_err(|failure| failure.into_error(path))
 }
 
 /// Reads a file's bytes whole, choosing the reader with [`detect`].
@@ -360,13 +343,13 @@ pub fn read_bytes_each(
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
 ) -> Result<Vec<String>, Error> {
-    let ext = extension(path);
+    let ext = detect::extension(path);
     match detect(path, bytes)? {
         Format::Json => json::read_each(path, bytes, sink),
         Format::Delimited => delimited::read_each(path, bytes, options, sink),
         Format::Workbook(kind) => {
-            let mut warnings = sheet::read_each(path, bytes, kind, options, sink)?;
-            if TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
+            let mut warnings = workbook::read_each(path, bytes, kind, options, sink)?;
+            if detect::TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
                 warnings.insert(
                     0,
                     format!(

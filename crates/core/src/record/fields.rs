@@ -5,6 +5,8 @@
 //! `init` writes into starter forms. JSON keys and spreadsheet headers use the
 //! same names, so one intake contract serves every input format.
 
+use std::sync::OnceLock;
+
 /// What kind of value a field holds; decides how raw cells are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -439,15 +441,35 @@ pub fn normalise(text: &str) -> String {
 
 /// Finds the field a spreadsheet header stands for, by name or alias,
 /// ignoring case, spaces, underscores and punctuation.
+///
+/// Names and aliases are normalised once per process (a CSV being sniffed
+/// asks for every cell of its first lines), and a header too long to be any
+/// of them is not normalised at all.
 pub fn by_header(header: &str) -> Option<&'static FieldSpec> {
+    static NORMALISED: OnceLock<Vec<(String, &'static FieldSpec)>> = OnceLock::new();
+    let known = NORMALISED.get_or_init(|| {
+        FIELDS
+            .iter()
+            .flat_map(|f| {
+                std::iter::once(normalise(f.name))
+                    .chain(f.aliases.iter().map(|a| normalise(a)))
+                    .map(move |n| (n, f))
+            })
+            .collect()
+    });
+    if header.len() > MAX_HEADER_BYTES {
+        return None;
+    }
     let wanted = normalise(header);
     if wanted.is_empty() {
         return None;
     }
-    FIELDS
-        .iter()
-        .find(|f| normalise(f.name) == wanted || f.aliases.iter().any(|a| normalise(a) == wanted))
+    known.iter().find(|(n, _)| *n == wanted).map(|(_, f)| *f)
 }
+
+/// The longest header looked up: every name and alias is far shorter, even
+/// with the spaces and punctuation normalising removes.
+const MAX_HEADER_BYTES: usize = 200;
 
 /// The field reference as a Markdown table, for docs/intake.md (a test
 /// keeps the file in step with this table).

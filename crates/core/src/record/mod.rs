@@ -243,7 +243,7 @@ fn is_direction_mark(c: char) -> bool {
 /// field style (`colour`, `insurance_plan`). Anything else (a key holding a
 /// patient's name or record number, as when patients are keyed by MRN) is
 /// described, never printed.
-fn looks_like_a_field_name(key: &str) -> bool {
+pub(crate) fn looks_like_a_field_name(key: &str) -> bool {
     closest_field(key).is_some()
         || (!key.is_empty()
             && key.len() <= 40
