@@ -24,13 +24,13 @@ fn main() {
     let (mut ok, mut failed) = (0usize, 0usize);
     let mut count = |good: bool| if good { ok += 1 } else { failed += 1 };
     let result = if args.get(2).map(String::as_str) == Some("read") {
-        input::read(path, &options).map(|file| {
+        second_opinion::intake_file::read(path, &options).map(|file| {
             for entry in &file.entries {
                 count(entry.is_ok());
             }
         })
     } else {
-        input::read_each(path, &options, &mut |entry| count(entry.is_ok())).map(drop)
+        second_opinion::intake_file::read_each(path, &options, &mut |entry| count(entry.is_ok())).map(drop)
     };
     if let Err(e) = result {
         eprintln!("{e}");

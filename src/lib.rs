@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod clinic_file;
 pub mod config;
+pub mod intake_file;
 pub mod output;
 pub mod report;
 pub mod run;

@@ -45,7 +45,7 @@ pub fn each_record(
 ) -> Result<Vec<String>, Error> {
     let mut warnings = Vec::new();
     for path in &config.inputs {
-        let file_warnings = input::read_each(path, &config.input, &mut |entry| {
+        let file_warnings = crate::intake_file::read_each(path, &config.input, &mut |entry| {
             sink(entry.and_then(|raw| record::from_raw(raw, config.today)))
         })?;
         warnings.extend(file_warnings);
