@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use second_opinion::input::{self, InputOptions};
+use second_opinion::input::InputOptions;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -30,7 +30,8 @@ fn main() {
             }
         })
     } else {
-        second_opinion::intake_file::read_each(path, &options, &mut |entry| count(entry.is_ok())).map(drop)
+        second_opinion::intake_file::read_each(path, &options, &mut |entry| count(entry.is_ok()))
+            .map(drop)
     };
     if let Err(e) = result {
         eprintln!("{e}");

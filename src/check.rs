@@ -43,13 +43,15 @@ pub fn renderer(
             hint: "close other programs and run again".into(),
         })?;
     let started = Instant::now();
-    let stopped = |details: String| Error::Template {
+    let stopped = |details: String| {
+        Error::Template {
         name: match suspects.len() {
             0 => "set (built-in)".to_string(),
             _ => suspects.join(", "),
         },
         details,
         hint: "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher".into(),
+    }
     };
     loop {
         match checked.recv_timeout(Duration::from_millis(50)) {

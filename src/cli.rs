@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-
 /// Builds second medical opinion packets from patient intake data.
 ///
 /// Each packet is a ZIP of printable PDFs: a cover checklist, a records
@@ -119,6 +118,7 @@ impl Delimiter {
 /// `build` options.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
+    /// The intake files and how to read them.
     #[command(flatten)]
     pub input: InputArgs,
 
@@ -171,6 +171,7 @@ pub struct BuildArgs {
 /// `validate` options.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
+    /// The intake files and how to read them.
     #[command(flatten)]
     pub input: InputArgs,
 }

@@ -68,7 +68,10 @@ mod tests {
         assert!(err.contains("not a PNG, JPEG or SVG"), "{err}");
         std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\nrest").unwrap();
         let clinic = load(&path).unwrap();
-        assert_eq!(clinic.files, vec![path.clone(), dir.path().join("logo.png")]);
+        assert_eq!(
+            clinic.files,
+            vec![path.clone(), dir.path().join("logo.png")]
+        );
         let err = load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("not a regular file"), "{err}");
     }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::{BuildArgs, DateOrder, InputArgs};
-use crate::clinic::Clinic;
 use crate::error::Error;
 use crate::input::{InputOptions, TextDates};
 use crate::render::{Paper, RenderOptions, TemplateSet};
@@ -104,7 +103,11 @@ impl BuildConfig {
             Some(n) => n.min(max_jobs()),
             None => max_jobs(),
         };
-        let clinic = args.clinic.as_deref().map(crate::clinic_file::load).transpose()?;
+        let clinic = args
+            .clinic
+            .as_deref()
+            .map(crate::clinic_file::load)
+            .transpose()?;
         let paper: Paper = args
             .paper
             .map(Paper::from)

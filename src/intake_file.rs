@@ -147,4 +147,3 @@ fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
         .map(Cow::Owned)
         .map_err(|failure| failure.into_error(path))
 }
-

@@ -28,7 +28,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, io_reason};
-use crate::record::Patient;
 
 /// Prefix of temporary files; anything with it in the output folder is ours.
 pub const TEMP_PREFIX: &str = ".second-opinion-";

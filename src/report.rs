@@ -70,7 +70,6 @@ impl BuildSummary {
     }
 }
 
-
 /// Writes the report into the output folder, replacing an older one.
 pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> Result<PathBuf, WriteError> {
     out.replace(REPORT_FILE, &to_csv(outcomes))

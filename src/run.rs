@@ -6,14 +6,14 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use crate::config::{BuildConfig, CheckConfig};
 use crate::error::{Error, Problem};
-use crate::input::{self, Origin};
+use crate::input::Origin;
 use crate::output::{Namer, OutputDir, WriteError};
 use crate::record::{self, Patient};
 use crate::render::Renderer;
@@ -124,7 +124,6 @@ pub fn build(
         bundle_error,
     })
 }
-
 
 /// Writes every built packet and the report into one ZIP, atomically.
 /// `sink` wraps the temporary file (tests put a full disk in between).
@@ -363,7 +362,7 @@ fn build_all(
 fn build_one(
     renderer: &Renderer,
     out: &OutputDir,
-    config: &BuildConfig,
+    _config: &BuildConfig,
     patient: &Patient,
     name: &str,
 ) -> Status {
@@ -387,7 +386,6 @@ fn build_one(
         )]),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

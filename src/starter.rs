@@ -173,7 +173,10 @@ mod tests {
         let raw = file.entries.into_iter().next().unwrap().unwrap();
         assert_eq!(
             raw.origin.place,
-            crate::input::Place::Row { sheet: Some("Patients".into()), row: 2 }
+            crate::input::Place::Row {
+                sheet: Some("Patients".into()),
+                row: 2
+            }
         );
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         crate::record::from_raw(raw, today).unwrap();

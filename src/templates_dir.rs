@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::output::{ReadError, read_regular};
-use crate::render::templates::{BUILT_IN_TEMPLATES, MAX_FILE_BYTES, MAX_FILES};
 use crate::render::TemplateSet;
+use crate::render::templates::{BUILT_IN_TEMPLATES, MAX_FILE_BYTES, MAX_FILES};
 
 /// How deep below the folder templates are looked for (`en/` and one more).
 const MAX_DEPTH: usize = 2;
@@ -153,7 +153,6 @@ fn real_folder_below(root: &Path, folder: &Path) -> Result<(), Error> {
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

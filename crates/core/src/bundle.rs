@@ -122,7 +122,9 @@ pub fn unzip_folder(bytes: &[u8]) -> std::io::Result<Vec<(std::path::PathBuf, Ve
     let top = |p: &std::path::Path| p.components().next().map(|c| c.as_os_str().to_owned());
     let first = files.first().and_then(|(p, _)| top(p));
     if let Some(first) = first
-        && files.iter().all(|(p, _)| p.components().count() > 1 && top(p).as_ref() == Some(&first))
+        && files
+            .iter()
+            .all(|(p, _)| p.components().count() > 1 && top(p).as_ref() == Some(&first))
     {
         for (path, _) in &mut files {
             *path = path.strip_prefix(&first).unwrap_or(path).to_path_buf();

@@ -100,7 +100,7 @@ impl ClinicDraft {
             message,
             hint: hint.into(),
         };
-        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
         let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
             let keys = "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter";
             let serde_text = e.to_string();
@@ -270,13 +270,19 @@ mod tests {
         assert!(err.contains("larger than 5 MB"), "{err}");
         let clinic = load(named, Some(b"<svg xmlns='http://www.w3.org/2000/svg'/>")).unwrap();
         assert_eq!(clinic.logo.as_deref(), Some("/clinic/logo.svg"));
-        let err = load(r#"{"name": "X", "phone": 2175550123}"#, None).unwrap_err().to_string();
+        let err = load(r#"{"name": "X", "phone": 2175550123}"#, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a value is not text"), "{err}");
         assert!(!err.contains("2175550123"), "{err}");
-        let err = load(r#"{"name": "東京クリニック"}"#, None).unwrap_err().to_string();
+        let err = load(r#"{"name": "東京クリニック"}"#, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"name\" has characters"), "{err}");
         assert!(!err.contains("東京"), "{err}");
-        let err = load(r#"{"name": "X", "colour": "red"}"#, None).unwrap_err().to_string();
+        let err = load(r#"{"name": "X", "colour": "red"}"#, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field"), "{err}");
     }
 }

@@ -96,4 +96,3 @@ impl Namer {
         self.unique(&safe_stem(source), "zip")
     }
 }
-

@@ -82,4 +82,3 @@ pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
     }
     writer.into_inner().expect("writing to memory cannot fail")
 }
-

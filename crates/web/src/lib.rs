@@ -25,8 +25,8 @@ use second_opinion_core::error::{Error, Problem};
 use second_opinion_core::input::{self, InputOptions, Origin};
 use second_opinion_core::naming::Namer;
 use second_opinion_core::packet;
-use second_opinion_core::record::{self, Patient};
 use second_opinion_core::record::fields::{FIELDS, Kind};
+use second_opinion_core::record::{self, Patient};
 use second_opinion_core::render::{LANGUAGES, Paper, RenderOptions, Renderer, TemplateSet};
 use second_opinion_core::report::{self, RecordOutcome, Status};
 
@@ -62,11 +62,8 @@ impl Settings {
         let options: Options = serde_json::from_str(json)
             .map_err(|_| "the page sent options the packet maker does not know".to_string())?;
         let today = match options.date.as_deref() {
-            Some(text) => {
-                record::parse_date(text, input::TextDates::IsoOnly).ok_or_else(|| {
-                    "the run date is not a real date written YYYY-MM-DD".to_string()
-                })?
-            }
+            Some(text) => record::parse_date(text, input::TextDates::IsoOnly)
+                .ok_or_else(|| "the run date is not a real date written YYYY-MM-DD".to_string())?,
             None => return Err("the page did not send the run date".into()),
         };
         let language = match options.language.as_deref().map(str::trim) {
@@ -135,6 +132,9 @@ impl Checked {
     }
 }
 
+/// One checked record: the patient, or where it is and what is wrong.
+type CheckedRecord = Result<Patient, (Origin, Vec<Problem>)>;
+
 /// Reads one intake file and checks every record, handing each to `sink`
 /// (the patient, or where it is and what is wrong); the same reader and
 /// checks as `second-opinion build`.
@@ -142,7 +142,7 @@ fn read_and_check(
     name: &str,
     bytes: &[u8],
     today: NaiveDate,
-    sink: &mut dyn FnMut(Result<Patient, (Origin, Vec<Problem>)>),
+    sink: &mut dyn FnMut(CheckedRecord),
 ) -> Result<Checked, Error> {
     let mut checked = Checked::default();
     let warnings = input::read_bytes_each(
@@ -329,7 +329,8 @@ impl Batch {
 
     /// Reads a clinic profile; returns the logo path it names, or "".
     pub fn clinic(&mut self, bytes: &[u8]) -> Result<String, String> {
-        let draft = ClinicDraft::parse(Path::new("clinic.json"), bytes).map_err(|e| e.to_string())?;
+        let draft =
+            ClinicDraft::parse(Path::new("clinic.json"), bytes).map_err(|e| e.to_string())?;
         let logo = draft
             .logo_path()
             .map(|p| p.to_string_lossy().into_owned())
@@ -345,7 +346,8 @@ impl Batch {
         if self.renderer.is_some() {
             return Err("add every intake file before building".into());
         }
-        let (outcomes, pending, namer) = (self.outcomes.len(), self.pending.len(), self.namer.clone());
+        let (outcomes, pending, namer) =
+            (self.outcomes.len(), self.pending.len(), self.namer.clone());
         let languages = self.languages.clone();
         let today = self.settings.today;
         let result = read_and_check(name, bytes, today, &mut |checked| match checked {
@@ -387,11 +389,17 @@ impl Batch {
         let templates = if self.template_files.is_empty() {
             TemplateSet::built_in()
         } else {
-            TemplateSet::from_files(Path::new("templates"), std::mem::take(&mut self.template_files))
-                .map_err(|e| e.to_string())?
+            TemplateSet::from_files(
+                Path::new("templates"),
+                std::mem::take(&mut self.template_files),
+            )
+            .map_err(|e| e.to_string())?
         };
-        let renderer = Renderer::new(self.settings.render_options(clinic, templates), &self.languages)
-            .map_err(|e| e.to_string())?;
+        let renderer = Renderer::new(
+            self.settings.render_options(clinic, templates),
+            &self.languages,
+        )
+        .map_err(|e| e.to_string())?;
         self.renderer = Some(renderer);
         self.total = self.pending.len();
         Ok(format!("{{\"total\":{}}}", self.total))

@@ -15,7 +15,7 @@ const HEADER_DIFAT_ENTRIES: usize = 109;
 
 /// Whether the compound file's allocation tables are sound: every sector
 /// index in range and no chain looping back on itself.
-pub fn chains_are_sound(bytes: &[u8]) -> bool {
+pub(super) fn chains_are_sound(bytes: &[u8]) -> bool {
     check(bytes).is_some()
 }
 

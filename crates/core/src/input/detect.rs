@@ -8,14 +8,16 @@ use super::workbook::Workbook;
 use crate::error::Error;
 
 /// The most a workbook may unpack to (the sum of its ZIP entries).
-pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+pub(super) const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
 /// The most one part of a workbook (a sheet, the shared strings) may unpack
 /// to: calamine holds the shared strings whole, and one huge text in a sheet
 /// is held whole while it is parsed, so a small ZIP that unpacks to a huge
 /// part is refused before calamine sees it. A 100,000-row sheet of ordinary
 /// intake data unpacks to well under this.
-pub const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
+pub(super) const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
 
+/// What an intake file holds, decided by [`detect`] from its content and
+/// extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A JSON intake file.
@@ -129,7 +131,7 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 
 /// Tells a ZIP-based workbook apart by its contents, and refuses ZIP files
 /// that are not workbooks, are damaged, or unpack to too much.
-pub fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
+pub(super) fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
     let damaged = || {
         Error::Input {
         file: path.to_path_buf(),
@@ -223,7 +225,7 @@ pub fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
 /// Whether an OLE (compound) file is an encrypted Office Open XML workbook:
 /// Excel stores a password-protected .xlsx as an OLE file holding the
 /// streams "EncryptionInfo" and "EncryptedPackage".
-pub fn is_encrypted_ole(bytes: &[u8]) -> bool {
+pub(super) fn is_encrypted_ole(bytes: &[u8]) -> bool {
     let needle: Vec<u8> = "EncryptedPackage"
         .encode_utf16()
         .flat_map(|u| u.to_le_bytes())
@@ -232,7 +234,7 @@ pub fn is_encrypted_ole(bytes: &[u8]) -> bool {
 }
 
 /// The error for a password-protected workbook.
-pub fn password_protected(path: &Path) -> Error {
+pub(super) fn password_protected(path: &Path) -> Error {
     Error::Input {
         file: path.to_path_buf(),
         message: "the file is password-protected".into(),
@@ -241,7 +243,7 @@ pub fn password_protected(path: &Path) -> Error {
 }
 
 /// The hint listing what can be read.
-pub fn supported_formats_hint() -> &'static str {
+pub(super) fn supported_formats_hint() -> &'static str {
     "use an Excel workbook (.xlsx, .xlsm, .xlsb, .xls), a LibreOffice spreadsheet (.ods), CSV (.csv, .tsv, .txt) or JSON (.json)"
 }
 

@@ -19,11 +19,8 @@ mod workbook;
 pub use detect::{Format, detect};
 pub use workbook::Workbook;
 
-use std::borrow::Cow;
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -77,7 +74,12 @@ pub enum Place {
     /// The n-th patient (1-based) of a JSON file.
     Record(usize),
     /// A row number as the spreadsheet program shows it (1-based), on a sheet.
-    Row { sheet: Option<String>, row: usize },
+    Row {
+        /// The sheet's name, for workbooks (CSV files have none).
+        sheet: Option<String>,
+        /// The row number.
+        row: usize,
+    },
 }
 
 impl Origin {
@@ -624,8 +626,9 @@ mod tests {
             for options in &options {
                 let whole = read(path, options).map_err(|e| e.to_string());
                 let mut entries = Vec::new();
-                let each =
-                    read_each(path, options, &mut |e| entries.push(e)).map_err(|e| e.to_string());
+                let bytes = std::fs::read(path).unwrap();
+                let each = read_bytes_each(path, &bytes, options, &mut |e| entries.push(e))
+                    .map_err(|e| e.to_string());
                 let what = format!("{} {options:?}", path.display());
                 match (whole, each) {
                     (Ok(file), Ok(warnings)) => {

@@ -17,13 +17,13 @@ use crate::record::fields::{self, FieldSpec};
 use crate::record::{looks_like_a_field_name, safe_name};
 
 /// Most patient rows read from one sheet or CSV file.
-pub const MAX_DATA_ROWS: usize = 100_000;
+pub(super) const MAX_DATA_ROWS: usize = 100_000;
 /// Most columns an intake table may use; data further right is refused.
-pub const MAX_COLUMNS: usize = 1_000;
+pub(super) const MAX_COLUMNS: usize = 1_000;
 /// Most filled cells read from one sheet, whatever their layout.
-pub const MAX_CELLS: usize = 5_000_000;
+pub(super) const MAX_CELLS: usize = 5_000_000;
 /// How many filled rows from the top are searched for the header row.
-pub const HEADER_SEARCH_ROWS: usize = 20;
+pub(super) const HEADER_SEARCH_ROWS: usize = 20;
 
 /// Caps on what one table may hold (tests lower them).
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +34,7 @@ pub(super) struct Limits {
 }
 
 impl Limits {
-    pub const DEFAULT: Limits = Limits {
+    pub(super) const DEFAULT: Limits = Limits {
         rows: MAX_DATA_ROWS,
         columns: MAX_COLUMNS,
         cells: MAX_CELLS,
@@ -134,7 +134,7 @@ fn too_many_rows(path: &Path, limits: Limits) -> Error {
 }
 
 /// The spreadsheet column name of a 0-based column: A, B, …, Z, AA, …
-pub fn column_name(col: usize) -> String {
+pub(super) fn column_name(col: usize) -> String {
     let mut n = col + 1;
     let mut out = Vec::new();
     while n > 0 {
@@ -255,7 +255,7 @@ pub(super) struct Table<'a> {
 
 impl<'a> Table<'a> {
     /// A table from `source`, handing entries to `sink`.
-    pub fn new(
+    pub(super) fn new(
         path: &'a Path,
         source: Source,
         options: &InputOptions,
@@ -282,7 +282,7 @@ impl<'a> Table<'a> {
 
     /// Adds one filled cell at a 1-based row number and 0-based column. A
     /// cell in a later row than the one being filled completes that row.
-    pub fn push(&mut self, row: usize, col: usize, value: Value) -> Result<(), Error> {
+    pub(super) fn push(&mut self, row: usize, col: usize, value: Value) -> Result<(), Error> {
         let value = match value {
             Value::Text(t) if t.len() > super::MAX_CELL_BYTES => Value::TooLong,
             other => other,
@@ -334,7 +334,7 @@ impl<'a> Table<'a> {
 
     /// Records how many fields the CSV line being filled had (to find ragged
     /// lines).
-    pub fn set_fields(&mut self, fields: usize) {
+    pub(super) fn set_fields(&mut self, fields: usize) {
         if let Some(row) = &mut self.row {
             row.fields = Some(fields);
         }
@@ -342,7 +342,7 @@ impl<'a> Table<'a> {
 
     /// Completes the row being filled: it is searched for the header, or
     /// becomes an entry.
-    pub fn end_row(&mut self) -> Result<(), Error> {
+    pub(super) fn end_row(&mut self) -> Result<(), Error> {
         let Some(mut row) = self.row.take() else {
             return Ok(());
         };
@@ -417,7 +417,7 @@ impl<'a> Table<'a> {
     }
 
     /// Ends the table: the problems only its end can show, and the warnings.
-    pub fn finish(mut self) -> Result<Vec<String>, Error> {
+    pub(super) fn finish(mut self) -> Result<Vec<String>, Error> {
         self.end_row()?;
         let Some(header) = &self.header else {
             if self.searched == 0 {

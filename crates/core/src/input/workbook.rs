@@ -97,7 +97,7 @@ fn damaged(path: &Path, format: Workbook) -> Error {
 
 /// Reads a workbook of a known format, handing each entry to `sink` as soon
 /// as its row is complete; returns the file's warnings.
-pub fn read_each(
+pub(super) fn read_each(
     path: &Path,
     bytes: &[u8],
     format: Workbook,

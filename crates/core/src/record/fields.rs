@@ -574,7 +574,8 @@ mod tests {
 
     #[test]
     fn docs_intake_md_lists_every_field() {
-        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("docs/intake.md");
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("docs/intake.md");
         let doc = std::fs::read_to_string(&path).expect("docs/intake.md exists");
         let (start, end) = ("<!-- fields:start -->\n", "<!-- fields:end -->");
         let (a, b) = (

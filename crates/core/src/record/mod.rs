@@ -769,7 +769,12 @@ mod field_list_tests {
     #[test]
     fn the_patient_record_has_exactly_the_fields_of_the_field_table() {
         let value = serde_json::to_value(sample_patient()).unwrap();
-        let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut names: Vec<&str> = fields::FIELDS.iter().map(|f| f.name).collect();
         keys.sort_unstable();
         names.sort_unstable();
@@ -782,7 +787,11 @@ mod field_list_tests {
     fn the_templates_readme_names_every_field() {
         let readme = include_str!("../../../../templates/README.md");
         for spec in fields::FIELDS {
-            assert!(readme.contains(spec.name), "templates/README.md misses {}", spec.name);
+            assert!(
+                readme.contains(spec.name),
+                "templates/README.md misses {}",
+                spec.name
+            );
         }
     }
 }

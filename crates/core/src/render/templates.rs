@@ -62,13 +62,15 @@ impl TemplateSet {
             if !Self::wants(&relative) {
                 continue;
             }
-            let is_typ = relative.extension().is_some_and(|e| e.eq_ignore_ascii_case("typ"));
+            let is_typ = relative
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("typ"));
             count += 1;
             if count > MAX_FILES || bytes.len() as u64 > MAX_FILE_BYTES {
                 return Err(too_many(&path));
             }
-            let virtual_path = virtual_path(Path::new(""), &relative)
-                .map_err(|_| unusable_name(&path))?;
+            let virtual_path =
+                virtual_path(Path::new(""), &relative).map_err(|_| unusable_name(&path))?;
             set.read.push(path.clone());
             if is_typ {
                 let text = String::from_utf8(bytes).map_err(|_| Error::Input {
@@ -210,7 +212,8 @@ fn unusable_name(path: &Path) -> Error {
     Error::Input {
         file: path.to_path_buf(),
         message: "this template or image file name cannot be used".into(),
-        hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension".into(),
+        hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension"
+            .into(),
     }
 }
 
@@ -286,22 +289,31 @@ mod tests {
         let names: Vec<_> = docs.iter().map(|d| d.file_name.as_str()).collect();
         assert_eq!(names.last(), Some(&"parking-map.pdf"));
         assert_eq!(names.len(), DOCUMENTS.len() + 1);
-        assert_eq!(set.display_name("/en/checklist.typ"), "mine/en/checklist.typ");
+        assert_eq!(
+            set.display_name("/en/checklist.typ"),
+            "mine/en/checklist.typ"
+        );
         assert_eq!(set.display_name("/lib.typ"), "lib.typ (built-in)");
     }
 
     #[test]
     fn odd_names_and_oversized_folders_are_errors_not_crashes() {
         let odd = vec![("en/a\\..\\b.typ".into(), b"// x".to_vec())];
-        let err = TemplateSet::from_files(Path::new("t"), odd).unwrap_err().to_string();
+        let err = TemplateSet::from_files(Path::new("t"), odd)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("file name cannot be used"), "{err}");
         let big = vec![("en/big.typ".into(), vec![b' '; MAX_FILE_BYTES as usize + 1])];
-        let err = TemplateSet::from_files(Path::new("t"), big).unwrap_err().to_string();
+        let err = TemplateSet::from_files(Path::new("t"), big)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a file over 5 MB"), "{err}");
         let many = (0..=MAX_FILES)
             .map(|i| (PathBuf::from(format!("en/_{i}.typ")), Vec::new()))
             .collect();
-        let err = TemplateSet::from_files(Path::new("t"), many).unwrap_err().to_string();
+        let err = TemplateSet::from_files(Path::new("t"), many)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("more than 200 files"), "{err}");
     }
 }
