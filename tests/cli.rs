@@ -1009,6 +1009,9 @@ fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
 #[path = "cli/hardening.rs"]
 mod hardening;
 
+#[path = "cli/web.rs"]
+mod web;
+
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
     let case = Case::new();

@@ -211,17 +211,17 @@ function patientPage() {
 }
 
 function describedBy(f) {
-  return [`help-${f.name}`, f.example ? `ex-${f.name}` : null, `err-${f.name}`].filter(Boolean).join(' ');
+  return [`help-${f.name}`, f.example && !f.kind.startsWith('choice') && f.kind !== 'date' ? `ex-${f.name}` : null, `err-${f.name}`].filter(Boolean).join(' ');
 }
 
 function helpNodes(f) {
   const w = fieldWords(f.name);
   return [
     el('p', { class: 'help', id: `help-${f.name}`, text: w.help }),
-    f.example && !f.kind.startsWith('choice')
+    f.example && !f.kind.startsWith('choice') && f.kind !== 'date'
       ? el('p', { class: 'example', id: `ex-${f.name}` }, el('span', { text: `${t('example')} ` }), f.example.replace(/\n/g, ', ').replace(/; /g, ' · '))
       : null,
-  ];
+  ].filter(Boolean);
 }
 
 function errorNode(f) {
