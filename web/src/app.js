@@ -521,7 +521,11 @@ function makePacket(kind) {
 }
 
 function saveAnswers() {
-  const text = `${JSON.stringify(formRecord(), null, 2)}\n`;
+  const record = formRecord();
+  // The packet follows the page's language when the person chose none; the
+  // saved file says so, so that the CLI makes the same packet from it.
+  if (!record.language && state.lang !== 'en') record.language = state.lang;
+  const text = `${JSON.stringify(record, null, 2)}\n`;
   download(new TextEncoder().encode(text), 'intake.json', 'application/json');
   say(document.getElementById('patient-status'), t('saved'), 'ok');
 }
@@ -641,7 +645,7 @@ function dropZone(slot, id, label, help, inputAttrs) {
   });
   const zone = el('div', { class: 'drop', id: `${id}-drop`, 'data-slot': slot },
     el('label', { for: id, text: label }),
-    el('p', { class: 'help', id: `${id}-help`, text: `${help} (${t('drop_here')})` }),
+    el('p', { class: 'help', id: `${id}-help`, text: `${help} ${t('drop_here')}` }),
     input, names);
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));

@@ -43,6 +43,8 @@ fs.mkdirSync(out, { recursive: true });
 // The typed patient: what the letter must show afterwards.
 const NAME = 'Marisol Q. Tester';
 const DOCTOR = 'Dr. Ada Quill';
+// An address elsewhere (TEST-NET-1) the page tries, and must fail, to reach.
+const PROBE = 'http://192.0.2.1/probe';
 
 // ------------------------------------------------------------ results
 
@@ -119,7 +121,8 @@ async function open(query = '', viewport) {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
   page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${query}: console: ${m.text()}`); });
+  // (The CSP probe's refusal is expected; it names the probe's address.)
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes(PROBE)) pageErrors.push(`${query}: console: ${m.text()}`); });
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`worker: ${m.text()}`); }));
   await page.goto(`${origin}/?date=${DATE}${query}`);
   await page.waitForFunction(() => document.documentElement.dataset.ready, null, { timeout: 120_000 });
@@ -216,6 +219,17 @@ async function words(page) {
 async function patientPacket() {
   const page = await open();
   await words(page);
+  // The Content-Security-Policy refuses any connection to another origin.
+  const csp = await page.evaluate(async (probe) => {
+    let violated = '';
+    document.addEventListener('securitypolicyviolation', (e) => { violated = e.effectiveDirective; });
+    let blocked = false;
+    try { await fetch(probe); } catch { blocked = true; }
+    await new Promise((r) => setTimeout(r, 200));
+    const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+    return { blocked, violated, policy: meta ? meta.content : '' };
+  }, PROBE);
+  check('csp_refuses_other_origins', csp.blocked && csp.violated === 'connect-src' && /connect-src 'self'/.test(csp.policy), JSON.stringify(csp));
   await shot(page, 'form');
   await axe(page, 'form_en');
 
@@ -286,7 +300,11 @@ async function impossibleDate() {
   await page.locator('#in-current_doctor').pressSequentially(DOCTOR);
   // A birth date after the run date.
   await typeDate(page, '#in-date_of_birth', '2031-02-03');
-  const none = await noDownload(page, () => page.click('#make-packet'));
+  // As the person types: leaving the field shows its problem.
+  await page.keyboard.press('Tab');
+  await page.waitForTimeout(600);
+  check('problem_shows_on_leaving_the_field', await page.locator('#err-date_of_birth').isVisible());
+  const none =  await noDownload(page, () => page.click('#make-packet'));
   check('impossible_birth_date_downloads_nothing', none);
   const err = page.locator('#err-date_of_birth');
   const text = (await err.isVisible()) ? await err.textContent() : '';
