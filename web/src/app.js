@@ -119,7 +119,6 @@ async function start() {
     throw new Error(`words.js does not match fields(): ${gaps.join('; ')}`);
   }
   boot.remove();
-  worker.spawn();
   render();
   document.documentElement.dataset.ready = 'yes';
 }
@@ -564,11 +563,16 @@ const worker = {
   current: null,
   ready: null,
   spawn() {
+    delete document.documentElement.dataset.worker;
     const w = new Worker(WORKER_URL, { type: 'module', name: 'packets' });
     this.current = w;
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (e) => {
-        if (e.data.type === 'ready') { w.removeEventListener('message', onMessage); resolve(w); }
+        if (e.data.type === 'ready') {
+          w.removeEventListener('message', onMessage);
+          document.documentElement.dataset.worker = 'ready';
+          resolve(w);
+        }
         if (e.data.type === 'error') { w.removeEventListener('message', onMessage); reject(new Error(e.data.message)); }
       };
       w.addEventListener('message', onMessage);
@@ -599,6 +603,9 @@ const worker = {
 };
 
 function clinicPage() {
+  // The worker starts when clinic mode is first opened (a patient never
+  // needs it); from then on clinic mode works with the network off too.
+  if (!worker.current) worker.spawn();
   const c = state.clinic;
   const page = el('section', { id: 'clinic', 'aria-labelledby': 'clinic-title' },
     el('h2', { id: 'clinic-title', text: t('mode_clinic') }),
@@ -792,7 +799,7 @@ function showClinicResult(r) {
   const rows = r.problems.map((p) => el('tr', {},
     el('td', { text: p.file || '' }), el('td', { text: p.place || '' }), el('td', { text: p.field || '' }),
     el('td', { text: p.message }), el('td', { text: p.hint })));
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('h3', { id: 'clinic-summary', text: t('summary', { good: r.good, records: r.records }) }),
     el('p', { id: 'clinic-problem-count', text: r.problems.length ? t('problems_found', { n: r.problems.length }) : t('no_problems') }),
     r.warnings.length ? el('ul', { class: 'warnings' }, r.warnings.map((w) => el('li', { text: `${t('warning')} ${w}` }))) : null,
@@ -800,7 +807,7 @@ function showClinicResult(r) {
       el('table', { id: 'clinic-problems' },
         el('thead', {}, el('tr', {}, ['col_file', 'col_place', 'col_field', 'col_problem', 'col_hint'].map((k) => el('th', { scope: 'col', text: t(k) })))),
         el('tbody', {}, rows))) : null,
-  );
+  ].filter(Boolean));
 }
 
 start();

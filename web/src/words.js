@@ -165,8 +165,8 @@ export const FIELD_WORDS = {
   },
   my_questions: {
     group: 'questions',
-    en: { label: 'Your own questions', help: 'Questions you want to ask at the visit. Add one question on each line.' },
-    es: { label: 'Sus propias preguntas', help: 'Preguntas que quiere hacer en la visita. Escriba una pregunta en cada línea.' },
+    en: { label: 'Your own questions', help: 'Questions you want to ask at the visit. Use one box for each question.' },
+    es: { label: 'Sus propias preguntas', help: 'Preguntas que quiere hacer en la visita. Use un cuadro para cada pregunta.' },
   },
 };
 

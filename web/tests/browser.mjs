@@ -402,6 +402,8 @@ async function dropFile(page, zoneSelector, file) {
 async function clinic() {
   const page = await open();
   await page.click('#mode-clinic');
+  // Once clinic mode is open, it works with the network off.
+  await page.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
   await context.setOffline(true);
   await dropFile(page, '#clinic-input-drop', path.join(samples, 'patients.xlsx'));
   await page.waitForSelector('#clinic-summary', { timeout: 120_000 });
@@ -425,6 +427,7 @@ async function clinic() {
     await page.waitForSelector('#progress-box:not(.hidden)');
     await page.click('#cancel');
   }, 3000);
+  await page.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
   const status = await page.locator('#clinic-status').textContent();
   check('cancel_stops_the_build', none && status.includes('Stopped'), status);
   // And a new build after cancelling works.
