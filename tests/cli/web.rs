@@ -94,7 +94,7 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         .arg(tests.join("browser.mjs"))
         .arg(&out)
         .args(["--date", DATE, "--dist"])
-        .arg(&dist)
+        .arg(dist)
         .arg("--samples")
         .arg(repo().join("samples"))
         .output()
@@ -169,6 +169,18 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         "the browser's {name} is byte-identical to the CLI's for the saved intake.json"
     );
 
+    // The CLI's sample intake, opened in the form: the CLI's packet.
+    case.build(&sample_file("patient.json"), "sample", &["--quiet"])
+        .assert_code(0);
+    assert_eq!(
+        report["facts"]["sample_packet_name"], "SO-2026-0042.zip",
+        "the browser names the sample's packet after its packet_id"
+    );
+    assert!(
+        read(&case.path("sample/SO-2026-0042.zip")) == read(&out.join("sample-packet.zip")),
+        "samples/patient.json opened in the form makes the CLI's SO-2026-0042.zip, byte for byte"
+    );
+
     // Clinic mode: the sample workbook, the CLI's counts, the CLI's bundle.
     let xlsx = sample_file("patients.xlsx");
     let validate = case.run(&["validate", xlsx.as_str(), "--date", DATE]);
@@ -186,6 +198,19 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
     assert!(
         read(&case.path("bundle/all-packets.zip")) == read(&out.join("all-packets.zip")),
         "the browser's all-packets.zip is byte-identical to the CLI's --bundle for {DATE}"
+    );
+
+    // The same, with the sample clinic profile and its logo.
+    let clinic = sample_file("clinic.json");
+    case.build(
+        &xlsx,
+        "branded",
+        &["--bundle", "--quiet", "--clinic", clinic.as_str()],
+    )
+    .assert_code(0);
+    assert!(
+        read(&case.path("branded/all-packets.zip")) == read(&out.join("all-packets-clinic.zip")),
+        "with samples/clinic.json, the browser's all-packets.zip is byte-identical to the CLI's"
     );
 
     // Screenshots for people to look at.

@@ -233,7 +233,6 @@ function labelText(f) {
 }
 
 function control(f) {
-  const w = fieldWords(f.name);
   const wrap = el('div', { class: `field kind-${f.kind}`, id: `field-${f.name}`, 'data-field': f.name });
   switch (f.kind) {
     case 'text':
@@ -298,7 +297,6 @@ function control(f) {
     default:
       throw new Error(`field ${f.name} has a kind the page does not know: ${f.kind}`);
   }
-  void w;
   return wrap;
 }
 
@@ -423,7 +421,14 @@ function onEdit(e) {
 
 function scheduleCheck() {
   clearTimeout(checkTimer);
-  checkTimer = setTimeout(() => { state.lastCheck = check(); showProblems(state.lastCheck); }, 250);
+  checkTimer = setTimeout(() => {
+    try {
+      state.lastCheck = check();
+      showProblems(state.lastCheck);
+    } catch (err) {
+      say(document.getElementById('patient-status'), t('failed', { reason: err.message }), 'error');
+    }
+  }, 250);
 }
 
 function check() {

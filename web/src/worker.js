@@ -6,6 +6,7 @@
 import init, * as so from '../pkg/second_opinion_web.js';
 
 let ready = null;
+let memory = null; // the module's memory, from init()
 
 function fail(message, extra = {}) {
   postMessage({ type: 'error', message, ...extra });
@@ -19,7 +20,7 @@ self.onmessage = async (e) => {
   const m = e.data;
   if (m.type === 'init') {
     ready = init({ module_or_path: m.module }).then(
-      () => postMessage({ type: 'ready' }),
+      (exports) => { memory = exports && exports.memory; postMessage({ type: 'ready' }); },
       (err) => fail(`the packet maker could not start: ${errorText(err)}`),
     );
     return;
@@ -59,8 +60,11 @@ self.onmessage = async (e) => {
       postMessage({ type: 'progress', stage: 'build', done: step.done, total: step.total });
       if (step.finished) break;
     }
-    const bundle = batch.bundle();
-    const report = batch.report();
+    // Copies that own their buffers, so handing them over never touches
+    // the module's memory.
+    const own = (a) => (memory && a.buffer === memory.buffer ? a.slice() : a);
+    const bundle = own(batch.bundle());
+    const report = own(batch.report());
     postMessage({ type: 'done', checked, total, bundle, report }, [bundle.buffer, report.buffer]);
   } catch (err) {
     fail(errorText(err));

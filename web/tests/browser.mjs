@@ -291,6 +291,21 @@ async function patientPacket() {
   const after = await formState(again);
   check('save_then_open_gives_the_same_form', JSON.stringify(before) === JSON.stringify(after),
     JSON.stringify({ before: before.filter((b, i) => JSON.stringify(b) !== JSON.stringify(after[i])) }));
+
+  // Any intake JSON opens too: the CLI's sample, every field filled.
+  await again.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+  await again.waitForFunction(() => document.querySelector('#in-patient_name').value !== '');
+  const sample = await again.evaluate(() => ({
+    name: document.querySelector('#in-patient_name').value,
+    mrn: document.querySelector('#in-medical_record_number').value,
+    surgery: document.querySelector('#in-reasons-surgery_recommended').checked,
+    delivery: document.querySelector('input[name="records_delivery"]:checked').value,
+    questions: document.querySelectorAll('#rows-my_questions input').length,
+  }));
+  check('sample_intake_opens_in_the_form', sample.name === 'Jordan A. Rivera' && sample.mrn === '00482913' && sample.surgery
+    && sample.delivery === 'second_opinion_doctor' && sample.questions === 3, JSON.stringify(sample));
+  const samplePacket = await downloadOf(again, () => again.click('#make-packet'), 'sample-packet.zip');
+  facts.sample_packet_name = samplePacket.suggested;
   await again.close();
 }
 
@@ -433,6 +448,12 @@ async function clinic() {
   // And a new build after cancelling works.
   const again = await downloadOf(page, () => page.click('#make-packets'), 'all-packets-again.zip', 600_000);
   check('build_after_cancel_is_the_same', fs.readFileSync(again.file).equals(fs.readFileSync(bundle.file)));
+
+  // With the clinic's profile and the logo it names.
+  await page.setInputFiles('#clinic-profile', [path.join(samples, 'clinic.json'), path.join(samples, 'clinic-logo.svg')]);
+  await page.waitForFunction(() => !document.querySelector('#make-packets').disabled);
+  const branded = await downloadOf(page, () => page.click('#make-packets'), 'all-packets-clinic.zip', 600_000);
+  check('bundle_with_clinic_profile_downloaded', fs.readFileSync(branded.file).subarray(0, 2).toString() === 'PK');
   await page.close();
 }
 
