@@ -11,7 +11,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 const params = new URLSearchParams(location.search);
 const state = {
-  lang: LANGUAGES.includes(params.get('lang')) ? params.get('lang') : 'en',
+  lang: LANGUAGES.includes(params.get('lang')) ? params.get('lang') : (/^es\b/i.test(navigator.language || '') ? 'es' : 'en'),
   mode: params.get('mode') === 'clinic' ? 'clinic' : 'patient',
   date: runDate(params.get('date')),
   spec: null,          // the parsed so.fields()
@@ -137,7 +137,7 @@ function render() {
   top.replaceChildren(
     el('div', { class: 'field inline' },
       el('label', { for: 'opt-lang', text: t('page_language') }),
-      el('select', { id: 'opt-lang', onchange: (e) => { state.lang = e.target.value; render(); } },
+      el('select', { id: 'opt-lang', onchange: (e) => { state.lang = e.target.value; render(); document.getElementById('opt-lang').focus(); } },
         LANGUAGES.map((l) => el('option', { value: l, selected: l === state.lang, text: CHOICE_WORDS.language[l][l] })))),
     el('nav', { class: 'modes', 'aria-label': state.lang === 'es' ? 'Modo' : 'Mode' },
       modeButton('patient', t('mode_patient')),

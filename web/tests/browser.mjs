@@ -350,7 +350,11 @@ async function impossibleDate() {
 
 async function spanish() {
   const page = await open();
+  await page.locator('#in-patient_name').pressSequentially(NAME);
   await page.selectOption('#opt-lang', 'es');
+  check('language_switch_keeps_answers_and_focus', (await page.inputValue('#in-patient_name')) === NAME
+    && (await page.evaluate(() => document.activeElement.id)) === 'opt-lang');
+  await page.fill('#in-patient_name', '');
   const label = await page.locator('label[for="in-patient_name"]').textContent();
   const lang = await page.evaluate(() => document.documentElement.lang);
   check('spanish_labels', label.includes('Su nombre completo') && lang === 'es', `${lang} ${label}`);
