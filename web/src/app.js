@@ -451,7 +451,7 @@ function showProblems(result) {
     const box = document.getElementById(`err-${f.name}`);
     const shown = (state.showAll || state.touched.has(f.name)) ? (byField.get(f.name) || []) : [];
     box.replaceChildren(...shown.map((p) => el('span', { class: 'problem' },
-      el('strong', { text: p.message }), ' ', el('span', { text: `${t('hint')} ${p.hint}` }))));
+      el('strong', { text: `${fieldWords(f.name).label}: ${p.message}` }), ' ', el('span', { text: `${t('hint')} ${p.hint}` }))));
     box.classList.toggle('hidden', shown.length === 0);
     for (const input of form.querySelectorAll(`[name="${f.name}"]`)) {
       if (shown.length) input.setAttribute('aria-invalid', 'true');
