@@ -221,3 +221,39 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         );
     }
 }
+
+/// The page's words (web/src/words.js) name exactly the intake fields, so the
+/// one field table stays the source of the form. (Fast: no browser. The
+/// browser run checks the same against the wasm's `fields()`, codes
+/// included.)
+#[test]
+fn the_pages_words_name_exactly_the_intake_fields() {
+    let case = Case::new();
+    case.run(&["init", "form.json"]).assert_code(0);
+    let form: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("form.json")).unwrap()).unwrap();
+    let fields: Vec<String> = form.as_object().unwrap().keys().cloned().collect();
+
+    let words = fs::read_to_string(repo().join("web/src/words.js")).unwrap();
+    let start = words
+        .find("export const FIELD_WORDS = {\n")
+        .expect("words.js has FIELD_WORDS");
+    let block = &words[start..];
+    let block = &block[..block.find("\n};").expect("FIELD_WORDS ends")];
+    let mut named: Vec<String> = block
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(": {"))
+        .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect();
+    let missing: Vec<&String> = fields.iter().filter(|f| !named.contains(f)).collect();
+    assert!(
+        missing.is_empty(),
+        "web/src/words.js has no words for {missing:?}: add a group, label and help in en and es"
+    );
+    named.retain(|n| !fields.contains(n));
+    assert!(
+        named.is_empty(),
+        "web/src/words.js has words for {named:?}, which are not intake fields"
+    );
+}

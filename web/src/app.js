@@ -109,6 +109,7 @@ async function start() {
   } catch (err) {
     boot.textContent = `${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`;
     boot.className = 'boot error';
+    document.documentElement.dataset.ready = 'error';
     throw err;
   }
   const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields)];
@@ -118,8 +119,15 @@ async function start() {
     document.documentElement.dataset.ready = 'error';
     throw new Error(`words.js does not match fields(): ${gaps.join('; ')}`);
   }
+  try {
+    render();
+  } catch (err) {
+    boot.textContent = `${UI[state.lang].load_failed} (${err.message})`;
+    boot.className = 'boot error';
+    document.documentElement.dataset.ready = 'error';
+    throw err;
+  }
   boot.remove();
-  render();
   document.documentElement.dataset.ready = 'yes';
 }
 
