@@ -1043,6 +1043,9 @@ mod content;
 #[path = "cli/limits.rs"]
 mod limits;
 
+#[path = "cli/web.rs"]
+mod web;
+
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
     let case = Case::new();

@@ -1,0 +1,259 @@
+//! The browser edition, end to end: `web/build` makes the static site,
+//! `web/tests/browser.mjs` drives it in Debian's headless Chromium (typing
+//! the form, catching downloads, dropping the sample workbook, checking
+//! requests, storage and accessibility), and this test then checks with real
+//! tools what the browser downloaded, against what the CLI makes from the
+//! same input and run date.
+//!
+//! Needs: the `wasm32-unknown-unknown` target, `wasm-bindgen-cli` (web/build
+//! installs the right version), Node.js with npm, and `/usr/bin/chromium`;
+//! `.ci/run` installs them. One test, because the browser run is slow.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Case, DATE, ENTRIES, pdf_text, sample_file, zip_entries};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a command in the repository, failing with its output when it fails.
+fn run(what: &str, cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what} could not start: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed ({}).\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("the browser wrote no {}: {e}", path.display()))
+}
+
+/// Extracts one entry of a ZIP into `dir`, with the zip crate.
+fn extract(zip: &Path, entry: &str, dir: &Path) -> PathBuf {
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap())
+        .unwrap_or_else(|e| panic!("{} is not a ZIP: {e}", zip.display()));
+    let mut file = archive
+        .by_name(entry)
+        .unwrap_or_else(|e| panic!("{} has no {entry}: {e}", zip.display()));
+    let dest = dir.join(entry);
+    let mut out = fs::File::create(&dest).unwrap();
+    std::io::copy(&mut file, &mut out).unwrap();
+    dest
+}
+
+#[test]
+fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
+    let case = Case::new();
+    let out = case.path("browser");
+
+    // The site, built from the same sources as the CLI.
+    run(
+        "web/build",
+        Command::new(repo().join("web/build")).current_dir(repo()),
+    );
+    let dist = repo().join("web/dist");
+    for file in [
+        "index.html",
+        "src/app.js",
+        "src/worker.js",
+        "src/words.js",
+        "src/style.css",
+        "pkg/second_opinion_web.js",
+        "pkg/second_opinion_web_bg.wasm",
+    ] {
+        assert!(
+            dist.join(file).is_file(),
+            "web/build wrote no web/dist/{file}"
+        );
+    }
+
+    // The test's own tools: playwright-core and axe-core from the lockfile.
+    let tests = repo().join("web/tests");
+    if !tests.join("node_modules").is_dir() {
+        run(
+            "npm ci in web/tests",
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&tests),
+        );
+    }
+
+    // The browser run: every scenario, downloads written to `out`.
+    let result = Command::new("node")
+        .current_dir(repo())
+        .arg(tests.join("browser.mjs"))
+        .arg(&out)
+        .args(["--date", DATE, "--dist"])
+        .arg(dist)
+        .arg("--samples")
+        .arg(repo().join("samples"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| {
+            panic!(
+                "browser.mjs printed no result.\nstdout:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&result.stderr)
+            )
+        });
+    let report: serde_json::Value = serde_json::from_str(line).expect("the result line is JSON");
+    assert!(
+        report["ok"] == true && result.status.success(),
+        "browser checks failed: {:#}\nstderr:\n{}",
+        report["failures"],
+        String::from_utf8_lossy(&result.stderr)
+    );
+
+    // The packet made from the typed form: every document, the typed name
+    // and the HIPAA citation in the letter.
+    let packet = out.join("packet.zip");
+    assert_eq!(
+        zip_entries(&packet),
+        ENTRIES,
+        "the browser's packet holds the CLI's documents in order"
+    );
+    let letter = extract(&packet, "records-request-letter.pdf", case.dir.path());
+    let text = pdf_text(&letter);
+    assert!(
+        text.contains("Marisol Q. Tester"),
+        "the letter names the patient typed in the form: {text}"
+    );
+    assert!(
+        text.contains("164.524"),
+        "the letter cites 45 CFR 164.524: {text}"
+    );
+    let pdf = read(&out.join("packet.pdf"));
+    assert!(
+        pdf_text(&out.join("packet.pdf")).contains("Marisol Q. Tester"),
+        "packet.pdf alone names the patient"
+    );
+    let inside = extract(&packet, "packet.pdf", case.dir.path());
+    assert!(
+        pdf == read(&inside),
+        "packet.pdf alone is the ZIP's packet.pdf"
+    );
+
+    // The saved answers build with the CLI, unchanged, into the same ZIP.
+    let intake = out.join("intake.json");
+    case.build(intake.to_str().unwrap(), "cli", &["--quiet"])
+        .assert_code(0);
+    let name = report["facts"]["packet_name"]
+        .as_str()
+        .expect("the browser named its packet");
+    let built: Vec<String> = fs::read_dir(case.path("cli"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".zip"))
+        .collect();
+    assert_eq!(
+        built,
+        [name],
+        "the browser names the packet as the CLI does"
+    );
+    assert!(
+        read(&case.path("cli").join(name)) == read(&packet),
+        "the browser's {name} is byte-identical to the CLI's for the saved intake.json"
+    );
+
+    // The CLI's sample intake, opened in the form: the CLI's packet.
+    case.build(&sample_file("patient.json"), "sample", &["--quiet"])
+        .assert_code(0);
+    assert_eq!(
+        report["facts"]["sample_packet_name"], "SO-2026-0042.zip",
+        "the browser names the sample's packet after its packet_id"
+    );
+    assert!(
+        read(&case.path("sample/SO-2026-0042.zip")) == read(&out.join("sample-packet.zip")),
+        "samples/patient.json opened in the form makes the CLI's SO-2026-0042.zip, byte for byte"
+    );
+
+    // Clinic mode: the sample workbook, the CLI's counts, the CLI's bundle.
+    let xlsx = sample_file("patients.xlsx");
+    let validate = case.run(&["validate", xlsx.as_str(), "--date", DATE]);
+    let said = format!("{}{}", validate.stdout(), validate.stderr());
+    let counts = format!(
+        "{} of {} records can be built",
+        report["facts"]["clinic"]["good"], report["facts"]["clinic"]["records"]
+    );
+    assert!(
+        said.contains(&counts),
+        "the page reported \"{counts}\"; the CLI said:\n{said}"
+    );
+    case.build(&xlsx, "bundle", &["--bundle", "--quiet"])
+        .assert_code(0);
+    assert!(
+        read(&case.path("bundle/all-packets.zip")) == read(&out.join("all-packets.zip")),
+        "the browser's all-packets.zip is byte-identical to the CLI's --bundle for {DATE}"
+    );
+
+    // The same, with the sample clinic profile and its logo.
+    let clinic = sample_file("clinic.json");
+    case.build(
+        &xlsx,
+        "branded",
+        &["--bundle", "--quiet", "--clinic", clinic.as_str()],
+    )
+    .assert_code(0);
+    assert!(
+        read(&case.path("branded/all-packets.zip")) == read(&out.join("all-packets-clinic.zip")),
+        "with samples/clinic.json, the browser's all-packets.zip is byte-identical to the CLI's"
+    );
+
+    // Screenshots for people to look at.
+    for shot in ["form", "errors", "spanish", "phone", "zoom200", "clinic"] {
+        assert!(
+            out.join(format!("{shot}.png")).is_file(),
+            "browser.mjs took no {shot}.png"
+        );
+    }
+}
+
+/// The page's words (web/src/words.js) name exactly the intake fields, so the
+/// one field table stays the source of the form. (Fast: no browser. The
+/// browser run checks the same against the wasm's `fields()`, codes
+/// included.)
+#[test]
+fn the_pages_words_name_exactly_the_intake_fields() {
+    let case = Case::new();
+    case.run(&["init", "form.json"]).assert_code(0);
+    let form: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("form.json")).unwrap()).unwrap();
+    let fields: Vec<String> = form.as_object().unwrap().keys().cloned().collect();
+
+    let words = fs::read_to_string(repo().join("web/src/words.js")).unwrap();
+    let start = words
+        .find("export const FIELD_WORDS = {\n")
+        .expect("words.js has FIELD_WORDS");
+    let block = &words[start..];
+    let block = &block[..block.find("\n};").expect("FIELD_WORDS ends")];
+    let mut named: Vec<String> = block
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(": {"))
+        .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect();
+    let missing: Vec<&String> = fields.iter().filter(|f| !named.contains(f)).collect();
+    assert!(
+        missing.is_empty(),
+        "web/src/words.js has no words for {missing:?}: add a group, label and help in en and es"
+    );
+    named.retain(|n| !fields.contains(n));
+    assert!(
+        named.is_empty(),
+        "web/src/words.js has words for {named:?}, which are not intake fields"
+    );
+}

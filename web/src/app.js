@@ -1,0 +1,826 @@
+// The page: the patient form and clinic mode. Everything runs here, in this
+// browser: the intake is checked and the packet made by the WebAssembly
+// build of the same core the command-line tool uses. Nothing is sent
+// anywhere and nothing is stored (no local storage, cookies or IndexedDB).
+
+import init, * as so from '../pkg/second_opinion_web.js';
+import { LANGUAGES, GROUPS, FIELD_WORDS, CHOICE_WORDS, UI, wordGaps, choiceGaps } from './words.js';
+
+const WASM_URL = new URL('../pkg/second_opinion_web_bg.wasm', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+const params = new URLSearchParams(location.search);
+const state = {
+  lang: LANGUAGES.includes(params.get('lang')) ? params.get('lang') : (/^es\b/i.test(navigator.language || '') ? 'es' : 'en'),
+  mode: params.get('mode') === 'clinic' ? 'clinic' : 'patient',
+  date: runDate(params.get('date')),
+  spec: null,          // the parsed so.fields()
+  module: null,        // the compiled WebAssembly.Module, shared with the worker
+  touched: new Set(),  // fields the person has left, whose problems show as they type
+  showAll: false,      // after a first "Make my packet", every problem shows
+  lastCheck: null,
+  clinic: { inputs: [], profile: [], templates: [], templatesZip: null, checked: null },
+};
+
+// ---------------------------------------------------------------- helpers
+
+/** The run date: ?date=YYYY-MM-DD when given (for tests), else today's local date. */
+function runDate(given) {
+  if (given && /^\d{4}-\d{2}-\d{2}$/.test(given)) return given;
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function t(key, vars = {}) {
+  const text = UI[state.lang][key];
+  if (text === undefined) throw new Error(`no words for ${key}`);
+  return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+}
+
+function fieldWords(name) {
+  return FIELD_WORDS[name][state.lang];
+}
+
+function choiceWord(field, code) {
+  return CHOICE_WORDS[field][code][state.lang];
+}
+
+/** Creates an element: el('p', {class: 'x', text: 'hi'}, child, ...). */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c) node.append(c);
+  return node;
+}
+
+function download(bytes, name, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = el('a', { href: url, download: name, class: 'hidden' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function say(node, text, kind = 'info') {
+  node.textContent = text;
+  node.className = `status ${kind}`;
+}
+
+/** Compares codes the way the core does: case, spaces, dashes and punctuation ignored. */
+function normalise(text) {
+  return String(text).toLowerCase().split(/[^\p{L}\p{N}#]+/u).filter(Boolean).join('_');
+}
+
+function options(extra = {}) {
+  return JSON.stringify({
+    date: state.date,
+    language: state.lang,
+    large_print: document.getElementById('opt-large')?.checked ?? false,
+    paper: document.getElementById('opt-paper')?.value || 'letter',
+    ...extra,
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  const boot = document.getElementById('boot');
+  boot.textContent = UI[state.lang].loading;
+  try {
+    let module;
+    try {
+      module = await WebAssembly.compileStreaming(fetch(WASM_URL));
+    } catch {
+      // A server that does not say application/wasm: compile from the bytes.
+      const response = await fetch(WASM_URL);
+      module = await WebAssembly.compile(await response.arrayBuffer());
+    }
+    await init({ module_or_path: module });
+    state.module = module;
+    state.spec = JSON.parse(so.fields());
+  } catch (err) {
+    boot.textContent = `${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`;
+    boot.className = 'boot error';
+    document.documentElement.dataset.ready = 'error';
+    throw err;
+  }
+  const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields)];
+  if (gaps.length) {
+    boot.textContent = `${UI[state.lang].words_missing} ${gaps.join('; ')}`;
+    boot.className = 'boot error';
+    document.documentElement.dataset.ready = 'error';
+    throw new Error(`words.js does not match fields(): ${gaps.join('; ')}`);
+  }
+  try {
+    render();
+  } catch (err) {
+    boot.textContent = `${UI[state.lang].load_failed} (${err.message})`;
+    boot.className = 'boot error';
+    document.documentElement.dataset.ready = 'error';
+    throw err;
+  }
+  boot.remove();
+  document.documentElement.dataset.ready = 'yes';
+}
+
+// ---------------------------------------------------------------- layout
+
+function render() {
+  const keep = state.spec && document.getElementById('patient-form') ? formRecord() : null;
+  document.documentElement.lang = state.lang;
+  document.title = t('title');
+  document.getElementById('title').textContent = t('title');
+  document.getElementById('privacy-text').textContent = t('privacy');
+  document.getElementById('skip').textContent = state.lang === 'es' ? 'Ir al formulario' : 'Skip to the form';
+
+  const top = document.getElementById('topbar');
+  top.replaceChildren(
+    el('div', { class: 'field inline' },
+      el('label', { for: 'opt-lang', text: t('page_language') }),
+      el('select', { id: 'opt-lang', onchange: (e) => { state.lang = e.target.value; render(); document.getElementById('opt-lang').focus(); } },
+        LANGUAGES.map((l) => el('option', { value: l, selected: l === state.lang, text: CHOICE_WORDS.language[l][l] })))),
+    el('nav', { class: 'modes', 'aria-label': state.lang === 'es' ? 'Modo' : 'Mode' },
+      modeButton('patient', t('mode_patient')),
+      modeButton('clinic', t('mode_clinic'))),
+  );
+
+  const app = document.getElementById('app');
+  app.replaceChildren(state.mode === 'patient' ? patientPage() : clinicPage());
+  if (keep) fillForm(keep);
+  if (state.mode === 'patient' && state.lastCheck) showProblems(state.lastCheck);
+}
+
+function modeButton(mode, label) {
+  return el('button', {
+    type: 'button', class: 'mode', 'aria-pressed': String(state.mode === mode), id: `mode-${mode}`,
+    onclick: () => {
+      if (state.mode === mode) return;
+      state.keptRecord = state.mode === 'patient' ? formRecord() : state.keptRecord;
+      state.mode = mode;
+      render();
+      if (mode === 'patient' && state.keptRecord) fillForm(state.keptRecord);
+      document.getElementById('main').focus();
+    },
+    text: label,
+  });
+}
+
+// ---------------------------------------------------------------- patient form
+
+function patientPage() {
+  const form = el('form', { id: 'patient-form', novalidate: true, autocomplete: 'off', onsubmit: (e) => { e.preventDefault(); makePacket('zip'); } });
+  form.append(
+    el('p', { class: 'lead', text: t('lead') }),
+    el('p', { class: 'note', text: t('required_note') }),
+    el('div', { id: 'summary', class: 'summary hidden', tabindex: '-1', role: 'region', 'aria-labelledby': 'summary-title' }),
+  );
+  for (const group of GROUPS) {
+    const fields = state.spec.fields.filter((f) => FIELD_WORDS[f.name].group === group);
+    if (!fields.length) continue;
+    const box = el('fieldset', { class: 'group', id: `group-${group}` },
+      el('legend', {}, el('h2', { text: t(`group_${group}`) })));
+    for (const f of fields) box.append(control(f));
+    form.append(box);
+  }
+  form.append(
+    el('fieldset', { class: 'group', id: 'group-options' },
+      el('legend', {}, el('h2', { text: t('options') })),
+      el('div', { class: 'field' },
+        el('input', { type: 'checkbox', id: 'opt-large', name: 'large_print' }),
+        el('label', { for: 'opt-large', class: 'check', text: t('large_print') })),
+      el('div', { class: 'field' },
+        el('label', { for: 'opt-paper', text: t('paper') }),
+        el('select', { id: 'opt-paper', name: 'paper' },
+          state.spec.papers.map((p) => el('option', { value: p, text: t(`paper_${p}`) }))))),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', id: 'make-packet', class: 'primary', text: t('make_packet') }),
+      el('button', { type: 'button', id: 'make-pdf', text: t('make_pdf'), onclick: () => makePacket('pdf') }),
+      el('button', { type: 'button', id: 'save', text: t('save'), onclick: saveAnswers }),
+      el('label', { class: 'button', for: 'open-file', id: 'open-label' }, t('open')),
+      el('input', { type: 'file', id: 'open-file', class: 'visually-hidden', accept: '.json,application/json', onchange: openAnswers })),
+    el('p', { id: 'patient-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+  );
+  form.addEventListener('input', onEdit);
+  form.addEventListener('change', onEdit);
+  form.addEventListener('focusout', (e) => {
+    const name = e.target && e.target.name;
+    if (name && FIELD_WORDS[name]) { state.touched.add(name); scheduleCheck(); }
+  });
+  return form;
+}
+
+function describedBy(f) {
+  return [`help-${f.name}`, f.example && !f.kind.startsWith('choice') && f.kind !== 'date' ? `ex-${f.name}` : null, `err-${f.name}`].filter(Boolean).join(' ');
+}
+
+function helpNodes(f) {
+  const w = fieldWords(f.name);
+  return [
+    el('p', { class: 'help', id: `help-${f.name}`, text: w.help }),
+    f.example && !f.kind.startsWith('choice') && f.kind !== 'date'
+      ? el('p', { class: 'example', id: `ex-${f.name}` }, el('span', { text: `${t('example')} ` }), f.example.replace(/\n/g, ', ').replace(/; /g, ' · '))
+      : null,
+  ].filter(Boolean);
+}
+
+function errorNode(f) {
+  return el('p', { class: 'error hidden', id: `err-${f.name}` });
+}
+
+function labelText(f) {
+  const w = fieldWords(f.name);
+  return [w.label, f.required ? el('span', { class: 'req', text: ` (${t('required')})` }) : null];
+}
+
+function control(f) {
+  const wrap = el('div', { class: `field kind-${f.kind}`, id: `field-${f.name}`, 'data-field': f.name });
+  switch (f.kind) {
+    case 'text':
+    case 'code':
+    case 'date':
+    case 'multiline': {
+      const attrs = {
+        id: `in-${f.name}`, name: f.name, required: f.required, 'aria-required': f.required ? 'true' : null,
+        'aria-describedby': describedBy(f), spellcheck: f.kind === 'code' ? 'false' : null,
+      };
+      let input;
+      if (f.kind === 'multiline') input = el('textarea', { ...attrs, rows: '3' });
+      else if (f.kind === 'date') input = el('input', { ...attrs, type: 'date', min: '1900-01-01', max: '2200-12-31' });
+      else input = el('input', { ...attrs, type: 'text', inputmode: /phone|fax/.test(f.name) ? 'tel' : (f.name.includes('email') ? 'email' : null) });
+      wrap.append(el('label', { for: input.id }, labelText(f)), ...helpNodes(f), input, errorNode(f));
+      break;
+    }
+    case 'choice': {
+      const set = el('fieldset', { class: 'choices', 'aria-describedby': describedBy(f), id: `in-${f.name}` },
+        el('legend', {}, labelText(f)));
+      set.append(...helpNodes(f));
+      const none = el('div', { class: 'choice' },
+        el('input', { type: 'radio', name: f.name, value: '', id: `in-${f.name}--`, checked: true }),
+        el('label', { for: `in-${f.name}--`, text: f.name === 'language' ? t('same_as_page') : t('none_chosen') }));
+      set.append(none);
+      for (const code of f.choices) {
+        set.append(el('div', { class: 'choice' },
+          el('input', { type: 'radio', name: f.name, value: code, id: `in-${f.name}-${code}` }),
+          el('label', { for: `in-${f.name}-${code}`, text: choiceWord(f.name, code) })));
+      }
+      set.append(errorNode(f));
+      wrap.append(set);
+      break;
+    }
+    case 'choice_list': {
+      const set = el('fieldset', { class: 'choices', 'aria-describedby': describedBy(f), id: `in-${f.name}` },
+        el('legend', {}, labelText(f)));
+      set.append(...helpNodes(f));
+      for (const code of f.choices) {
+        set.append(el('div', { class: 'choice' },
+          el('input', { type: 'checkbox', name: f.name, value: code, id: `in-${f.name}-${code}` }),
+          el('label', { for: `in-${f.name}-${code}`, text: choiceWord(f.name, code) })));
+      }
+      set.append(errorNode(f));
+      wrap.append(set);
+      break;
+    }
+    case 'text_list': {
+      const set = el('fieldset', { class: 'rows', 'aria-describedby': describedBy(f), id: `in-${f.name}` },
+        el('legend', {}, labelText(f)));
+      set.append(...helpNodes(f));
+      const list = el('ol', { class: 'row-list', id: `rows-${f.name}` });
+      const add = el('button', {
+        type: 'button', class: 'add', id: `add-${f.name}`, text: t('add_row'),
+        onclick: () => { const input = addRow(f, list, ''); input.focus(); },
+      });
+      set.append(list, add, errorNode(f));
+      wrap.append(set);
+      addRow(f, list, '');
+      break;
+    }
+    default:
+      throw new Error(`field ${f.name} has a kind the page does not know: ${f.kind}`);
+  }
+  return wrap;
+}
+
+function addRow(f, list, value) {
+  const n = list.children.length + 1;
+  const id = `in-${f.name}-${n}-${Math.random().toString(36).slice(2, 8)}`;
+  const input = el('input', { type: 'text', id, name: f.name, 'aria-describedby': `err-${f.name}` });
+  input.value = value;
+  const label = el('label', { for: id, class: 'row-label' });
+  const remove = el('button', { type: 'button', class: 'remove', id: `${id}-remove` });
+  const li = el('li', { class: 'row' }, label, input, remove);
+  remove.addEventListener('click', () => {
+    const next = li.nextElementSibling || li.previousElementSibling;
+    li.remove();
+    renumber(f, list);
+    if (!list.children.length) addRow(f, list, '');
+    const focus = (next && next.querySelector('input')) || list.querySelector('input');
+    focus.focus();
+    onEdit({ target: { name: f.name } });
+  });
+  list.append(li);
+  renumber(f, list);
+  return input;
+}
+
+function renumber(f, list) {
+  [...list.children].forEach((li, i) => {
+    li.querySelector('label').textContent = t('row_label', { n: i + 1 });
+    li.querySelector('button').textContent = t('remove_row');
+    li.querySelector('button').setAttribute('aria-label', `${t('remove_row')}: ${t('row_label', { n: i + 1 })}`);
+  });
+}
+
+/** The form as an intake record: empty fields left out, so the file is what a person typed. */
+function formRecord() {
+  const form = document.getElementById('patient-form');
+  const record = {};
+  for (const f of state.spec.fields) {
+    switch (f.kind) {
+      case 'choice': {
+        const on = form.querySelector(`input[name="${f.name}"]:checked`);
+        if (on && on.value) record[f.name] = on.value;
+        break;
+      }
+      case 'choice_list': {
+        const on = [...form.querySelectorAll(`input[name="${f.name}"]:checked`)].map((i) => i.value);
+        if (on.length) record[f.name] = on;
+        break;
+      }
+      case 'text_list': {
+        const rows = [...form.querySelectorAll(`input[name="${f.name}"]`)].map((i) => i.value).filter((v) => v.trim() !== '');
+        if (rows.length) record[f.name] = rows;
+        break;
+      }
+      default: {
+        const input = form.elements.namedItem(f.name);
+        if (input && input.value !== '') record[f.name] = input.value;
+      }
+    }
+  }
+  return record;
+}
+
+/** The record to check: like formRecord, but a date the date box holds as not a real date is passed on as one. */
+function checkRecord() {
+  const record = formRecord();
+  for (const f of state.spec.fields) {
+    if (f.kind !== 'date') continue;
+    const input = document.getElementById(`in-${f.name}`);
+    if (input && input.validity.badInput) record[f.name] = '0000-00-00';
+  }
+  return record;
+}
+
+function fillForm(record) {
+  const form = document.getElementById('patient-form');
+  if (!form) return;
+  for (const f of state.spec.fields) {
+    const value = record[f.name];
+    switch (f.kind) {
+      case 'choice': {
+        const code = value == null ? '' : normalise(value);
+        const match = f.choices.find((c) => normalise(c) === code) ?? '';
+        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = i.value === match; });
+        break;
+      }
+      case 'choice_list': {
+        const codes = listOf(value).map(normalise);
+        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = codes.includes(normalise(i.value)); });
+        break;
+      }
+      case 'text_list': {
+        const list = document.getElementById(`rows-${f.name}`);
+        list.replaceChildren();
+        const rows = listOf(value);
+        for (const row of rows.length ? rows : ['']) addRow(f, list, row);
+        break;
+      }
+      default: {
+        const input = form.elements.namedItem(f.name);
+        input.value = value == null ? '' : String(value);
+      }
+    }
+  }
+}
+
+function listOf(value) {
+  if (value == null) return [];
+  if (Array.isArray(value)) return value.map((v) => (v == null ? '' : String(v))).filter((v) => v.trim() !== '');
+  return String(value).split(/;|\r?\n/).map((s) => s.trim()).filter(Boolean);
+}
+
+// ---------------------------------------------------------------- checking
+
+let checkTimer = null;
+
+function onEdit(e) {
+  const name = e && e.target && e.target.name;
+  if (name && FIELD_WORDS[name] && e.type === 'change') state.touched.add(name);
+  scheduleCheck();
+}
+
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => {
+    try {
+      state.lastCheck = check();
+      showProblems(state.lastCheck);
+    } catch (err) {
+      say(document.getElementById('patient-status'), t('failed', { reason: err.message }), 'error');
+    }
+  }, 250);
+}
+
+function check() {
+  return JSON.parse(so.check_intake(JSON.stringify(checkRecord()), options()));
+}
+
+/** Shows each problem next to its field, in the core's own words. */
+function showProblems(result) {
+  const form = document.getElementById('patient-form');
+  if (!form) return;
+  const byField = new Map();
+  const general = [];
+  for (const p of result.problems) {
+    if (p.field && FIELD_WORDS[p.field]) {
+      if (!byField.has(p.field)) byField.set(p.field, []);
+      byField.get(p.field).push(p);
+    } else general.push(p);
+  }
+  for (const f of state.spec.fields) {
+    const box = document.getElementById(`err-${f.name}`);
+    const shown = (state.showAll || state.touched.has(f.name)) ? (byField.get(f.name) || []) : [];
+    box.replaceChildren(...shown.map((p) => el('span', { class: 'problem' },
+      el('strong', { text: `${fieldWords(f.name).label}: ${p.message}` }), ' ', el('span', { text: `${t('hint')} ${p.hint}` }))));
+    box.classList.toggle('hidden', shown.length === 0);
+    for (const input of form.querySelectorAll(`[name="${f.name}"]`)) {
+      if (shown.length) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+    document.getElementById(`field-${f.name}`).classList.toggle('invalid', shown.length > 0);
+  }
+  const summary = document.getElementById('summary');
+  const listed = state.showAll ? result.problems : [];
+  if (!listed.length) {
+    summary.classList.add('hidden');
+    summary.replaceChildren();
+    return;
+  }
+  summary.classList.remove('hidden');
+  summary.replaceChildren(
+    el('h2', { id: 'summary-title', text: t('problems_title') }),
+    el('p', { text: t('problem_count', { n: listed.length }) }),
+    el('ul', {}, listed.map((p) => {
+      const text = `${p.field && FIELD_WORDS[p.field] ? fieldWords(p.field).label + ': ' : ''}${p.message}. ${t('hint')} ${p.hint}`;
+      if (p.field && FIELD_WORDS[p.field]) {
+        return el('li', {}, el('a', { href: `#field-${p.field}`, text, onclick: (e) => { e.preventDefault(); focusField(p.field); } }));
+      }
+      return el('li', { text });
+    })),
+  );
+}
+
+function focusField(name) {
+  const target = document.querySelector(`#field-${name} input, #field-${name} textarea`);
+  if (target) target.focus();
+}
+
+// ---------------------------------------------------------------- actions
+
+function makePacket(kind) {
+  const status = document.getElementById('patient-status');
+  state.showAll = true;
+  state.lastCheck = check();
+  showProblems(state.lastCheck);
+  if (state.lastCheck.problems.length) {
+    say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
+    document.getElementById('summary').focus();
+    return;
+  }
+  say(status, t('working'));
+  // Let the status paint before the (synchronous) build.
+  setTimeout(() => {
+    try {
+      const packet = so.make_packet(JSON.stringify(formRecord()), options());
+      if (kind === 'pdf') {
+        download(packet.pdf, 'packet.pdf', 'application/pdf');
+        say(status, t('done_pdf'), 'ok');
+      } else {
+        download(packet.zip, packet.name, 'application/zip');
+        say(status, t('done_zip', { name: packet.name }), 'ok');
+      }
+      if (typeof packet.free === 'function') packet.free();
+    } catch (err) {
+      const message = err && err.message ? err.message : String(err);
+      try {
+        state.lastCheck = JSON.parse(message);
+        showProblems(state.lastCheck);
+        say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
+        document.getElementById('summary').focus();
+      } catch {
+        say(status, t('failed', { reason: message }), 'error');
+      }
+    }
+  }, 30);
+}
+
+function saveAnswers() {
+  const record = formRecord();
+  // The packet follows the page's language when the person chose none; the
+  // saved file says so, so that the CLI makes the same packet from it.
+  if (!record.language && state.lang !== 'en') record.language = state.lang;
+  const text = `${JSON.stringify(record, null, 2)}\n`;
+  download(new TextEncoder().encode(text), 'intake.json', 'application/json');
+  say(document.getElementById('patient-status'), t('saved'), 'ok');
+}
+
+async function openAnswers(e) {
+  const status = document.getElementById('patient-status');
+  const file = e.target.files && e.target.files[0];
+  e.target.value = '';
+  if (!file) return;
+  try {
+    let text = await file.text();
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let data = JSON.parse(text);
+    if (data && !Array.isArray(data) && Array.isArray(data.patients)) data = data.patients;
+    const many = Array.isArray(data) ? data.length : 1;
+    if (Array.isArray(data)) data = data[0];
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(state.lang === 'es' ? 'no contiene un paciente' : 'it holds no patient');
+    fillForm(data);
+    state.touched = new Set(Object.keys(data).filter((k) => FIELD_WORDS[k]));
+    state.showAll = false;
+    scheduleCheck();
+    const unknown = Object.keys(data).filter((k) => !FIELD_WORDS[k]).length;
+    let note = t('opened');
+    if (many > 1) note += state.lang === 'es' ? ` El archivo tiene ${many} pacientes; el formulario muestra el primero. Use el modo para clínicas para todos.` : ` The file holds ${many} patients; the form shows the first. Use the clinic mode for all of them.`;
+    if (unknown) note += state.lang === 'es' ? ` ${unknown} campo(s) desconocido(s) no se cargaron.` : ` ${unknown} unknown field(s) were left out.`;
+    say(status, note, 'ok');
+  } catch (err) {
+    say(status, t('open_failed', { reason: err.message }), 'error');
+  }
+}
+
+// ---------------------------------------------------------------- clinic mode
+
+/** The worker that checks and builds clinic files; cancel ends it and starts a fresh one. */
+const worker = {
+  current: null,
+  ready: null,
+  spawn() {
+    delete document.documentElement.dataset.worker;
+    const w = new Worker(WORKER_URL, { type: 'module', name: 'packets' });
+    this.current = w;
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (e) => {
+        if (e.data.type === 'ready') {
+          w.removeEventListener('message', onMessage);
+          document.documentElement.dataset.worker = 'ready';
+          resolve(w);
+        }
+        if (e.data.type === 'error') { w.removeEventListener('message', onMessage); reject(new Error(e.data.message)); }
+      };
+      w.addEventListener('message', onMessage);
+      w.addEventListener('error', (e) => reject(new Error(e.message || 'worker failed to start')), { once: true });
+    });
+    this.ready.catch(() => {});
+    w.postMessage({ type: 'init', module: state.module });
+  },
+  cancel() {
+    if (this.current) this.current.terminate();
+    this.spawn();
+  },
+  async run(job, onProgress) {
+    const w = await this.ready;
+    return new Promise((resolve, reject) => {
+      const onMessage = (e) => {
+        const m = e.data;
+        if (m.type === 'progress') { onProgress && onProgress(m); return; }
+        w.removeEventListener('message', onMessage);
+        if (m.type === 'error') reject(Object.assign(new Error(m.message), { needLogo: m.needLogo }));
+        else resolve(m);
+      };
+      w.addEventListener('message', onMessage);
+      this.cancelJob = () => { w.removeEventListener('message', onMessage); reject(Object.assign(new Error('cancelled'), { cancelled: true })); };
+      w.postMessage(job);
+    });
+  },
+};
+
+function clinicPage() {
+  // The worker starts when clinic mode is first opened (a patient never
+  // needs it); from then on clinic mode works with the network off too.
+  if (!worker.current) worker.spawn();
+  const c = state.clinic;
+  const page = el('section', { id: 'clinic', 'aria-labelledby': 'clinic-title' },
+    el('h2', { id: 'clinic-title', text: t('mode_clinic') }),
+    el('p', { class: 'lead', text: t('clinic_lead') }),
+    dropZone('inputs', 'clinic-input', t('clinic_input'), t('clinic_input_help'),
+      { multiple: true, accept: '.xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.txt,.tsv,.json' }),
+    dropZone('profile', 'clinic-profile', t('clinic_profile'), t('clinic_profile_help'),
+      { multiple: true, accept: '.json,.png,.jpg,.jpeg,.svg' }),
+    dropZone('templates', 'clinic-templates', t('clinic_templates'), t('clinic_templates_help'),
+      { accept: '.zip' }),
+    el('div', { class: 'field' },
+      el('label', { for: 'clinic-templates-folder', text: t('clinic_templates_folder') }),
+      el('input', { type: 'file', id: 'clinic-templates-folder', webkitdirectory: true, multiple: true, onchange: (e) => { setTemplatesFolder(e.target.files); } })),
+    el('fieldset', { class: 'group', id: 'clinic-options' },
+      el('legend', {}, el('h3', { text: t('options') })),
+      el('div', { class: 'field' },
+        el('input', { type: 'checkbox', id: 'clinic-large', name: 'large_print' }),
+        el('label', { for: 'clinic-large', class: 'check', text: t('large_print') })),
+      el('div', { class: 'field' },
+        el('label', { for: 'clinic-paper', text: t('paper') }),
+        el('select', { id: 'clinic-paper', name: 'paper' },
+          el('option', { value: '', text: t('paper_default') }),
+          state.spec.papers.map((p) => el('option', { value: p, text: t(`paper_${p}`) }))))),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', id: 'check-files', text: t('check_files'), onclick: () => clinicRun(false) }),
+      el('button', { type: 'button', id: 'make-packets', class: 'primary', text: t('make_packets'), onclick: () => clinicRun(true) }),
+      el('button', { type: 'button', id: 'cancel', text: t('cancel'), disabled: true, onclick: cancelBuild })),
+    el('div', { class: 'progress-box hidden', id: 'progress-box' },
+      el('label', { for: 'progress', text: t('progress') }),
+      el('progress', { id: 'progress', max: '1', value: '0' }),
+      el('p', { id: 'progress-text', 'aria-live': 'polite' })),
+    el('p', { id: 'clinic-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+    el('div', { id: 'clinic-result' }),
+  );
+  if (c.checked) setTimeout(() => showClinicResult(c.checked), 0);
+  return page;
+}
+
+function dropZone(slot, id, label, help, inputAttrs) {
+  const names = el('p', { class: 'files', id: `${id}-names`, text: fileNames(slot) });
+  const input = el('input', {
+    type: 'file', id, ...inputAttrs, 'aria-describedby': `${id}-help ${id}-names`,
+    onchange: (e) => { takeFiles(slot, [...e.target.files].map((f) => ({ file: f, path: f.name }))); },
+  });
+  const zone = el('div', { class: 'drop', id: `${id}-drop`, 'data-slot': slot },
+    el('label', { for: id, text: label }),
+    el('p', { class: 'help', id: `${id}-help`, text: `${help} ${t('drop_here')}` }),
+    input, names);
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const files = await droppedFiles(e.dataTransfer);
+    if (slot === 'templates' && files.some((f) => f.path.includes('/'))) {
+      setTemplatesFolder(files.map((f) => Object.assign(f.file, { relPath: f.path })));
+    } else takeFiles(slot, files);
+  });
+  return zone;
+}
+
+function fileNames(slot) {
+  const c = state.clinic;
+  if (slot === 'inputs') return c.inputs.map((f) => f.name).join(', ');
+  if (slot === 'profile') return c.profile.map((f) => f.name).join(', ');
+  if (c.templatesZip) return c.templatesZip.name;
+  return c.templates.length ? `${c.templates.length} file(s)` : '';
+}
+
+/** Files (and folders) dropped onto a zone, with their paths inside a dropped folder. */
+async function droppedFiles(dt) {
+  const out = [];
+  const entries = [...(dt.items || [])].map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+  if (!entries.length || entries.some((e) => !e)) {
+    return [...dt.files].map((f) => ({ file: f, path: f.name }));
+  }
+  async function walk(entry, prefix) {
+    if (entry.isFile) {
+      const file = await new Promise((res, rej) => entry.file(res, rej));
+      out.push({ file, path: prefix + entry.name });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
+      }
+    }
+  }
+  for (const entry of entries) await walk(entry, '');
+  return out;
+}
+
+function takeFiles(slot, files) {
+  const c = state.clinic;
+  if (slot === 'inputs') c.inputs = files.map((f) => f.file);
+  else if (slot === 'profile') c.profile = files.map((f) => f.file);
+  else { c.templatesZip = files[0] ? files[0].file : null; c.templates = []; }
+  c.checked = null;
+  const id = { inputs: 'clinic-input', profile: 'clinic-profile', templates: 'clinic-templates' }[slot];
+  document.getElementById(`${id}-names`).textContent = fileNames(slot);
+  if (c.inputs.length) clinicRun(false);
+}
+
+function setTemplatesFolder(files) {
+  const c = state.clinic;
+  c.templates = [...files].map((f) => {
+    const path = (f.relPath || f.webkitRelativePath || f.name).split('/');
+    // The chosen folder itself is the root: en/checklist.typ, not my-templates/en/checklist.typ.
+    return { file: f, path: path.length > 1 ? path.slice(1).join('/') : path[0] };
+  });
+  c.templatesZip = null;
+  c.checked = null;
+  document.getElementById('clinic-templates-names').textContent = fileNames('templates');
+  if (c.inputs.length) clinicRun(false);
+}
+
+async function clinicJob(build) {
+  const c = state.clinic;
+  const bytes = async (f) => new Uint8Array(await f.arrayBuffer());
+  const profile = c.profile.find((f) => /\.json$/i.test(f.name)) || null;
+  const others = c.profile.filter((f) => f !== profile);
+  const paper = document.getElementById('clinic-paper').value;
+  const opts = { date: state.date, language: state.lang, large_print: document.getElementById('clinic-large').checked };
+  if (paper) opts.paper = paper;
+  return {
+    type: 'job',
+    build,
+    options: JSON.stringify(opts),
+    clinic: profile ? await bytes(profile) : null,
+    logos: await Promise.all(others.map(async (f) => ({ name: f.name, bytes: await bytes(f) }))),
+    templatesZip: c.templatesZip ? await bytes(c.templatesZip) : null,
+    templates: await Promise.all(c.templates.map(async (f) => ({ path: f.path, bytes: await bytes(f.file) }))),
+    inputs: await Promise.all(c.inputs.map(async (f) => ({ name: f.name, bytes: await bytes(f) }))),
+  };
+}
+
+let running = false;
+
+async function clinicRun(build) {
+  const status = document.getElementById('clinic-status');
+  if (!state.clinic.inputs.length) { say(status, t('need_input'), 'error'); return; }
+  if (running) return;
+  running = true;
+  const box = document.getElementById('progress-box');
+  const bar = document.getElementById('progress');
+  const text = document.getElementById('progress-text');
+  const cancel = document.getElementById('cancel');
+  document.getElementById('make-packets').disabled = true;
+  document.getElementById('check-files').disabled = true;
+  say(status, t('checking'));
+  if (build) { cancel.disabled = false; box.classList.remove('hidden'); bar.value = 0; text.textContent = ''; }
+  let lastSaid = 0;
+  try {
+    const result = await worker.run(await clinicJob(build), (m) => {
+      if (m.stage === 'checked') { showClinicResult(m.checked); return; }
+      bar.max = Math.max(1, m.total);
+      bar.value = m.done;
+      const now = Date.now();
+      if (now - lastSaid > 1000 || m.done === m.total) { text.textContent = t('progress_text', m); lastSaid = now; }
+    });
+    state.clinic.checked = result.checked;
+    showClinicResult(result.checked);
+    if (build) {
+      download(result.bundle, 'all-packets.zip', 'application/zip');
+      say(status, t('bundle_done', { total: result.total }), 'ok');
+    } else say(status, '');
+  } catch (err) {
+    if (err.cancelled) say(status, t('cancelled'), 'info');
+    else if (err.needLogo) say(status, t('need_logo', { name: err.needLogo }), 'error');
+    else say(status, t('failed', { reason: err.message }), 'error');
+  } finally {
+    running = false;
+    cancel.disabled = true;
+    document.getElementById('make-packets').disabled = false;
+    document.getElementById('check-files').disabled = false;
+  }
+}
+
+function cancelBuild() {
+  if (!running) return;
+  worker.cancelJob && worker.cancelJob();
+  worker.cancel();
+  document.getElementById('progress-box').classList.add('hidden');
+}
+
+/** Every problem by file, row and column, with counts; never a value. */
+function showClinicResult(r) {
+  const box = document.getElementById('clinic-result');
+  if (!box || !r) return;
+  const rows = r.problems.map((p) => el('tr', {},
+    el('td', { text: p.file || '' }), el('td', { text: p.place || '' }), el('td', { text: p.field || '' }),
+    el('td', { text: p.message }), el('td', { text: p.hint })));
+  box.replaceChildren(...[
+    el('h3', { id: 'clinic-summary', text: t('summary', { good: r.good, records: r.records }) }),
+    el('p', { id: 'clinic-problem-count', text: r.problems.length ? t('problems_found', { n: r.problems.length }) : t('no_problems') }),
+    r.warnings.length ? el('ul', { class: 'warnings' }, r.warnings.map((w) => el('li', { text: `${t('warning')} ${w}` }))) : null,
+    r.problems.length ? el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'clinic-problem-count' },
+      el('table', { id: 'clinic-problems' },
+        el('thead', {}, el('tr', {}, ['col_file', 'col_place', 'col_field', 'col_problem', 'col_hint'].map((k) => el('th', { scope: 'col', text: t(k) })))),
+        el('tbody', {}, rows))) : null,
+  ].filter(Boolean));
+}
+
+start();

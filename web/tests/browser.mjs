@@ -1,0 +1,489 @@
+// Browser tests for the web edition, in Debian's headless Chromium.
+//
+//   node web/tests/browser.mjs OUTDIR [--dist web/dist] [--date 2026-11-23] [--samples samples]
+//
+// Serves the built site on 127.0.0.1, drives the page like a person would,
+// and writes what the page downloaded to OUTDIR (packet.zip, packet.pdf,
+// intake.json, all-packets.zip) with screenshots, so the Rust test
+// (tests/cli/web.rs) can check the files with real tools. Prints one JSON
+// line: {"ok": bool, "failures": [...], ...}; exits 1 when a check failed.
+
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+
+// ------------------------------------------------------------ arguments
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = argv[i + 1];
+  argv.splice(i, 2);
+  return value;
+};
+const dist = path.resolve(flag('--dist', path.join(repo, 'web', 'dist')));
+const DATE = flag('--date', '2026-11-23');
+const samples = path.resolve(flag('--samples', path.join(repo, 'samples')));
+const browserPath = flag('--chromium', '/usr/bin/chromium');
+const out = argv[0] ? path.resolve(argv[0]) : null;
+if (!out) {
+  console.error('usage: node browser.mjs OUTDIR [--dist DIR] [--date YYYY-MM-DD] [--samples DIR]');
+  process.exit(2);
+}
+fs.mkdirSync(out, { recursive: true });
+
+// The typed patient: what the letter must show afterwards.
+const NAME = 'Marisol Q. Tester';
+const DOCTOR = 'Dr. Ada Quill';
+// An address elsewhere (TEST-NET-1) the page tries, and must fail, to reach.
+const PROBE = 'http://192.0.2.1/probe';
+
+// ------------------------------------------------------------ results
+
+const failures = [];
+const checks = {};
+const facts = {};
+function check(name, ok, detail = '') {
+  checks[name] = !!ok;
+  if (!ok) failures.push(detail ? `${name}: ${detail}` : name);
+  return !!ok;
+}
+
+// ------------------------------------------------------------ a tiny static server
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+};
+const served = [];
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  let rel = decodeURIComponent(url.pathname);
+  if (rel.endsWith('/')) rel += 'index.html';
+  const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
+  served.push(url.pathname);
+  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// ------------------------------------------------------------ the browser
+
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // Belt and braces: no host but the test server even resolves.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  ],
+});
+const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+const requests = [];
+const foreign = [];
+const ownUrl = (u) => u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:');
+context.on('request', (r) => {
+  requests.push(r.url());
+  if (!ownUrl(r.url())) foreign.push(r.url());
+});
+// Anything not to the site's own origin is refused (and was logged above).
+await context.route('**/*', (route) => (ownUrl(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+const pageErrors = [];
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+async function open(query = '', viewport) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`));
+  // (The CSP probe's refusal is expected; it names the probe's address.)
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes(PROBE)) pageErrors.push(`${query}: console: ${m.text()}`); });
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`worker: ${m.text()}`); }));
+  await page.goto(`${origin}/?date=${DATE}${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready, null, { timeout: 120_000 });
+  const ready = await page.evaluate(() => document.documentElement.dataset.ready);
+  if (ready !== 'yes') {
+    const boot = await page.locator('#boot').textContent().catch(() => '');
+    throw new Error(`the page did not start: ${boot}`);
+  }
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+}
+
+async function axe(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  facts[`axe_${label}`] = result;
+  check(`axe_${label}`, bad.length === 0, JSON.stringify(bad));
+}
+
+/** Waits for a download started by action(); saves it as name in OUTDIR. */
+async function downloadOf(page, action, name, timeout = 120_000) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout }), action()]);
+  const file = path.join(out, name);
+  await download.saveAs(file);
+  return { file, suggested: download.suggestedFilename() };
+}
+
+/** Fails if action() starts a download within ms. */
+async function noDownload(page, action, ms = 2000) {
+  let got = false;
+  const listener = () => { got = true; };
+  page.on('download', listener);
+  await action();
+  await page.waitForTimeout(ms);
+  page.off('download', listener);
+  return !got;
+}
+
+/** Every control of the patient form: name, value, checked. */
+function formState(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#patient-form [name]')]
+    .filter((e) => e.type !== 'file')
+    .map((e) => ({ name: e.name, value: e.value, checked: e.type === 'checkbox' || e.type === 'radio' ? e.checked : null })));
+}
+
+async function typeDate(page, selector, iso) {
+  // Type it the way a person does in a US-English date box: month, day, year.
+  const [y, m, d] = iso.split('-');
+  await page.focus(selector);
+  await page.keyboard.type(`${m}${d}${y}`);
+  if ((await page.inputValue(selector)) !== iso) await page.fill(selector, iso);
+}
+
+async function storageIsEmpty(page, label) {
+  const s = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    idb: indexedDB.databases ? (await indexedDB.databases()).length : 0,
+    caches: self.caches ? (await caches.keys()).length : 0,
+  }));
+  const cookies = await context.cookies();
+  check(`storage_empty_${label}`, s.local === 0 && s.session === 0 && s.cookie === '' && s.idb === 0 && s.caches === 0 && cookies.length === 0, JSON.stringify({ ...s, cookies: cookies.length }));
+}
+
+// ------------------------------------------------------------ scenarios
+
+async function words(page) {
+  const gaps = await page.evaluate(async () => {
+    const so = await import('/pkg/second_opinion_web.js');
+    const w = await import('/src/words.js');
+    const spec = JSON.parse(so.fields());
+    const missing = [...w.wordGaps(spec.fields.map((f) => f.name)), ...w.choiceGaps(spec.fields)];
+    for (const f of spec.fields) {
+      if (!document.querySelector(`#patient-form [name="${f.name}"]`)) missing.push(`no control named ${f.name}`);
+      const label = document.querySelector(`#field-${f.name} label, #field-${f.name} legend`);
+      if (!label || !label.textContent.includes(w.FIELD_WORDS[f.name].en.label)) missing.push(`no label for ${f.name}`);
+      if (f.required && !document.querySelector(`#field-${f.name} .req`)) missing.push(`no required mark on ${f.name}`);
+    }
+    return { missing, count: spec.fields.length };
+  });
+  facts.fields = gaps.count;
+  check('words_cover_every_field', gaps.missing.length === 0, gaps.missing.join('; '));
+}
+
+async function patientPacket() {
+  const page = await open();
+  await words(page);
+  // The Content-Security-Policy refuses any connection to another origin.
+  const csp = await page.evaluate(async (probe) => {
+    let violated = '';
+    document.addEventListener('securitypolicyviolation', (e) => { violated = e.effectiveDirective; });
+    let blocked = false;
+    try { await fetch(probe); } catch { blocked = true; }
+    await new Promise((r) => setTimeout(r, 200));
+    const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+    return { blocked, violated, policy: meta ? meta.content : '' };
+  }, PROBE);
+  check('csp_refuses_other_origins', csp.blocked && csp.violated === 'connect-src' && /connect-src 'self'/.test(csp.policy), JSON.stringify(csp));
+  await shot(page, 'form');
+  await axe(page, 'form_en');
+
+  // Fill the form by typing.
+  await page.locator('#in-patient_name').pressSequentially(NAME);
+  await typeDate(page, '#in-date_of_birth', '1971-05-17');
+  await page.locator('#in-patient_address').pressSequentially('7 Birch Road');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Springfield, IL 62704');
+  await page.locator('#in-patient_phone').pressSequentially('(217) 555-0199');
+  await page.locator('#in-medical_record_number').pressSequentially('000777');
+  await page.locator('#in-current_doctor').pressSequentially(DOCTOR);
+  await page.locator('#in-current_practice').pressSequentially('Northside Clinic');
+  await page.locator('#in-diagnosis').pressSequentially('Torn rotator cuff');
+  await page.focus('#in-reasons-surgery_recommended');
+  await page.keyboard.press('Space');
+  await page.focus('#in-reasons-explore_options');
+  await page.keyboard.press('Space');
+  await page.locator('#in-second_opinion_doctor').pressSequentially('Dr. Ben Okoro');
+  await page.locator('#in-insurer').pressSequentially('Prairie Health Plan');
+  await page.locator('#in-member_id').pressSequentially('PHP0012345');
+  await page.focus('#in-records_requested-imaging_files');
+  await page.keyboard.press('Space');
+  const rows = page.locator('#rows-my_questions input');
+  await rows.nth(0).pressSequentially('Can I wait a month before I decide?');
+  await page.click('#add-my_questions');
+  await rows.nth(1).pressSequentially('What happens if I do nothing?');
+  await page.click('#add-my_questions');
+  await rows.nth(2).pressSequentially('This row goes away');
+  await page.locator('#rows-my_questions li').nth(2).locator('button').click();
+  check('list_rows_add_and_remove', (await rows.count()) === 2);
+  await page.waitForTimeout(400);
+  check('no_problems_for_a_good_form', (await page.locator('.error:not(.hidden)').count()) === 0,
+    await page.locator('.error:not(.hidden)').allTextContents().then((t) => t.join(' | ')));
+
+  // Once loaded, the page works with the network off.
+  await context.setOffline(true);
+  const zip = await downloadOf(page, () => page.click('#make-packet'), 'packet.zip');
+  facts.packet_name = zip.suggested;
+  check('packet_zip_downloaded', fs.statSync(zip.file).size > 0 && fs.readFileSync(zip.file).subarray(0, 2).toString() === 'PK');
+  const pdf = await downloadOf(page, () => page.click('#make-pdf'), 'packet.pdf');
+  check('packet_pdf_downloaded', pdf.suggested === 'packet.pdf' && fs.readFileSync(pdf.file).subarray(0, 4).toString() === '%PDF');
+  const saved = await downloadOf(page, () => page.click('#save'), 'intake.json');
+  const intake = JSON.parse(fs.readFileSync(saved.file, 'utf8'));
+  check('saved_intake_holds_the_typed_answers', saved.suggested === 'intake.json' && intake.patient_name === NAME
+    && intake.date_of_birth === '1971-05-17' && intake.medical_record_number === '000777'
+    && intake.patient_address === '7 Birch Road\nSpringfield, IL 62704'
+    && JSON.stringify(intake.reasons) === '["surgery_recommended","explore_options"]'
+    && intake.my_questions.length === 2, JSON.stringify(intake));
+  const before = await formState(page);
+  await storageIsEmpty(page, 'after_packet');
+  await context.setOffline(false);
+  await page.close();
+
+  // Open the saved answers in a fresh page: the same form.
+  const again = await open();
+  await again.setInputFiles('#open-file', saved.file);
+  await again.waitForFunction(() => document.querySelector('#patient-status').textContent.length > 0);
+  const after = await formState(again);
+  check('save_then_open_gives_the_same_form', JSON.stringify(before) === JSON.stringify(after),
+    JSON.stringify({ before: before.filter((b, i) => JSON.stringify(b) !== JSON.stringify(after[i])) }));
+
+  // Any intake JSON opens too: the CLI's sample, every field filled.
+  await again.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+  await again.waitForFunction(() => document.querySelector('#in-patient_name').value !== '');
+  const sample = await again.evaluate(() => ({
+    name: document.querySelector('#in-patient_name').value,
+    mrn: document.querySelector('#in-medical_record_number').value,
+    surgery: document.querySelector('#in-reasons-surgery_recommended').checked,
+    delivery: document.querySelector('input[name="records_delivery"]:checked').value,
+    questions: document.querySelectorAll('#rows-my_questions input').length,
+  }));
+  check('sample_intake_opens_in_the_form', sample.name === 'Jordan A. Rivera' && sample.mrn === '00482913' && sample.surgery
+    && sample.delivery === 'second_opinion_doctor' && sample.questions === 3, JSON.stringify(sample));
+  const samplePacket = await downloadOf(again, () => again.click('#make-packet'), 'sample-packet.zip');
+  facts.sample_packet_name = samplePacket.suggested;
+  await again.close();
+}
+
+async function impossibleDate() {
+  const page = await open();
+  await page.locator('#in-patient_name').pressSequentially(NAME);
+  await page.locator('#in-current_doctor').pressSequentially(DOCTOR);
+  // A birth date after the run date.
+  await typeDate(page, '#in-date_of_birth', '2031-02-03');
+  // As the person types: leaving the field shows its problem.
+  await page.keyboard.press('Tab');
+  await page.waitForTimeout(600);
+  check('problem_shows_on_leaving_the_field', await page.locator('#err-date_of_birth').isVisible());
+  const none =  await noDownload(page, () => page.click('#make-packet'));
+  check('impossible_birth_date_downloads_nothing', none);
+  const err = page.locator('#err-date_of_birth');
+  const text = (await err.isVisible()) ? await err.textContent() : '';
+  check('impossible_birth_date_error_next_to_the_field', text.includes("is after today's date"), text);
+  const described = await page.getAttribute('#in-date_of_birth', 'aria-describedby');
+  const invalid = await page.getAttribute('#in-date_of_birth', 'aria-invalid');
+  check('error_is_tied_to_the_field', described.split(' ').includes('err-date_of_birth') && invalid === 'true', `${described} ${invalid}`);
+  check('summary_lists_the_problem', (await page.locator('#summary').isVisible()) && (await page.locator('#summary').textContent()).includes("is after today's date"));
+  await shot(page, 'errors');
+  await axe(page, 'errors_en');
+
+  // A day that does not exist, typed into the date box: the core's words, no download.
+  await page.fill('#in-date_of_birth', '');
+  await page.focus('#in-date_of_birth');
+  await page.keyboard.type('02301968');
+  const bad = await page.evaluate(() => document.querySelector('#in-date_of_birth').validity.badInput);
+  facts.february_30_is_bad_input = bad;
+  const none2 = await noDownload(page, () => page.click('#make-packet'));
+  const text2 = await err.textContent();
+  check('nonexistent_birth_date_downloads_nothing', none2);
+  if (bad) check('nonexistent_birth_date_error', text2.includes('is not a real calendar date'), text2);
+  // As the person types: fixing the date clears the error.
+  await page.fill('#in-date_of_birth', '1971-05-17');
+  await page.waitForTimeout(600);
+  check('fixing_the_date_clears_the_error', !(await err.isVisible()));
+  await page.close();
+}
+
+async function spanish() {
+  const page = await open();
+  await page.locator('#in-patient_name').pressSequentially(NAME);
+  await page.selectOption('#opt-lang', 'es');
+  check('language_switch_keeps_answers_and_focus', (await page.inputValue('#in-patient_name')) === NAME
+    && (await page.evaluate(() => document.activeElement.id)) === 'opt-lang');
+  await page.fill('#in-patient_name', '');
+  const label = await page.locator('label[for="in-patient_name"]').textContent();
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  check('spanish_labels', label.includes('Su nombre completo') && lang === 'es', `${lang} ${label}`);
+  check('spanish_buttons', (await page.locator('#make-packet').textContent()) === 'Hacer mi paquete');
+  await shot(page, 'spanish');
+  await axe(page, 'form_es');
+  await page.click('#make-packet');
+  await page.waitForTimeout(300);
+  await axe(page, 'errors_es');
+  await page.close();
+  const clinic = await open('&mode=clinic&lang=es');
+  await axe(clinic, 'clinic_es');
+  await clinic.close();
+}
+
+async function layout() {
+  for (const [label, viewport] of [['phone', { width: 375, height: 740 }], ['zoom200', { width: 640, height: 450 }]]) {
+    const page = await open('', viewport);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(`no_sideways_scrolling_${label}`, over <= 0, `${over}px too wide`);
+    await page.click('#make-packet');
+    await page.waitForTimeout(300);
+    const over2 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(`no_sideways_scrolling_with_errors_${label}`, over2 <= 0, `${over2}px too wide`);
+    await shot(page, label);
+    await page.close();
+  }
+}
+
+async function keyboard() {
+  const page = await open();
+  const wanted = await page.evaluate(() => [...document.querySelectorAll('#patient-form input, #patient-form textarea, #patient-form select, #patient-form button, #opt-lang, .mode')]
+    .filter((e) => !(e.type === 'radio' && !e.checked))
+    .map((e) => e.id));
+  const seen = new Set();
+  for (let i = 0; i < wanted.length + 40; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    if (id) seen.add(id);
+  }
+  const missed = wanted.filter((id) => !seen.has(id));
+  check('every_control_reachable_by_tab', missed.length === 0, missed.join(', '));
+  // Keyboard alone makes the packet: Enter in a field submits the form.
+  await page.focus('#in-patient_name');
+  await page.keyboard.type(NAME);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  check('enter_checks_the_form', await page.locator('#err-current_doctor').isVisible());
+  await page.close();
+}
+
+async function dropFile(page, zoneSelector, file) {
+  const data = fs.readFileSync(file).toString('base64');
+  await page.evaluate(({ zoneSelector, data, name }) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], name));
+    const zone = document.querySelector(zoneSelector);
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { zoneSelector, data, name: path.basename(file) });
+}
+
+async function clinic() {
+  const page = await open();
+  await page.click('#mode-clinic');
+  // Once clinic mode is open, it works with the network off.
+  await page.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
+  await context.setOffline(true);
+  await dropFile(page, '#clinic-input-drop', path.join(samples, 'patients.xlsx'));
+  await page.waitForSelector('#clinic-summary', { timeout: 120_000 });
+  const summary = await page.locator('#clinic-summary').textContent();
+  const m = /(\d+) of (\d+)/.exec(summary);
+  facts.clinic = { good: m ? +m[1] : null, records: m ? +m[2] : null, problems: await page.locator('#clinic-problems tbody tr').count(), summary };
+  check('clinic_counts_shown', !!m, summary);
+  await shot(page, 'clinic');
+  await axe(page, 'clinic_en');
+
+  const bundle = await downloadOf(page, () => page.click('#make-packets'), 'all-packets.zip', 600_000);
+  check('bundle_downloaded', bundle.suggested === 'all-packets.zip' && fs.readFileSync(bundle.file).subarray(0, 2).toString() === 'PK');
+  check('progress_reached_the_end', (await page.evaluate(() => { const p = document.querySelector('#progress'); return p.value === p.max; })));
+  await shot(page, 'clinic-done');
+  await storageIsEmpty(page, 'after_bundle');
+  await context.setOffline(false);
+
+  // Cancel: the build stops and nothing is downloaded.
+  const none = await noDownload(page, async () => {
+    await page.click('#make-packets');
+    await page.waitForSelector('#progress-box:not(.hidden)');
+    await page.click('#cancel');
+  }, 3000);
+  await page.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
+  const status = await page.locator('#clinic-status').textContent();
+  check('cancel_stops_the_build', none && status.includes('Stopped'), status);
+  // And a new build after cancelling works.
+  const again = await downloadOf(page, () => page.click('#make-packets'), 'all-packets-again.zip', 600_000);
+  check('build_after_cancel_is_the_same', fs.readFileSync(again.file).equals(fs.readFileSync(bundle.file)));
+
+  // With the clinic's profile and the logo it names.
+  await page.setInputFiles('#clinic-profile', [path.join(samples, 'clinic.json'), path.join(samples, 'clinic-logo.svg')]);
+  await page.waitForFunction(() => !document.querySelector('#make-packets').disabled);
+  const branded = await downloadOf(page, () => page.click('#make-packets'), 'all-packets-clinic.zip', 600_000);
+  check('bundle_with_clinic_profile_downloaded', fs.readFileSync(branded.file).subarray(0, 2).toString() === 'PK');
+  await page.close();
+}
+
+// ------------------------------------------------------------ run
+
+let crashed = null;
+try {
+  for (const scenario of [patientPacket, impossibleDate, spanish, layout, keyboard, clinic]) {
+    try {
+      await scenario();
+    } catch (err) {
+      failures.push(`${scenario.name} stopped: ${err.message.split('\n')[0]}`);
+      await context.setOffline(false).catch(() => {});
+    }
+  }
+} catch (err) {
+  crashed = err;
+} finally {
+  check('only_the_sites_own_files_requested', foreign.length === 0, foreign.join(' '));
+  check('no_script_errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+  fs.writeFileSync(path.join(out, 'requests.txt'), `${requests.join('\n')}\n`);
+  await browser.close().catch(() => {});
+  server.close();
+}
+if (crashed) failures.push(`crashed: ${crashed.message}`);
+const result = { ok: failures.length === 0, failures, checks, facts, requests: requests.length, served: [...new Set(served)].sort(), out };
+fs.writeFileSync(path.join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
