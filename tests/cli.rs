@@ -1043,6 +1043,9 @@ mod content;
 #[path = "cli/limits.rs"]
 mod limits;
 
+#[path = "cli/workspace.rs"]
+mod workspace;
+
 #[path = "cli/web.rs"]
 mod web;
 

@@ -29,10 +29,13 @@ fn main() {
         println!("cargo:rerun-if-changed={real}");
         writeln!(out, "    ({virtual_path:?}, include_str!({real:?})),").unwrap();
     }
-    out.push_str("];\n\n/// The languages that have a template folder, as codes.\n");
-    writeln!(out, "pub const LANGUAGES: &[&str] = &{languages:?};").unwrap();
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("templates.rs");
-    std::fs::write(dest, out).unwrap();
+    out.push_str("];\n");
+    let out_dir = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(Path::new(&out_dir).join("templates.rs"), out).unwrap();
+    let languages = format!(
+        "/// The languages that have a template folder, as codes.\npub const LANGUAGES: &[&str] = &{languages:?};\n"
+    );
+    std::fs::write(Path::new(&out_dir).join("languages.rs"), languages).unwrap();
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {

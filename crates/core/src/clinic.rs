@@ -192,7 +192,7 @@ impl ClinicDraft {
         };
         // Text no embedded font can show would stop every packet at its
         // first page; name the field here instead.
-        let glyphs = crate::render::world::Glyphs::embedded();
+        let glyphs = crate::fonts::Glyphs::embedded();
         let texts = [
             ("name", Some(&name)),
             ("address", file.address.as_ref()),

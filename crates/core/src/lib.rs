@@ -22,7 +22,9 @@
 pub mod bundle;
 pub mod clinic;
 pub mod error;
+pub mod fonts;
 pub mod input;
+pub mod intake;
 pub mod naming;
 pub mod packet;
 pub mod record;

@@ -4,7 +4,7 @@
 //! It names files, rows, fields and problems, never a field's value.
 
 use crate::error::Problem;
-use crate::input::Origin;
+use crate::intake::Origin;
 
 /// What became of one input record.
 #[derive(Debug, Clone, PartialEq)]

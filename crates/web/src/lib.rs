@@ -530,3 +530,109 @@ pub fn check_intake(intake: &str, options: &str) -> Result<String, JsError> {
 pub fn make_packet(intake: &str, options: &str) -> Result<PacketResult, JsError> {
     make_packet_result(intake, options).map_err(|e| JsError::new(&e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPTIONS: &str = r#"{"date":"2026-11-23","language":"en","large_print":false}"#;
+
+    fn sample(name: &str) -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/").to_string() + name)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_field_table_lists_every_field_with_its_kind() {
+        let table: serde_json::Value = serde_json::from_str(&fields_json()).unwrap();
+        let fields = table["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), FIELDS.len());
+        let reasons = fields.iter().find(|f| f["name"] == "reasons").unwrap();
+        assert_eq!(reasons["kind"], "choice_list");
+        assert!(reasons["choices"].as_array().unwrap().len() >= 8);
+        assert_eq!(table["languages"], serde_json::json!(LANGUAGES));
+    }
+
+    #[test]
+    fn options_are_checked_and_need_the_run_date() {
+        assert!(Settings::parse("{}").unwrap_err().contains("run date"));
+        assert!(Settings::parse(r#"{"date":"2026-02-30"}"#).is_err());
+        assert!(Settings::parse(r#"{"date":"2026-11-23","paper":"a5"}"#).is_err());
+        assert!(Settings::parse(r#"{"date":"2026-11-23","colour":"red"}"#).is_err());
+        let s = Settings::parse(OPTIONS).unwrap();
+        assert_eq!(s.language, "en");
+    }
+
+    #[test]
+    fn a_form_with_a_bad_date_reports_the_field_in_the_clis_words_and_no_value() {
+        let intake =
+            r#"{"patient_name":"Zed Q","date_of_birth":"0000-00-00","current_doctor":"Dr. A"}"#;
+        let checked: serde_json::Value =
+            serde_json::from_str(&check_intake_json(intake, OPTIONS).unwrap()).unwrap();
+        assert_eq!(checked["good"], 0);
+        let problem = &checked["problems"][0];
+        assert_eq!(problem["field"], "date_of_birth");
+        assert_eq!(problem["place"], "record 1");
+        assert!(!checked.to_string().contains("Zed"));
+        let err = make_packet_result(intake, OPTIONS).err().unwrap();
+        assert!(err.contains("date_of_birth"), "{err}");
+    }
+
+    #[test]
+    fn the_sample_form_makes_its_packet_under_the_clis_name() {
+        let intake = String::from_utf8(sample("patient.json")).unwrap();
+        let packet = make_packet_result(&intake, OPTIONS).unwrap();
+        assert_eq!(packet.name, "SO-2026-0042.zip");
+        assert!(packet.pdf.starts_with(b"%PDF-"));
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(packet.zip)).unwrap();
+        assert!(
+            archive
+                .file_names()
+                .any(|n| n.is_ok_and(|n| n == "packet.pdf"))
+        );
+    }
+
+    #[test]
+    fn a_batch_builds_every_good_row_one_step_at_a_time() {
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        let checked: serde_json::Value = serde_json::from_str(
+            &batch
+                .input("patients.xlsx", &sample("patients.xlsx"))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(checked["records"], 12);
+        let total = batch.start().unwrap();
+        assert_eq!(total, r#"{"total":12}"#);
+        let mut steps = 0;
+        loop {
+            let step: serde_json::Value = serde_json::from_str(&batch.step().unwrap()).unwrap();
+            steps += 1;
+            if step["finished"] == true {
+                break;
+            }
+        }
+        assert_eq!(steps, 12);
+        let report = String::from_utf8(batch.report_bytes()).unwrap();
+        assert_eq!(report.lines().count(), 13, "{report}");
+        assert_eq!(report.matches(",built,").count(), 12);
+        let bundle = batch.bundle_bytes().unwrap();
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
+        assert_eq!(archive.len(), 13);
+        assert!(
+            archive
+                .file_names()
+                .any(|n| n.is_ok_and(|n| n == "report.csv"))
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_adds_nothing_to_the_batch() {
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        let err = batch
+            .input("broken.json", b"[{\"patient_name\": ")
+            .unwrap_err();
+        assert!(err.contains("broken.json"), "{err}");
+        assert!(batch.outcomes.is_empty() && batch.pending.is_empty());
+    }
+}

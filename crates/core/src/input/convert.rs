@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::Cell;
 use super::table::Value;
-use crate::record::fields::{FieldSpec, Kind};
+use crate::intake::fields::{FieldSpec, Kind};
 
 /// Converts one filled cell by its field's kind.
 pub(super) fn convert(spec: &FieldSpec, value: &Value, is_1904: bool) -> Cell {
@@ -128,7 +128,7 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
     if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
         return None;
     }
-    crate::record::parse_date(date, super::TextDates::IsoOnly)
+    crate::intake::parse_date(date, super::TextDates::IsoOnly)
 }
 
 const UNKNOWN_ERROR: &str = "a spreadsheet error";
@@ -168,7 +168,7 @@ fn is_scientific(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::fields;
+    use crate::intake::fields;
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.into())

@@ -19,7 +19,7 @@ use encoding_rs::{DecoderResult, Encoding};
 use super::table::{self, GridRow, Limits, MAX_COLUMNS, Source, Table, Value};
 use super::{Entry, InputFile, InputOptions};
 use crate::error::Error;
-use crate::record::safe_name;
+use crate::intake::safe_name;
 
 /// The delimiters tried, in order of preference on a tie.
 const CANDIDATES: &[u8] = b",;\t|";

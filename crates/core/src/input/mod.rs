@@ -19,121 +19,11 @@ mod workbook;
 pub use detect::{Format, detect};
 pub use workbook::Workbook;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
+use std::path::Path;
 
 use crate::error::{Error, Problem};
 
-/// One value as the input format delivered it, before the record stage gives
-/// it a meaning.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Nothing there: JSON `null`, an empty cell, an empty string.
-    Empty,
-    /// Text as typed.
-    Text(String),
-    /// A JSON number (spreadsheet readers turn numbers into [`Cell::Text`] or
-    /// [`Cell::Date`] themselves, because only they know the cell's format).
-    Number(f64),
-    /// A JSON `true` / `false`.
-    Bool(bool),
-    /// A date the input format already knows is a date (a spreadsheet date cell).
-    Date(NaiveDate),
-    /// A list of texts (a JSON array of strings).
-    List(Vec<String>),
-    /// A value of a kind no intake field accepts, described in words
-    /// ("an object", "a list with a number in it") — never the value itself.
-    Invalid(&'static str),
-}
-
-/// How text dates may be written in this input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextDates {
-    /// Only ISO `YYYY-MM-DD` (JSON: the format is machine-written).
-    IsoOnly,
-    /// ISO, or `MM/DD/YYYY` (US spreadsheets, the default for sheets).
-    MonthFirst,
-    /// ISO, or `DD/MM/YYYY` (`--date-order dmy`).
-    DayFirst,
-}
-
-/// Where a record came from, for messages and the report.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Origin {
-    /// The input file as the user named it.
-    pub file: PathBuf,
-    /// The position inside the file.
-    pub place: Place,
-}
-
-/// A position inside an input file, in the terms the user sees.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Place {
-    /// The n-th patient (1-based) of a JSON file.
-    Record(usize),
-    /// A row number as the spreadsheet program shows it (1-based), on a sheet.
-    Row {
-        /// The sheet's name, for workbooks (CSV files have none).
-        sheet: Option<String>,
-        /// The row number.
-        row: usize,
-    },
-}
-
-impl Origin {
-    /// The file name alone, as reports show it.
-    pub fn file_name(&self) -> String {
-        display_name(&self.file)
-    }
-
-    /// The position alone: "record 3", "row 12".
-    pub fn place_label(&self) -> String {
-        match &self.place {
-            Place::Record(n) => format!("record {n}"),
-            Place::Row { row, .. } => format!("row {row}"),
-        }
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.place {
-            Place::Record(n) => write!(f, "{}, record {n}", self.file.display()),
-            Place::Row {
-                sheet: Some(sheet),
-                row,
-            } => {
-                let sheet = crate::record::safe_name(sheet);
-                write!(f, "{}, sheet \"{sheet}\", row {row}", self.file.display())
-            }
-            Place::Row { sheet: None, row } => write!(f, "{}, row {row}", self.file.display()),
-        }
-    }
-}
-
-/// The name of a file without its folders, for short messages.
-pub fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-/// One patient's values, keyed by intake field name, as read from the input.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawRecord {
-    /// Where the record came from.
-    pub origin: Origin,
-    /// `(field name, value)` pairs in input order. Names are already mapped to
-    /// intake field names where the format allows aliases (spreadsheet
-    /// headers); a name that matches no field is kept so the record stage can
-    /// report it. The same name twice (a JSON object with a duplicate key) is
-    /// kept twice, for the same reason.
-    pub cells: Vec<(String, Cell)>,
-    /// How text in date fields may be written.
-    pub text_dates: TextDates,
-}
+pub use crate::intake::{Cell, Origin, Place, RawRecord, TextDates, display_name};
 
 /// One entry of an input file: a record to build, or a record the reader could
 /// not make sense of (its problems already known).
@@ -287,16 +177,16 @@ mod tests {
     //! panic, no value reaches a message, CSV keeps what a CSV writer wrote.
 
     use super::*;
+    use crate::intake::fields::FIELDS;
     use crate::record;
-    use crate::record::fields::FIELDS;
     use proptest::prelude::*;
     use serde_json::{Value as Json, json};
 
     /// A string that must never appear in a message, warning or report line.
     const MARKER: &str = "QQLEAKQQ";
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
     fn fixture(name: &str) -> Vec<u8> {

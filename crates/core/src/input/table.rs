@@ -13,8 +13,8 @@ use calamine::ExcelDateTime;
 use super::convert::convert;
 use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
-use crate::record::fields::{self, FieldSpec};
-use crate::record::{looks_like_a_field_name, safe_name};
+use crate::intake::fields::{self, FieldSpec};
+use crate::intake::{looks_like_a_field_name, safe_name};
 
 /// Most patient rows read from one sheet or CSV file.
 pub(super) const MAX_DATA_ROWS: usize = 100_000;

@@ -23,7 +23,7 @@ use super::detect::password_protected;
 use super::table::{Limits, Source, Table, Value, sheet_list};
 use super::{Entry, InputOptions};
 use crate::error::Error;
-use crate::record::safe_name;
+use crate::intake::safe_name;
 
 /// The workbook formats calamine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

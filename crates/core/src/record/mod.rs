@@ -5,7 +5,9 @@
 //! collected (not just the first), each naming the field and how to fix it,
 //! never the value.
 
-pub mod fields;
+pub use crate::intake::fields;
+use crate::intake::{closest_field, looks_like_a_field_name};
+pub use crate::intake::{parse_date, safe_name};
 
 use std::collections::BTreeSet;
 
@@ -13,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Problem;
-use crate::input::{Cell, Origin, RawRecord, TextDates};
+use crate::intake::{Cell, Origin, RawRecord, TextDates};
 use fields::{FieldSpec, Kind};
 
 /// A checked patient record: the one value handed from the record stage to
@@ -239,45 +241,6 @@ fn is_direction_mark(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether an unknown key may be printed: a misspelled field, or a name in
-/// field style (`colour`, `insurance_plan`). Anything else (a key holding a
-/// patient's name or record number, as when patients are keyed by MRN) is
-/// described, never printed.
-pub(crate) fn looks_like_a_field_name(key: &str) -> bool {
-    closest_field(key).is_some()
-        || (!key.is_empty()
-            && key.len() <= 40
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-'))
-}
-
-/// A field *name* as written by the user, made safe to print: control
-/// characters removed and length capped (names, unlike values, are needed to
-/// fix the file, but a hostile key must not flood the terminal).
-pub fn safe_name(name: &str) -> String {
-    let clean: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
-    if name.chars().count() > 40 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
-}
-
-/// The known field closest to a misspelled name, if any is close enough.
-fn closest_field(name: &str) -> Option<&'static str> {
-    let wanted = fields::normalise(name);
-    if let Some(spec) = fields::by_header(name) {
-        return Some(spec.name);
-    }
-    fields::FIELDS
-        .iter()
-        .map(|f| (edit_distance(&wanted, f.name), f.name))
-        .filter(|(d, n)| *d <= 3.max(n.len() / 5))
-        .min()
-        .map(|(_, n)| n)
-}
-
 #[cfg(test)]
 #[test]
 fn keys_that_may_be_data_are_described_not_printed() {
@@ -292,22 +255,6 @@ fn keys_that_may_be_data_are_described_not_printed() {
         "{text}"
     );
     assert!(text.contains("(a key that is not a field name)"), "{text}");
-}
-
-/// Levenshtein distance, for "did you mean" suggestions on short names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = if ca == *cb { prev } else { prev + 1 };
-            prev = row[j + 1];
-            row[j + 1] = cost.min(row[j] + 1).min(prev + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// Reads one cell according to its field's kind. `Ok(None)` is an empty value.
@@ -423,7 +370,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     }
     // Text no embedded font can show would print as empty boxes (and PDF/A
     // forbids missing glyphs): the record stops here, with its other problems.
-    if !crate::render::world::Glyphs::embedded().covers(&tidy) {
+    if !crate::fonts::Glyphs::embedded().covers(&tidy) {
         return Err(Problem::field(
             spec.name,
             "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek and Cyrillic; not Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari or emoji)",
@@ -532,58 +479,6 @@ fn read_text_list(spec: &FieldSpec, items: &[String]) -> Result<Option<Value>, P
     } else {
         Some(Value::List(out))
     })
-}
-
-/// Parses a text date: ISO `YYYY-MM-DD` always; `MM/DD/YYYY` or `DD/MM/YYYY`
-/// only when the input allows it. Impossible dates (February 30th) fail.
-pub fn parse_date(text: &str, style: TextDates) -> Option<NaiveDate> {
-    let text = text.trim();
-    if let Some(date) = parse_iso(text) {
-        return Some(date);
-    }
-    let parts: Vec<&str> = text.split('/').collect();
-    if parts.len() != 3
-        || parts[2].len() != 4
-        || parts[0].is_empty()
-        || parts[0].len() > 2
-        || parts[1].is_empty()
-        || parts[1].len() > 2
-    {
-        return None;
-    }
-    let nums: Option<Vec<u32>> = parts
-        .iter()
-        .map(|p| {
-            if p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse().ok()
-            } else {
-                None
-            }
-        })
-        .collect();
-    let nums = nums?;
-    let (month, day) = match style {
-        TextDates::IsoOnly => return None,
-        TextDates::MonthFirst => (nums[0], nums[1]),
-        TextDates::DayFirst => (nums[1], nums[0]),
-    };
-    NaiveDate::from_ymd_opt(nums[2] as i32, month, day)
-}
-
-fn parse_iso(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = &text[r];
-        if s.bytes().all(|c| c.is_ascii_digit()) {
-            s.parse().ok()
-        } else {
-            None
-        }
-    };
-    NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
 }
 
 fn bad_date(spec: &FieldSpec, text: &str, style: TextDates) -> Problem {
@@ -746,7 +641,7 @@ pub fn sample_patient() -> Patient {
     let raw = RawRecord {
         origin: Origin {
             file: "sample".into(),
-            place: crate::input::Place::Record(1),
+            place: crate::intake::Place::Record(1),
         },
         cells,
         text_dates: TextDates::IsoOnly,
@@ -799,7 +694,7 @@ mod field_list_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Place;
+    use crate::intake::Place;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

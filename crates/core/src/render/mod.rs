@@ -643,7 +643,7 @@ fn pdf_ident(patient: &Patient, file_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::fields::REASONS;
+    use crate::intake::fields::REASONS;
 
     fn renderer() -> Renderer {
         let options = RenderOptions::new(

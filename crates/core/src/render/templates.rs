@@ -12,6 +12,7 @@ use super::{DOCUMENTS, Document, PACKET_FILE};
 use crate::error::Error;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+pub use crate::intake::LANGUAGES;
 
 /// Most files read from a templates folder.
 pub const MAX_FILES: usize = 200;

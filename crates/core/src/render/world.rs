@@ -49,7 +49,7 @@ impl Base {
         today: NaiveDate,
     ) -> Self {
         let mut fonts = FontStore::new();
-        fonts.extend(packet_fonts());
+        fonts.extend(crate::fonts::packet_fonts());
         let sources = templates
             .iter()
             .map(|(path, text)| {
@@ -151,50 +151,6 @@ impl typst_kit::diagnostics::DiagnosticWorld for PacketWorld<'_> {
     fn name(&self, id: FileId) -> String {
         id.vpath().get_without_slash().to_string()
     }
-}
-
-/// Which characters the embedded fonts can show.
-pub struct Glyphs {
-    coverage: Vec<typst::text::Coverage>,
-}
-
-impl Glyphs {
-    /// The embedded fonts' coverage, read once per process.
-    pub fn embedded() -> &'static Glyphs {
-        static GLYPHS: std::sync::OnceLock<Glyphs> = std::sync::OnceLock::new();
-        GLYPHS.get_or_init(|| Glyphs {
-            coverage: packet_fonts().map(|(_, info)| info.coverage).collect(),
-        })
-    }
-
-    /// Whether some embedded font has a glyph for every visible character.
-    pub fn covers(&self, text: &str) -> bool {
-        text.chars().all(|c| {
-            c.is_whitespace()
-                || c.is_control()
-                || self.coverage.iter().any(|cov| cov.contains(c as u32))
-        })
-    }
-}
-
-/// The sans-serif face of large print (APH and ACB large-print guidance ask
-/// for one), vendored in `fonts/` with its licence: typst-kit's embedded
-/// fonts hold no proportional sans-serif.
-const SANS_FONTS: [&[u8]; 2] = [
-    include_bytes!("../../fonts/DejaVuSans.ttf"),
-    include_bytes!("../../fonts/DejaVuSans-Bold.ttf"),
-];
-
-/// Every font a packet can use: typst-kit's embedded ones and the vendored
-/// sans-serif. The store and the glyph coverage read the same list, so the
-/// record stage's check stays true for the faces actually used.
-fn packet_fonts() -> impl Iterator<Item = (Font, typst::text::FontInfo)> {
-    typst_kit::fonts::embedded().chain(SANS_FONTS.into_iter().flat_map(|data| {
-        Font::iter(Bytes::new(data)).map(|font| {
-            let info = font.info().clone();
-            (font, info)
-        })
-    }))
 }
 
 fn not_found(id: FileId) -> FileError {

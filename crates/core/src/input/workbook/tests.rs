@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::input::convert::TOO_LONG;
 use crate::input::table::Limits;
 use crate::input::{Cell, InputFile, InputOptions, Place, RawRecord, TextDates};
-use crate::record::fields;
+use crate::intake::fields;
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))

@@ -393,7 +393,7 @@ pub const FIELDS: &[FieldSpec] = &[
     ),
     f(
         "language",
-        Kind::Choice(crate::render::LANGUAGES),
+        Kind::Choice(super::LANGUAGES),
         false,
         &["lang", "preferred language", "idioma"],
         "The language of the patient's documents: en (English) or es (Spanish). Empty means the run's language (--language, else en).",
