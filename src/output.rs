@@ -89,7 +89,7 @@ pub const LOCK_FILE: &str = ".second-opinion.lock";
 /// that starts with exactly this line is ours and is replaced by the next
 /// run; any other `report.csv` is someone's file and is kept unless
 /// `--force` (and never replaced if the run reads it).
-pub use crate::report::REPORT_HEADER;
+pub use second_opinion_core::report::REPORT_HEADER;
 
 /// The output folder of a run.
 #[derive(Debug, Clone)]

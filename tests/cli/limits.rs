@@ -43,6 +43,9 @@ fn exit_and_peak_mb(case: &Case, args: &[&str]) -> (i32, f64) {
 /// about 20 MB).
 const SMALL_MB: f64 = 120.0;
 
+/// Peak memory allowed for a CSV file holding one 20 MB cell.
+const LONG_CSV_MB: f64 = 200.0;
+
 /// Runs `validate` on `name`: exit code, stderr and peak memory, asserting it
 /// took seconds, not minutes.
 fn validate(case: &Case, name: &str) -> (i32, String, f64) {
@@ -165,8 +168,16 @@ fn an_over_long_cell_fails_its_record_without_being_copied() {
             "{stderr}"
         );
         assert!(!stderr.contains("xxxx"), "a value was printed");
-        // The file itself is 20 MB; it is held once, the cell never copied.
-        assert!(peak < SMALL_MB, "{name}: {peak} MB");
+        // The file itself is 20 MB. JSON holds it about once; CSV still
+        // decodes and scans it several times (117 MB measured with the debug
+        // binary, 2026-12-01), so it gets a bound of its own, far under the
+        // 500 MB a run may use and far from the gigabytes a copied cell took.
+        let bound = if name.ends_with(".csv") {
+            LONG_CSV_MB
+        } else {
+            SMALL_MB
+        };
+        assert!(peak < bound, "{name}: {peak} MB");
     }
 }
 

@@ -96,7 +96,10 @@ const MAX_FOLDER_BYTES: u64 = 256 * 1024 * 1024;
 /// folder that holds everything (`my-templates/en/...`) is taken off, as if
 /// the folder itself had been chosen. Folders, links and names that would
 /// climb out (`../`) are skipped; the template set checks the rest.
-pub fn unzip_folder(bytes: &[u8]) -> std::io::Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+pub fn unzip_folder(
+    bytes: &[u8],
+    max_file_bytes: u64,
+) -> std::io::Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(std::io::Error::other)?;
     let mut files = Vec::new();
     let mut total = 0u64;
@@ -113,10 +116,8 @@ pub fn unzip_folder(bytes: &[u8]) -> std::io::Result<Vec<(std::path::PathBuf, Ve
             return Err(std::io::Error::other("the ZIP unpacks to too much"));
         }
         let mut data = Vec::new();
-        // One byte over the template set's file limit is enough to refuse.
-        entry
-            .take(crate::render::templates::MAX_FILE_BYTES + 1)
-            .read_to_end(&mut data)?;
+        // One byte over the caller's file limit is enough to refuse.
+        entry.take(max_file_bytes + 1).read_to_end(&mut data)?;
         files.push((path, data));
     }
     let top = |p: &std::path::Path| p.components().next().map(|c| c.as_os_str().to_owned());
@@ -236,7 +237,7 @@ mod tests {
             date(),
         )
         .unwrap();
-        let files = unzip_folder(&inner).unwrap();
+        let files = unzip_folder(&inner, 1024).unwrap();
         assert_eq!(files.len(), 2);
         let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
         let options = entry_options(date());
@@ -245,7 +246,7 @@ mod tests {
             writer.write_all(b"// t").unwrap();
         }
         let bytes = writer.finish().unwrap().into_inner();
-        let names: Vec<_> = unzip_folder(&bytes)
+        let names: Vec<_> = unzip_folder(&bytes, 1024)
             .unwrap()
             .into_iter()
             .map(|(p, _)| p.to_string_lossy().into_owned())

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::render::Paper;
+use crate::paper::Paper;
 
 /// The profile as written in `clinic.json`.
 #[derive(Debug, Clone, Deserialize)]

@@ -27,6 +27,7 @@ pub mod input;
 pub mod intake;
 pub mod naming;
 pub mod packet;
+pub mod paper;
 pub mod record;
 pub mod render;
 pub mod report;

@@ -60,3 +60,51 @@ fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+    use crate::input::{InputOptions, read_bytes_each};
+    use crate::render::{Paper, RenderOptions};
+
+    /// The whole pipeline from bytes to a packet, with no file system: the
+    /// sample intake is compiled into the test, as a front end without
+    /// files (the browser) hands its bytes over.
+    #[test]
+    fn the_sample_packet_is_built_from_bytes_alone() {
+        let intake = include_bytes!("../../../samples/patient.json");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut patients = Vec::new();
+        read_bytes_each(
+            Path::new("patient.json"),
+            intake,
+            &InputOptions::default(),
+            &mut |e| {
+                patients.push(
+                    e.and_then(|raw| crate::record::from_raw(raw, today))
+                        .unwrap(),
+                );
+            },
+        )
+        .unwrap();
+        let patient = patients.pop().unwrap();
+        let renderer = Renderer::new(
+            RenderOptions::new(today, Paper::Letter),
+            &BTreeSet::from(["en".to_string()]),
+        )
+        .unwrap();
+        let built = build(&renderer, &patient).unwrap();
+        assert!(built.pdf.starts_with(b"%PDF-"));
+        let again = build(&renderer, &patient).unwrap();
+        assert_eq!(built.zip, again.zip, "deterministic");
+        let archive = zip::ZipArchive::new(Cursor::new(built.zip)).unwrap();
+        assert!(archive.len() >= 7);
+        assert_eq!(
+            crate::naming::Namer::for_run().packet_name(&patient),
+            "SO-2026-0042.zip"
+        );
+    }
+}

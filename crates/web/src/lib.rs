@@ -482,7 +482,11 @@ impl Batch {
 
     /// A templates folder zipped.
     pub fn add_templates_zip(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let files = bundle::unzip_folder(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let files = bundle::unzip_folder(
+            bytes,
+            second_opinion_core::render::templates::MAX_FILE_BYTES,
+        )
+        .map_err(|e| JsError::new(&e.to_string()))?;
         self.template_files.extend(files);
         Ok(())
     }

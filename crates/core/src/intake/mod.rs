@@ -99,7 +99,7 @@ impl fmt::Display for Origin {
                 sheet: Some(sheet),
                 row,
             } => {
-                let sheet = crate::record::safe_name(sheet);
+                let sheet = safe_name(sheet);
                 write!(f, "{}, sheet \"{sheet}\", row {row}", self.file.display())
             }
             Place::Row { sheet: None, row } => write!(f, "{}, row {row}", self.file.display()),

@@ -107,25 +107,7 @@ pub struct Document {
     pub label: String,
 }
 
-/// Paper sizes the packet can be printed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Paper {
-    /// US Letter, 8.5 × 11 in.
-    #[default]
-    Letter,
-    /// ISO A4, 210 × 297 mm.
-    A4,
-}
-
-impl Paper {
-    /// The name Typst's `page(paper: ..)` knows.
-    fn typst_name(self) -> &'static str {
-        match self {
-            Paper::Letter => "us-letter",
-            Paper::A4 => "a4",
-        }
-    }
-}
+pub use crate::paper::Paper;
 
 /// Settings that hold for every packet of a run.
 #[derive(Debug, Clone)]
