@@ -167,7 +167,7 @@ pub fn max_jobs() -> usize {
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 
 /// The run date: `--date`, else `SOURCE_DATE_EPOCH` (UTC), else the clock,
-/// in the years [`YEARS`].
+/// in the years 1900 to 9999 (`YEARS`).
 pub fn run_date(
     flag: Option<&str>,
     source_date_epoch: Option<&str>,

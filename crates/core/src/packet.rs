@@ -23,7 +23,7 @@ pub fn zip(renderer: &Renderer, patient: &Patient) -> Result<Vec<u8>, Problem> {
     build(renderer, patient).map(|built| built.zip)
 }
 
-/// [`zip`], keeping `packet.pdf` too.
+/// [`zip()`], keeping `packet.pdf` too.
 pub fn build(renderer: &Renderer, patient: &Patient) -> Result<Built, Problem> {
     let pdfs = renderer.render(patient)?;
     let zip = crate::bundle::zip(&pdfs, renderer.today()).map_err(|_| {

@@ -8,7 +8,7 @@
 //! bytes with its name, so the same input and date give the browser the
 //! same records, messages, file names and bytes as the command line.
 //!
-//! The logic lives in [`Session`] and [`Batch`], plain Rust that the unit
+//! The logic lives in plain Rust functions and [`Batch`], which the unit
 //! tests run natively; the `#[wasm_bindgen]` items only convert errors to
 //! JavaScript ones.
 

@@ -7,7 +7,7 @@
 //! `--delimiter`, or the one of `,` `;` tab `|` that makes a header row
 //! appear. A real CSV parser reads the fields, so quoted separators and line
 //! breaks (addresses) work. The table rules (header row, columns, blank rows)
-//! are the spreadsheets' own, from [`super::table`], and each line is handed
+//! are the spreadsheets' own, from `input::table`, and each line is handed
 //! on as soon as it is parsed: what is held is the decoded text (the bytes
 //! themselves when they are UTF-8 already), never all the rows.
 

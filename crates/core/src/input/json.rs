@@ -182,7 +182,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<InputFile, Error> {
 ///
 /// A problem with the file's shape ("patients" next to other keys, an empty
 /// list) is reported only once the whole text is known to be valid JSON, so
-/// a syntax error always wins, as it does in [`parse`]. Both can come after
+/// a syntax error always wins, as it does when the whole file is read. Both can come after
 /// some patients were handed over.
 pub fn read_each(
     path: &Path,
