@@ -200,7 +200,7 @@ impl Renderer {
     /// loop for ever) runs this on a thread of its own and watches it, as
     /// the command line does (`src/check.rs`).
     pub fn new(options: RenderOptions, languages: &BTreeSet<String>) -> Result<Self, Error> {
-        let mut renderer = Self::load(options);
+        let mut renderer = Self::unchecked(options);
         for language in languages {
             let documents = renderer.check_templates(language)?;
             renderer.documents.insert(language.clone(), documents);
@@ -210,7 +210,13 @@ impl Renderer {
 
     /// Loads fonts and templates without checking them: for benchmarks that
     /// measure loading itself. Use [`Renderer::new`].
+    #[cfg(feature = "bench")]
     pub fn load(options: RenderOptions) -> Self {
+        Self::unchecked(options)
+    }
+
+    /// Loads fonts and templates; [`Renderer::new`] then checks them.
+    fn unchecked(options: RenderOptions) -> Self {
         let mut files = options.templates.other_files().to_vec();
         if let Some(clinic) = &options.clinic
             && let Some(logo) = &clinic.logo
@@ -453,6 +459,7 @@ impl Renderer {
     }
 
     /// Renders every document in one PDF (`packet.pdf`) alone.
+    #[cfg(any(test, feature = "bench"))]
     pub fn render_combined(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
         let documents = self.documents(patient)?;
         let data = self.data(patient, self.language(patient), &documents, &documents);
@@ -461,6 +468,7 @@ impl Renderer {
     }
 
     /// Renders the `index`-th document of the packet as a PDF on its own.
+    #[cfg(any(test, feature = "bench"))]
     pub fn render_document(&self, patient: &Patient, index: usize) -> Result<Vec<u8>, Problem> {
         let documents = self.documents(patient)?;
         let doc = documents
@@ -478,6 +486,7 @@ impl Renderer {
 
     /// One compile and PDF export, shielded from panics, with Typst's caches
     /// trimmed afterwards on every path (memory stays flat over long runs).
+    #[cfg(any(test, feature = "bench"))]
     fn compile_pdf(
         &self,
         data: Bytes,
