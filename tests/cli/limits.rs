@@ -9,34 +9,11 @@ use std::time::Instant;
 
 use super::{Case, DATE};
 
-/// A run's exit code and its peak memory in MB, measured by `/usr/bin/time`.
-///
-/// Not `wait4` on a child of this test process (as `hardening::peak_mb`
-/// does): Linux carries the forking process's resident size into the child's
-/// peak at `exec`, and this process holds the big inputs the other tests of
-/// this module build in parallel. `time` is a small process, so the peak it
-/// reports is the binary's own.
+/// A run's exit code and its peak memory in MB, measured by `/usr/bin/time`
+/// (see `safety::measured` for why not `wait4`).
 fn exit_and_peak_mb(case: &Case, args: &[&str]) -> (i32, f64) {
-    let report = case.path("time.txt");
-    let status = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&report)
-        .arg(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(args)
-        .current_dir(case.dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("/usr/bin/time runs");
-    let text = fs::read_to_string(&report).unwrap();
-    let kb: f64 = text
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("a peak in KB");
-    (status.code().expect("an exit code"), kb / 1024.0)
+    let (code, mb, _) = super::safety::measured(case, args, &[]);
+    (code, mb)
 }
 
 /// Peak memory allowed for these small cases (the debug binary alone is

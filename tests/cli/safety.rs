@@ -23,7 +23,7 @@ const SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="
 /// process: Linux carries the forking process's resident size into the
 /// child's peak at `exec`, and this process holds whatever the tests running
 /// beside it hold. `time` is a small process, so its figure is the binary's.
-fn measured(case: &Case, args: &[&str], env: &[(&str, &str)]) -> (i32, f64, f64) {
+pub(super) fn measured(case: &Case, args: &[&str], env: &[(&str, &str)]) -> (i32, f64, f64) {
     let started = Instant::now();
     let report = case.path("time.txt");
     let status = Command::new("/usr/bin/time")
