@@ -54,7 +54,9 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// The sheet to read in workbooks (default: the first visible sheet).
+    /// The sheet to read in workbooks, by name or by position (`--sheet 2`;
+    /// messages name a sheet whose name may be a patient's by its position).
+    /// Default: the first visible sheet.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 

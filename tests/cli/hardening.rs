@@ -1164,6 +1164,15 @@ fn no_broken_file_shows_a_field_value() {
         sheet.write_string(4, 3, format!("1.5E+{n}")).unwrap();
         sheet.write_string(4, 4, format!("#N/A {m}")).unwrap();
         sheet.write_number(4, 5, n.parse::<f64>().unwrap()).unwrap();
+        // One tab per patient, named after the patient: a name that may
+        // be data is given by the sheet's position.
+        let tab = workbook.add_worksheet();
+        tab.set_name(format!("{m} Alvarez")).unwrap();
+        for (col, header) in ["Patient Name", "DOB", "Doctor", "Shoe size"].iter().enumerate() {
+            tab.write_string(0, col as u16, *header).unwrap();
+        }
+        tab.write_string(1, 0, m).unwrap();
+        tab.write_string(1, 1, format!("{m}/01/1970")).unwrap();
         workbook.save(&book).unwrap();
     }
     let run = validate(&case, book.to_str().unwrap(), &[]);
@@ -1181,7 +1190,18 @@ fn no_broken_file_shows_a_field_value() {
     runs.push(("leak.xlsx".into(), run));
     let run = validate(&case, book.to_str().unwrap(), &["--sheet", "Other"]);
     run.assert_code(2);
+    assert!(
+        run.stderr().contains("\"Intake\", sheet 2"),
+        "{}",
+        run.stderr()
+    );
     runs.push(("leak.xlsx --sheet".into(), run));
+    let run = validate(&case, book.to_str().unwrap(), &["--sheet", "2"]);
+    run.assert_code(2);
+    for said in ["leak.xlsx, sheet 2, row 2:", "ignored 1 column on sheet 2"] {
+        assert!(run.stderr().contains(said), "{said}: {}", run.stderr());
+    }
+    runs.push(("leak.xlsx --sheet 2".into(), run));
 
     for (name, run) in &runs {
         assert_no_leak(name, &[run.stdout(), run.stderr()]);

@@ -23,7 +23,7 @@ use std::path::Path;
 
 use crate::error::{Error, Problem};
 
-pub use crate::intake::{Cell, Origin, Place, RawRecord, TextDates, display_name};
+pub use crate::intake::{Cell, Origin, Place, RawRecord, Sheet, TextDates, display_name};
 
 /// One entry of an input file: a record to build, or a record the reader could
 /// not make sense of (its problems already known).

@@ -14,7 +14,7 @@ use super::convert::convert;
 use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Error, Problem};
 use crate::intake::fields::{self, FieldSpec};
-use crate::intake::{looks_like_a_field_name, safe_name};
+use crate::intake::{Sheet, looks_like_a_field_name, looks_like_a_sheet_name, safe_name};
 
 /// Most patient rows read from one sheet or CSV file.
 pub(super) const MAX_DATA_ROWS: usize = 100_000;
@@ -103,7 +103,7 @@ impl GridRow {
 #[derive(Debug, Clone)]
 pub(super) struct Source {
     /// The sheet, for workbooks.
-    pub sheet: Option<String>,
+    pub sheet: Option<Sheet>,
     /// Every sheet of the workbook, for hints.
     pub all_sheets: Vec<String>,
     /// "row" for sheets, "line" for CSV.
@@ -116,7 +116,7 @@ impl Source {
     /// `sheet "Intake", row 4` / `line 4`.
     fn at(&self, number: usize) -> String {
         match &self.sheet {
-            Some(sheet) => format!("sheet \"{}\", {} {number}", safe_name(sheet), self.unit),
+            Some(sheet) => format!("{}, {} {number}", sheet.label(), self.unit),
             None => format!("{} {number}", self.unit),
         }
     }
@@ -148,14 +148,22 @@ pub(super) fn column_name(col: usize) -> String {
 
 // ------------------------------------------------------------ detection
 
-/// A workbook's sheet names for a hint: the first few, then how many more.
-/// Some clinics keep one tab per patient, so the list never runs on.
+/// A workbook's sheets for a hint: the first few, then how many more. Some
+/// clinics keep one tab per patient, so the list never runs on, and a name
+/// that may be data is given as the sheet's number (see [`Sheet::label`]).
 pub(super) fn sheet_list(names: &[String]) -> String {
     const SHOWN: usize = 5;
     let mut list = names
         .iter()
         .take(SHOWN)
-        .map(|n| format!("\"{}\"", safe_name(n)))
+        .enumerate()
+        .map(|(i, name)| {
+            if looks_like_a_sheet_name(name) {
+                format!("\"{}\"", safe_name(name))
+            } else {
+                format!("sheet {}", i + 1)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > SHOWN {
@@ -461,7 +469,7 @@ impl<'a> Table<'a> {
                 list.push_str(&format!(" and {} more", ignored.len() - SHOWN));
             }
             let in_sheet = match &self.source.sheet {
-                Some(sheet) => format!(" on sheet \"{}\"", safe_name(sheet)),
+                Some(sheet) => format!(" on {}", sheet.label()),
                 None => String::new(),
             };
             warnings.push(format!(
@@ -490,7 +498,7 @@ impl<'a> Table<'a> {
     /// "the sheet \"Intake\"" / "the file".
     fn where_(&self) -> String {
         match &self.source.sheet {
-            Some(sheet) => format!("the sheet \"{}\"", safe_name(sheet)),
+            Some(sheet) => format!("the {}", sheet.label()),
             None => "the file".to_string(),
         }
     }

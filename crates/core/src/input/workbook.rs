@@ -23,7 +23,7 @@ use super::detect::password_protected;
 use super::table::{Limits, Source, Table, Value, sheet_list};
 use super::{Entry, InputOptions};
 use crate::error::Error;
-use crate::intake::safe_name;
+use crate::intake::{Sheet, safe_name};
 
 /// The workbook formats calamine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +161,8 @@ fn stream(
             damaged(path, format)
         }
     };
-    let source = |sheet: &str, all_sheets: Vec<String>, is_1904: bool| Source {
-        sheet: Some(sheet.to_string()),
+    let source = |sheet: &Sheet, all_sheets: Vec<String>, is_1904: bool| Source {
+        sheet: Some(sheet.clone()),
         all_sheets,
         unit: "row",
         is_1904,
@@ -171,14 +171,14 @@ fn stream(
         Workbook::Xlsx => {
             let mut book: Xlsx<_> =
                 Xlsx::new(cursor).map_err(|e| fail(matches!(e, XlsxError::Password)))?;
-            let (name, all) = choose_sheet(path, &book, options)?;
+            let (sheet, all) = choose_sheet(path, &book, options)?;
             let is_1904 = book.has_1904_epoch();
-            let mut cells = match book.worksheet_cells_reader(&name) {
+            let mut cells = match book.worksheet_cells_reader(&sheet.name) {
                 Ok(cells) => cells,
-                Err(XlsxError::NotAWorksheet(_)) => return Err(not_a_table(path, &name)),
+                Err(XlsxError::NotAWorksheet(_)) => return Err(not_a_table(path, &sheet)),
                 Err(e) => return Err(fail(matches!(e, XlsxError::Password))),
             };
-            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
+            let mut table = Table::new(path, source(&sheet, all, is_1904), options, limits, sink);
             while let Some(cell) = cells
                 .next_cell_with_formula_metadata()
                 .map_err(|_| fail(false))?
@@ -196,12 +196,12 @@ fn stream(
         Workbook::Xlsb => {
             let mut book: Xlsb<_> =
                 Xlsb::new(cursor).map_err(|e| fail(matches!(e, XlsbError::Password)))?;
-            let (name, all) = choose_sheet(path, &book, options)?;
+            let (sheet, all) = choose_sheet(path, &book, options)?;
             let is_1904 = book.has_1904_epoch();
             let mut cells = book
-                .worksheet_cells_reader(&name)
+                .worksheet_cells_reader(&sheet.name)
                 .map_err(|e| fail(matches!(e, XlsbError::Password)))?;
-            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
+            let mut table = Table::new(path, source(&sheet, all, is_1904), options, limits, sink);
             while let Some(cell) = cells.next_cell().map_err(|_| fail(false))? {
                 let (row, col) = cell.get_position();
                 if let Some(value) = Value::from_ref(cell.get_value().clone()) {
@@ -216,12 +216,12 @@ fn stream(
             }
             let mut book: Xls<_> =
                 Xls::new(cursor).map_err(|e| fail(matches!(e, XlsError::Password)))?;
-            let (name, all) = choose_sheet(path, &book, options)?;
+            let (sheet, all) = choose_sheet(path, &book, options)?;
             let is_1904 = book.has_1904_epoch();
             let range = book
-                .worksheet_range(&name)
+                .worksheet_range(&sheet.name)
                 .map_err(|e| fail(matches!(e, XlsError::Password)))?;
-            let mut table = Table::new(path, source(&name, all, is_1904), options, limits, sink);
+            let mut table = Table::new(path, source(&sheet, all, is_1904), options, limits, sink);
             push_range(&mut table, &range)?;
             table.finish()
         }
@@ -238,11 +238,11 @@ fn stream(
             }
             let mut book: Ods<_> =
                 Ods::new(cursor).map_err(|e| fail(matches!(e, OdsError::Password)))?;
-            let (name, all) = choose_sheet(path, &book, options)?;
+            let (sheet, all) = choose_sheet(path, &book, options)?;
             let range = book
-                .worksheet_range(&name)
+                .worksheet_range(&sheet.name)
                 .map_err(|e| fail(matches!(e, OdsError::Password)))?;
-            let mut table = Table::new(path, source(&name, all, false), options, limits, sink);
+            let mut table = Table::new(path, source(&sheet, all, false), options, limits, sink);
             push_range(&mut table, &range)?;
             table.finish()
         }
@@ -276,39 +276,54 @@ fn push_range(table: &mut Table<'_>, range: &calamine::Range<Data>) -> Result<()
 }
 
 /// Picks the sheet to read: the one named with `--sheet` (exact name, else
-/// ignoring case), or the first visible worksheet.
+/// ignoring case, else its position: `--sheet 3`, as messages name a sheet
+/// whose name may be data), or the first visible worksheet.
 fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
     path: &Path,
     book: &R,
     options: &InputOptions,
-) -> Result<(String, Vec<String>), Error> {
+) -> Result<(Sheet, Vec<String>), Error> {
     let sheets = book.sheets_metadata();
     let all: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
     let listed = || sheet_list(&all);
+    let chosen = |index: usize| Sheet {
+        number: index + 1,
+        name: sheets[index].name.clone(),
+    };
     if let Some(wanted) = &options.sheet {
-        let found = sheets.iter().find(|s| s.name == *wanted).or_else(|| {
-            let mut matches = sheets
-                .iter()
-                .filter(|s| s.name.trim().to_lowercase() == wanted.trim().to_lowercase());
-            match (matches.next(), matches.next()) {
-                (Some(one), None) => Some(one),
-                _ => None,
-            }
-        });
+        let found = sheets
+            .iter()
+            .position(|s| s.name == *wanted)
+            .or_else(|| {
+                let mut matches = sheets.iter().enumerate().filter(|(_, s)| {
+                    s.name.trim().to_lowercase() == wanted.trim().to_lowercase()
+                });
+                match (matches.next(), matches.next()) {
+                    (Some((one, _)), None) => Some(one),
+                    _ => None,
+                }
+            })
+            .or_else(|| {
+                let number: usize = wanted.trim().parse().ok()?;
+                (1..=sheets.len()).contains(&number).then(|| number - 1)
+            });
         return match found {
-            Some(sheet) => Ok((sheet.name.clone(), all)),
+            Some(index) => Ok((chosen(index), all)),
             None => Err(Error::Input {
                 file: path.to_path_buf(),
                 message: format!("the workbook has no sheet named \"{}\"", safe_name(wanted)),
-                hint: format!("choose one of its sheets with --sheet: {}", listed()),
+                hint: format!(
+                    "choose one of its sheets with --sheet, by name or number: {}",
+                    listed()
+                ),
             }),
         };
     }
     match sheets
         .iter()
-        .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .position(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
     {
-        Some(sheet) => Ok((sheet.name.clone(), all)),
+        Some(index) => Ok((chosen(index), all)),
         None if sheets.is_empty() => Err(Error::Input {
             file: path.to_path_buf(),
             message: "the workbook has no sheets".into(),
@@ -325,12 +340,12 @@ fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
     }
 }
 
-fn not_a_table(path: &Path, sheet: &str) -> Error {
+fn not_a_table(path: &Path, sheet: &Sheet) -> Error {
     Error::Input {
         file: path.to_path_buf(),
         message: format!(
-            "the sheet \"{}\" is a chart or macro sheet, not a table",
-            safe_name(sheet)
+            "the {} is a chart or macro sheet, not a table",
+            sheet.label()
         ),
         hint: "choose the sheet holding the patients with --sheet".into(),
     }

@@ -69,8 +69,8 @@ pub enum Place {
     Record(usize),
     /// A row number as the spreadsheet program shows it (1-based), on a sheet.
     Row {
-        /// The sheet's name, for workbooks (CSV files have none).
-        sheet: Option<String>,
+        /// The sheet, for workbooks (CSV files have none).
+        sheet: Option<Sheet>,
         /// The row number.
         row: usize,
     },
@@ -98,13 +98,77 @@ impl fmt::Display for Origin {
             Place::Row {
                 sheet: Some(sheet),
                 row,
-            } => {
-                let sheet = safe_name(sheet);
-                write!(f, "{}, sheet \"{sheet}\", row {row}", self.file.display())
-            }
+            } => write!(f, "{}, {}, row {row}", self.file.display(), sheet.label()),
             Place::Row { sheet: None, row } => write!(f, "{}, row {row}", self.file.display()),
         }
     }
+}
+
+/// One sheet of a workbook, as messages refer to it.
+///
+/// Some clinics keep one tab per patient, so a sheet's name may be a
+/// patient's name or record number. Messages print a name only when it looks
+/// like what spreadsheet programs and intake forms call sheets ("Sheet1",
+/// "Intake", "Form Responses 1"); any other sheet is named by its position,
+/// which `--sheet` also accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Sheet {
+    /// Its position among the workbook's sheets, 1-based, hidden ones counted.
+    pub number: usize,
+    /// Its name, as the workbook stores it.
+    pub name: String,
+}
+
+impl Sheet {
+    /// `sheet "Intake"`, or `sheet 3` when the name may be data.
+    pub fn label(&self) -> String {
+        if looks_like_a_sheet_name(&self.name) {
+            format!("sheet \"{}\"", safe_name(&self.name))
+        } else {
+            format!("sheet {}", self.number)
+        }
+    }
+}
+
+/// The words sheet names are made of when they are not data: spreadsheet
+/// programs' default names in the languages clinics use, and the words of
+/// intake and form-export tabs. Everything is compared in lower case.
+const SHEET_WORDS: &[&str] = &[
+    // Default names: Sheet1, Hoja1, Feuil1, Tabelle1, Foglio1, Planilha1,
+    // Plan1, Blad1, Arkusz1, List1, Лист1, Folha1, Munka1, Taul1.
+    "sheet", "hoja", "feuil", "feuille", "tabelle", "foglio", "planilha", "plan", "blad",
+    "arkusz", "list", "лист", "folha", "munka", "taul", "table", "tabla",
+    // What intake and export tabs are called.
+    "intake", "intakes", "patient", "patients", "paciente", "pacientes", "referral",
+    "referrals", "request", "requests", "records", "data", "datos", "export", "import",
+    "form", "forms", "formulario", "responses", "respuestas", "response", "de", "del", "of",
+    "and", "y", "new", "old", "all", "active", "archive", "archived", "done", "pending",
+    "queue", "batch", "clinic", "second", "opinion", "opinions", "second-opinion", "summary",
+    "notes", "instructions", "help", "readme", "lookup", "lists", "options", "settings",
+    "template", "copy", "draft", "final", "test", "sample", "samples", "mailing", "week",
+    "month", "year", "daily", "weekly", "monthly", "jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march",
+    "april", "june", "july", "august", "september", "october", "november", "december",
+    "q", "h", "main", "extra", "spare", "dates", "errors", "merged", "contacts",
+    "appointments", "visits", "log", "tracker", "tracking", "roster", "list",
+];
+
+/// Whether a sheet name may be printed: made only of [`SHEET_WORDS`],
+/// numbers and punctuation ("Sheet1", "Intake 2026-11", "Form Responses 1").
+/// A name with any other word ("Ana Alvarez", "MRN 0042") may be data.
+pub fn looks_like_a_sheet_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    let mut words = 0;
+    for word in lower.split(|c: char| !c.is_alphabetic()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !SHEET_WORDS.contains(&word) {
+            return false;
+        }
+        words += 1;
+    }
+    words > 0 && name.chars().count() <= 40 && !name.chars().any(char::is_control)
 }
 
 /// The name of a file without its folders, for short messages.
@@ -234,4 +298,42 @@ fn parse_iso(text: &str) -> Option<NaiveDate> {
         }
     };
     NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_that_may_be_data_are_named_by_position() {
+        let label = |name: &str| {
+            Sheet {
+                number: 3,
+                name: name.into(),
+            }
+            .label()
+        };
+        for shown in [
+            "Sheet1",
+            "Hoja 2",
+            "Лист1",
+            "Intake",
+            "Form Responses 1",
+            "Patients 2026-11",
+            "Q4 referrals",
+        ] {
+            assert_eq!(label(shown), format!("sheet \"{shown}\""));
+        }
+        for hidden in [
+            "Ana Alvarez",
+            "Alvarez, Ana",
+            "MRN 00421337",
+            "00421337",
+            "Patient Ana",
+            "",
+            "Sheet\u{1b}[2J",
+        ] {
+            assert_eq!(label(hidden), "sheet 3", "{hidden:?}");
+        }
+    }
 }

@@ -458,6 +458,15 @@ impl Renderer {
         result.unwrap_or(Err(Failure::Panic))
     }
 
+    /// The `/data.json` a packet's compile reads, for the benchmark loop
+    /// that compiles the exported templates without this renderer.
+    #[cfg(feature = "bench")]
+    pub fn template_data(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
+        let documents = self.documents(patient)?;
+        let data = self.data(patient, self.language(patient), &documents, &documents);
+        Ok(data.into_vec())
+    }
+
     /// Renders every document in one PDF (`packet.pdf`) alone.
     #[cfg(any(test, feature = "bench"))]
     pub fn render_combined(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {

@@ -53,7 +53,7 @@ fn cell<'a>(rec: &'a RawRecord, field: &str) -> &'a Cell {
 
 fn row_of(rec: &RawRecord) -> (Option<&str>, usize) {
     match &rec.origin.place {
-        Place::Row { sheet, row } => (sheet.as_deref(), *row),
+        Place::Row { sheet, row } => (sheet.as_ref().map(|s| s.name.as_str()), *row),
         other => panic!("not a row: {other:?}"),
     }
 }
@@ -529,7 +529,7 @@ fn rows_stored_out_of_order_are_refused_not_sorted() {
     assert!(rows.is_empty(), "{rows:?}");
     let err = result.unwrap_err().to_string();
     assert!(
-        err.contains("the rows are stored out of order (sheet \"S\", row 2 comes after row 3)"),
+        err.contains("the rows are stored out of order (sheet 1, row 2 comes after row 3)"),
         "{err}"
     );
     assert!(err.contains("save a new copy"), "{err}");
