@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(
             raw.origin.place,
             crate::input::Place::Row {
-                sheet: Some("Patients".into()),
+                sheet: Some(crate::input::Sheet {
+                    number: 1,
+                    name: "Patients".into()
+                }),
                 row: 2
             }
         );
