@@ -16,6 +16,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.environ.get("SECOND_OPINION_BIN", os.path.join(ROOT, "target", "release", "second-opinion"))
 BASELINE = os.path.join(ROOT, "target", "release", "examples", "baseline")
+LOOP = os.path.join(ROOT, "target", "release", "examples", "loop")
 DATE = "2026-11-23"
 
 FIRST = ["Ana", "Bao", "Chidi", "Dana", "Elif", "Femi", "Grace", "Hiro", "Ines", "José", "Kai", "Lena", "Minh", "Nora", "Omar", "Priya"]
@@ -61,37 +62,64 @@ def measure(command):
     return seconds, kib / 1024
 
 
+def write_sheet(path, rows):
+    """The rows as a CSV sheet, lists joined as the intake format reads them
+    (reasons with "; ", questions one per line)."""
+    import csv
+    fields = list(rows[0].keys())
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        for row in rows:
+            out = {}
+            for k, v in row.items():
+                if isinstance(v, list):
+                    v = ("; " if k != "my_questions" else "\n").join(v)
+                out[k] = "" if v is None else v
+            w.writerow(out)
+
+
 def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 10000]
+    """One run, every command on the same sheet, so the ratios compare like
+    with like on a noisy machine."""
+    sizes = [int(a) for a in sys.argv[1:]] or [2000]
+    small = int(os.environ.get("SMALL", "500"))
     baseline_sizes = [int(a) for a in os.environ.get("BASELINE_SIZES", "100").split()]
     cores = os.cpu_count()
     print("second-opinion benchmark: %d cores, run date %s" % (cores, DATE))
-    print("%-34s %8s %10s %12s %12s" % ("run", "packets", "seconds", "packets/s", "peak MB"))
-    results = {}
+    print("%-44s %8s %10s %12s %12s" % ("run", "packets", "seconds", "packets/s", "peak MB"))
+    rate, peak = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for n in sorted(set(sizes) | set(baseline_sizes)):
-            intake = os.path.join(tmp, "intake-%d.json" % n)
-            with open(intake, "w", encoding="utf-8") as f:
-                json.dump(patients(n), f)
+        templates = os.path.join(tmp, "templates")
+        subprocess.run([BINARY, "templates", "export", templates], check=True, stdout=subprocess.DEVNULL)
+        for n in sorted(set(sizes) | set(baseline_sizes) | {small}):
+            sheet = os.path.join(tmp, "intake-%d.csv" % n)
+            write_sheet(sheet, patients(n))
+            out = os.path.join(tmp, "out")
+            build = [BINARY, "build", sheet, "--out", out, "--date", DATE, "--quiet", "--force"]
             runs = []
+            if n in sizes or n == small:
+                runs.append(("build, all cores", build))
             if n in sizes:
-                runs.append(("build (shared base, all cores)", [BINARY, "build", intake, "--out", os.path.join(tmp, "out"), "--date", DATE, "--quiet", "--force"]))
+                runs.append(("build --jobs 1", build + ["--jobs", "1"]))
+                runs.append(("loop: one compile per packet (packet.pdf)", [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
             if n in baseline_sizes:
-                runs.append(("build (shared base, 1 job)", [BINARY, "build", intake, "--out", os.path.join(tmp, "out"), "--date", DATE, "--quiet", "--force", "--jobs", "1"]))
-                runs.append(("baseline (Typst per document)", [BASELINE, intake, os.path.join(tmp, "base"), DATE]))
+                runs.append(("baseline: Typst per document, cold", [BASELINE, sheet, os.path.join(tmp, "base"), DATE]))
             for label, command in runs:
                 seconds, mb = measure(command)
-                results[(label, n)] = n / seconds
-                print("%-34s %8d %10.2f %12.1f %12.0f" % (label, n, seconds, n / seconds, mb))
-                shutil.rmtree(os.path.join(tmp, "out"), ignore_errors=True)
-                shutil.rmtree(os.path.join(tmp, "base"), ignore_errors=True)
-    for n in baseline_sizes:
-        one, b = results.get(("build (shared base, 1 job)", n)), results.get(("baseline (Typst per document)", n))
-        every = results.get(("build (shared base, all cores)", n))
-        if one and b:
-            print("at %d packets on one core, sharing the base gives %.1fx the baseline's packets per second" % (n, one / b))
-        if every and b:
-            print("at %d packets on all cores, build gives %.1fx the baseline's packets per second" % (n, every / b))
+                rate[(label, n)], peak[(label, n)] = n / seconds, mb
+                print("%-44s %8d %10.2f %12.1f %12.0f" % (label, n, seconds, n / seconds, mb))
+                for d in ("out", "loop", "base"):
+                    shutil.rmtree(os.path.join(tmp, d), ignore_errors=True)
+    for n in sizes:
+        every, one = rate.get(("build, all cores", n)), rate.get(("build --jobs 1", n))
+        loop = rate.get(("loop: one compile per packet (packet.pdf)", n))
+        if every and one:
+            print("at %d packets: all cores give %.2fx --jobs 1" % (n, every / one))
+        if every and loop:
+            print("at %d packets: all cores give %.2fx the one-compile-per-packet loop" % (n, every / loop))
+        if ("build, all cores", small) in peak and n != small:
+            print("peak memory, all cores: %.0f MB at %d packets, %.0f MB at %d" % (peak[("build, all cores", small)], small, peak[("build, all cores", n)], n))
 
 
 if __name__ == "__main__":

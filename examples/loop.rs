@@ -123,9 +123,12 @@ fn main() {
         library: LazyHash::new(
             Library::builder()
                 .with_inputs(
-                    [("large-print".into(), typst::foundations::Value::Str("false".into()))]
-                        .into_iter()
-                        .collect(),
+                    [(
+                        "large-print".into(),
+                        typst::foundations::Value::Str("false".into()),
+                    )]
+                    .into_iter()
+                    .collect(),
                 )
                 .build(),
         ),

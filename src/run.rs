@@ -284,11 +284,17 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
 /// returns every record's outcome in input order, and how reading ended.
 ///
 /// This thread reads, checks and names the records in input order (so the
-/// same input always gives the same file names) and queues them; plain
-/// threads with large stacks take them from the queue (TYPST.md: compiles
-/// inside rayon tasks overflow the stack). The queue holds at most two
-/// records per worker, and each packet is written as soon as it is built, so
-/// memory does not grow with the batch.
+/// same input always gives the same file names) and queues them. The
+/// workers are the threads of one rayon pool of `jobs` threads with large
+/// stacks, one worker loop per thread (`broadcast`), and Typst's own
+/// parallel layout and PDF streams run on that same pool: one pool for
+/// both, so `--jobs 1` is one core and two workers do not compete with a
+/// second pool for the cores (bench/PROFILE.md). A loop is never a queued
+/// job another thread could steal and nest inside its own compile, which
+/// is what overflowed stacks and grew memory when whole compiles were rayon
+/// tasks (TYPST.md). The queue holds at most two records per worker, and
+/// each packet is written as soon as it is built, so memory does not grow
+/// with the batch.
 fn build_all(
     renderer: &Renderer,
     out: &OutputDir,
@@ -303,11 +309,18 @@ fn build_all(
     let queue = Mutex::new(queue);
     let (to_main, results) = std::sync::mpsc::channel::<(usize, Status)>();
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .stack_size(WORKER_STACK)
+        .thread_name(|i| format!("packet-worker-{i}"))
+        .build()
+        .expect("the system can start the worker threads");
     let read = std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let to_main = to_main.clone();
-            let queue = &queue;
-            let worker = move || {
+        let sender = to_main.clone();
+        let queue = &queue;
+        let pool = &pool;
+        let worker = move || {
+            pool.broadcast(|_| {
                 loop {
                     // The lock is held only while waiting for the next record.
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -317,15 +330,14 @@ fn build_all(
                     let status = build_one(renderer, out, config, &patient, &name);
                     drop(patient);
                     // The receiver lives until every worker has finished.
-                    let _ = to_main.send((index, status));
+                    let _ = sender.send((index, status));
                     progress(Progress::Done);
                 }
-            };
-            std::thread::Builder::new()
-                .stack_size(16 * 1024 * 1024)
-                .spawn_scoped(scope, worker)
-                .expect("the system can start a worker thread");
-        }
+            });
+        };
+        std::thread::Builder::new()
+            .spawn_scoped(scope, worker)
+            .expect("the system can start a thread");
         drop(to_main);
         let mut namer = Namer::for_run();
         let read = each_record(&config.check, &mut |checked| match checked {
@@ -356,6 +368,11 @@ fn build_all(
     }
     (outcomes, read.map(drop))
 }
+
+/// The stack of each worker thread: Typst's layout recurses deeply, and
+/// a worker waiting for its own parallel layout may run another worker's
+/// layout piece on top of its stack.
+const WORKER_STACK: usize = 32 * 1024 * 1024;
 
 /// Renders, zips, verifies and writes one packet. Never panics: a panic in
 /// any step becomes this record's failure.

@@ -1168,7 +1168,10 @@ fn no_broken_file_shows_a_field_value() {
         // be data is given by the sheet's position.
         let tab = workbook.add_worksheet();
         tab.set_name(format!("{m} Alvarez")).unwrap();
-        for (col, header) in ["Patient Name", "DOB", "Doctor", "Shoe size"].iter().enumerate() {
+        for (col, header) in ["Patient Name", "DOB", "Doctor", "Shoe size"]
+            .iter()
+            .enumerate()
+        {
             tab.write_string(0, col as u16, *header).unwrap();
         }
         tab.write_string(1, 0, m).unwrap();

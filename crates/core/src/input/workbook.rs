@@ -295,9 +295,10 @@ fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
             .iter()
             .position(|s| s.name == *wanted)
             .or_else(|| {
-                let mut matches = sheets.iter().enumerate().filter(|(_, s)| {
-                    s.name.trim().to_lowercase() == wanted.trim().to_lowercase()
-                });
+                let mut matches = sheets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.name.trim().to_lowercase() == wanted.trim().to_lowercase());
                 match (matches.next(), matches.next()) {
                     (Some((one, _)), None) => Some(one),
                     _ => None,
