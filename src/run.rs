@@ -289,10 +289,10 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
 /// stacks, one worker loop per thread (`broadcast`), and Typst's own
 /// parallel layout and PDF streams run on that same pool: one pool for
 /// both, so `--jobs 1` is one core and two workers do not compete with a
-/// second pool for the cores (bench/PROFILE.md). A loop is never a queued
+/// second pool for the cores (docs/typst.md, bench/PROFILE.md). A loop is never a queued
 /// job another thread could steal and nest inside its own compile, which
 /// is what overflowed stacks and grew memory when whole compiles were rayon
-/// tasks (TYPST.md). The queue holds at most two records per worker, and
+/// tasks (docs/typst.md). The queue holds at most two records per worker, and
 /// each packet is written as soon as it is built, so memory does not grow
 /// with the batch.
 fn build_all(

@@ -260,7 +260,7 @@ const SHEET_WORDS: &[&str] = &[
     "list",
 ];
 
-/// Whether a sheet name may be printed: made only of [`SHEET_WORDS`],
+/// Whether a sheet name may be printed: made only of the words listed here,
 /// numbers and punctuation ("Sheet1", "Intake 2026-11", "Form Responses 1").
 /// A name with any other word ("Ana Alvarez", "MRN 0042") may be data.
 pub fn looks_like_a_sheet_name(name: &str) -> bool {

@@ -35,7 +35,7 @@ use world::{Base, file_id};
 
 /// How many trims an unused entry of Typst's caches survives; the caches
 /// are trimmed after every packet. Trimming keeps memory flat over long runs
-/// (TYPST.md). Measured on 200 sample packets with `--jobs 1`
+/// (docs/typst.md). Measured on 200 sample packets with `--jobs 1`
 /// (bench/PROFILE.md): age 10 peaked at 251 MB, age 1 at 146 MB (172 MB
 /// with two workers), age 0 at 137 MB; age 0 cost 5 % more instructions
 /// than age 3, and wall time did not tell the ages apart. Trimming less

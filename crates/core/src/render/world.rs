@@ -7,7 +7,7 @@
 //! so patient text reaches Typst only as string *values* and can never be
 //! read as markup or code.
 //!
-//! File ids are interned process-wide in a `u16` (see TYPST.md), so every path
+//! File ids are interned process-wide in a `u16` (see docs/typst.md), so every path
 //! is fixed: the data file is always `/data.json`, whatever the patient.
 
 use std::collections::HashMap;
