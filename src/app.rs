@@ -59,7 +59,8 @@ pub fn quiet_panics() {
 /// `second-opinion build`.
 pub fn build(args: &BuildArgs) -> Outcome {
     quiet_panics();
-    let mut config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today()) {
+    let var = |name: &str| std::env::var(name).ok();
+    let mut config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today(), &var) {
         Ok(c) => c,
         Err(e) => return fatal(&e),
     };
@@ -105,11 +106,15 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Err(_) => return unexpected(),
     };
     // A bundle that could not be written counts as something that failed:
-    // the packets are there, the one file of all of them is not.
+    // the packets are there, the one file of all of them is not. A shard
+    // with no packet of its own to build (more shards than records) did all
+    // it had to: the invalid records it lists, as every shard does, make it
+    // exit 1, not 2.
+    let nothing_to_build = summary.shard.is_some() && summary.own_packets() == 0;
     finish(
         &summary.warnings,
         &crate::report::build_summary(&summary),
-        summary.built(),
+        summary.built() + usize::from(nothing_to_build),
         summary.failed() + usize::from(summary.bundle_error.is_some()),
     )
 }

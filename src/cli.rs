@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::shard::ShardArg;
+
 /// Builds second medical opinion packets from patient intake data.
 ///
 /// Each packet is a ZIP of printable PDFs: a cover checklist, a records
@@ -168,6 +170,15 @@ pub struct BuildArgs {
     /// Print only problems and the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Build only slice K of N, for one batch on many machines sharing one
+    /// output folder: valid record i (from 0, in input order) is shard
+    /// i % N + 1, and packet names are those of a single run. `auto` takes
+    /// K and N from a Slurm job array or a Kubernetes Indexed Job (with
+    /// SECOND_OPINION_SHARD_COUNT). Writes report-K-of-N.csv; `report
+    /// merge` combines them. See docs/scale.md.
+    #[arg(long, value_name = "K/N|auto", value_parser = crate::shard::parse_arg)]
+    pub shard: Option<ShardArg>,
 }
 
 /// `validate` options.

@@ -9,6 +9,7 @@ use crate::cli::{BuildArgs, DateOrder, InputArgs};
 use crate::error::Error;
 use crate::input::{InputOptions, TextDates};
 use crate::render::{Paper, RenderOptions, TemplateSet};
+use crate::shard::{Shard, ShardArg};
 
 /// What `build` and `validate` need to read and check records.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct BuildConfig {
     pub check_time: std::time::Duration,
     /// Rendering settings.
     pub render: RenderOptions,
+    /// The slice of the records to build (`--shard`), or all of them.
+    pub shard: Option<Shard>,
 }
 
 impl BuildConfig {
@@ -53,6 +56,15 @@ impl BuildConfig {
             .chain(self.render.templates.files_read())
             .cloned()
             .collect()
+    }
+
+    /// The report's file name: `report.csv`, or for a shard its own, since
+    /// the shards of a run share one folder.
+    pub fn report_file(&self) -> String {
+        self.shard.map_or_else(
+            || crate::report::REPORT_FILE.to_string(),
+            Shard::report_file,
+        )
     }
 }
 
@@ -86,13 +98,27 @@ impl CheckConfig {
 }
 
 impl BuildConfig {
-    /// Checks the `build` arguments.
+    /// Checks the `build` arguments. `var` looks up an environment
+    /// variable (for `--shard auto`), passed in so tests need not touch the
+    /// environment.
     pub fn from_args(
         args: &BuildArgs,
         source_date_epoch: Option<&str>,
         clock_today: NaiveDate,
+        var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
         let check = CheckConfig::from_args(&args.input, source_date_epoch, clock_today)?;
+        if args.bundle && args.shard.is_some() {
+            return Err(Error::Usage {
+                message: "--bundle cannot be used with --shard: a bundle holds every packet of a whole run, and a shard builds only some".into(),
+                hint: "build the shards without --bundle; the folder they share holds every packet once all have run".into(),
+            });
+        }
+        let shard = match args.shard {
+            None => None,
+            Some(ShardArg::Slice(shard)) => Some(shard),
+            Some(ShardArg::Auto) => Some(Shard::from_scheduler(var)?),
+        };
         let jobs = match args.jobs {
             Some(0) => {
                 return Err(Error::Usage {
@@ -145,6 +171,7 @@ impl BuildConfig {
             bundle: args.bundle,
             jobs,
             check_time: crate::check::CHECK_TIME,
+            shard,
         })
     }
 }
@@ -265,6 +292,58 @@ mod tests {
             run_date(None, Some("-2208988800"), clock()).is_ok(),
             "1900-01-01"
         );
+    }
+
+    fn build_args(args: &[&str]) -> BuildArgs {
+        use clap::Parser;
+        let args = [&["second-opinion", "build", "in.json"], args].concat();
+        match crate::cli::Cli::try_parse_from(args).unwrap().command {
+            crate::cli::Command::Build(build) => build,
+            _ => unreachable!("a build command"),
+        }
+    }
+
+    #[test]
+    fn shards_take_their_slice_and_refuse_a_bundle() {
+        let no_env = |_: &str| None;
+        let err = BuildConfig::from_args(
+            &build_args(&["--bundle", "--shard", "1/2"]),
+            None,
+            clock(),
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("--bundle cannot be used with --shard"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: build the shards without --bundle"),
+            "{err}"
+        );
+        let config =
+            BuildConfig::from_args(&build_args(&["--shard", "2/5"]), None, clock(), &no_env)
+                .unwrap();
+        assert_eq!(config.shard, Shard::new(2, 5).ok());
+        assert_eq!(config.report_file(), "report-2-of-5.csv");
+        let k8s = |name: &str| match name {
+            "JOB_COMPLETION_INDEX" => Some("2".to_string()),
+            "SECOND_OPINION_SHARD_COUNT" => Some("4".to_string()),
+            _ => None,
+        };
+        let config =
+            BuildConfig::from_args(&build_args(&["--shard", "auto"]), None, clock(), &k8s).unwrap();
+        assert_eq!(config.shard, Shard::new(3, 4).ok());
+        let err = BuildConfig::from_args(&build_args(&["--shard", "auto"]), None, clock(), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("--shard auto found no job array"), "{err}");
+        // Without --shard the scheduler's variables are never read.
+        let never = |name: &str| -> Option<String> { panic!("{name} was read") };
+        let config = BuildConfig::from_args(&build_args(&[]), None, clock(), &never).unwrap();
+        assert_eq!(config.shard, None);
+        assert_eq!(config.report_file(), "report.csv");
     }
 
     #[test]

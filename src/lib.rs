@@ -5,7 +5,8 @@
 //! once into a configuration ([`config`]), files and folders ([`output`]:
 //! safe names, temp-file-and-rename writes), worker threads and the two
 //! reading passes ([`run`]), the report on disk ([`report`]), starter forms
-//! ([`starter`]), and the one place that prints ([`app`]).
+//! ([`starter`]), one batch split over many machines ([`shard`]), and the
+//! one place that prints ([`app`]).
 
 pub use second_opinion_core::{bundle, clinic, error, input, naming, packet, record, render};
 
@@ -18,5 +19,6 @@ pub mod intake_file;
 pub mod output;
 pub mod report;
 pub mod run;
+pub mod shard;
 pub mod starter;
 pub mod templates_dir;

@@ -11,8 +11,11 @@ use crate::error::{Error, Problem};
 use crate::input::Origin;
 use crate::output::{OutputDir, WriteError};
 
+use crate::shard::Shard;
 pub use second_opinion_core::report::{
-    BUNDLE_FILE, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status, not_built, to_csv,
+    BUILT, BUNDLE_FILE, FAILED, OTHER_SHARD, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status,
+    not_built, other_shard_problem, parse_other_shard, parse_shard_report_file, shard_report_file,
+    to_csv,
 };
 
 /// The result of checking records (`validate`, and the first pass of `build`).
@@ -53,6 +56,8 @@ pub struct BuildSummary {
     /// and the report are whole, so this is reported with them (exit 1),
     /// not as a run that did nothing.
     pub bundle_error: Option<Error>,
+    /// The shard this run built, for `--shard`.
+    pub shard: Option<Shard>,
 }
 
 impl BuildSummary {
@@ -64,15 +69,46 @@ impl BuildSummary {
             .count()
     }
 
-    /// How many records failed.
+    /// How many records failed: for a shard, its own and the invalid
+    /// records (which every shard lists), not the other shards' records.
     pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.built()
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::Failed(_)))
+            .count()
+    }
+
+    /// How many valid records other shards build.
+    pub fn other_shards(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::OtherShard { .. }))
+            .count()
+    }
+
+    /// How many packets this run had to build: the valid records that are
+    /// its own (every valid record has a planned packet name).
+    pub fn own_packets(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.packet.is_some() && !matches!(o.status, Status::OtherShard { .. }))
+            .count()
     }
 }
 
-/// Writes the report into the output folder, replacing an older one.
-pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> Result<PathBuf, WriteError> {
-    out.replace(REPORT_FILE, &to_csv(outcomes))
+/// Writes the report into the output folder under `name` (`report.csv`, or
+/// a shard's), replacing an older one.
+pub fn write(
+    out: &OutputDir,
+    name: &str,
+    outcomes: &[RecordOutcome],
+) -> Result<PathBuf, WriteError> {
+    out.replace(name, &to_csv(outcomes))
+}
+
+/// Whether `name` is a report's file name: `report.csv` or a shard's.
+pub fn is_report_file(name: &str) -> bool {
+    name == REPORT_FILE || parse_shard_report_file(name).is_some()
 }
 
 /// The closing summary of `build`, for the terminal: counts, where, and each
@@ -82,8 +118,12 @@ pub fn build_summary(summary: &BuildSummary) -> String {
     let built = summary.built();
     let _ = writeln!(
         text,
-        "Built {built} packet{} in {} (details: {}).",
+        "Built {built} packet{}{} in {} (details: {}).",
         if built == 1 { "" } else { "s" },
+        summary
+            .shard
+            .map(|s| format!(" of {s}"))
+            .unwrap_or_default(),
         summary.out_dir.display(),
         summary.report.display()
     );
@@ -109,10 +149,25 @@ pub fn build_summary(summary: &BuildSummary) -> String {
         text.push_str(&failures(
             summary.outcomes.iter().filter_map(|o| match &o.status {
                 Status::Failed(problems) => Some((&o.origin, problems.as_slice())),
-                Status::Built(_) => None,
+                Status::Built(_) | Status::OtherShard { .. } => None,
             }),
             &format!("; {} lists them all", summary.report.display()),
         ));
+    }
+    if summary.shard.is_some() {
+        let others = summary.other_shards();
+        if others > 0 {
+            let _ = writeln!(
+                text,
+                "The other shards build the other {others} record{}.",
+                if others == 1 { "" } else { "s" },
+            );
+        }
+        let _ = writeln!(
+            text,
+            "When every shard has run, merge their reports into one: second-opinion report merge {}",
+            summary.out_dir.display()
+        );
     }
     text
 }
