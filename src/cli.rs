@@ -31,6 +31,35 @@ pub enum Command {
     /// Work with the document templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Work with the reports of runs.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// `report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine the reports of a sharded run (report-K-of-N.csv, one per
+    /// `build --shard K/N`) into one report.csv, naming the records of
+    /// any shard that left no report and the command that rebuilds them.
+    Merge(MergeArgs),
+}
+
+/// `report merge` options.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The folders the shards wrote into (usually one shared folder).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Where to write the combined report (default: report.csv in the
+    /// first DIR). A folder means report.csv in it.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace a file of that name that second-opinion did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `templates` subcommands.

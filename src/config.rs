@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::cli::{BuildArgs, DateOrder, InputArgs};
+use crate::cli::{BuildArgs, DateOrder, InputArgs, MergeArgs};
 use crate::error::Error;
 use crate::input::{InputOptions, TextDates};
 use crate::render::{Paper, RenderOptions, TemplateSet};
@@ -172,6 +172,52 @@ impl BuildConfig {
             jobs,
             check_time: crate::check::CHECK_TIME,
             shard,
+        })
+    }
+}
+
+/// Everything `report merge` needs.
+#[derive(Debug, Clone)]
+pub struct MergeConfig {
+    /// The folders holding the shards' reports, in command-line order.
+    pub dirs: Vec<PathBuf>,
+    /// The folder the combined report is written into.
+    pub out_dir: PathBuf,
+    /// Its file name there.
+    pub out_name: String,
+    /// Replace a file of that name that second-opinion did not write.
+    pub force: bool,
+}
+
+impl MergeConfig {
+    /// Checks the `report merge` arguments.
+    pub fn from_args(args: &MergeArgs) -> Result<Self, Error> {
+        let first = args.dirs.first().cloned().unwrap_or_else(|| ".".into());
+        let (out_dir, out_name) = match &args.out {
+            None => (first, crate::report::REPORT_FILE.to_string()),
+            Some(folder) if folder.is_dir() => {
+                (folder.clone(), crate::report::REPORT_FILE.to_string())
+            }
+            Some(file) => {
+                let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if !crate::bundle::is_safe_entry_name(name) {
+                    return Err(Error::Usage {
+                        message: "--out names a file this program does not write: a name of letters, digits, '.', '-' and '_', not starting with '.', is needed".into(),
+                        hint: "name the combined report like --out merged/report.csv".into(),
+                    });
+                }
+                let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+                (
+                    parent.map_or_else(|| PathBuf::from("."), PathBuf::from),
+                    name.to_string(),
+                )
+            }
+        };
+        Ok(MergeConfig {
+            dirs: args.dirs.clone(),
+            out_dir,
+            out_name,
+            force: args.force,
         })
     }
 }
@@ -344,6 +390,39 @@ mod tests {
         let config = BuildConfig::from_args(&build_args(&[]), None, clock(), &never).unwrap();
         assert_eq!(config.shard, None);
         assert_eq!(config.report_file(), "report.csv");
+    }
+
+    #[test]
+    fn merge_writes_report_csv_in_the_first_folder_unless_told() {
+        let args = |out: Option<&str>| MergeArgs {
+            dirs: vec!["shared".into(), "more".into()],
+            out: out.map(PathBuf::from),
+            force: false,
+        };
+        let config = MergeConfig::from_args(&args(None)).unwrap();
+        assert_eq!(
+            (config.out_dir, config.out_name),
+            (PathBuf::from("shared"), "report.csv".to_string())
+        );
+        let config = MergeConfig::from_args(&args(Some("all/merged.csv"))).unwrap();
+        assert_eq!(
+            (config.out_dir, config.out_name),
+            (PathBuf::from("all"), "merged.csv".to_string())
+        );
+        let config = MergeConfig::from_args(&args(Some("merged.csv"))).unwrap();
+        assert_eq!(config.out_dir, PathBuf::from("."));
+        let dir = tempfile::tempdir().unwrap();
+        let config = MergeConfig::from_args(&args(Some(dir.path().to_str().unwrap()))).unwrap();
+        assert_eq!(
+            (config.out_dir.as_path(), config.out_name.as_str()),
+            (dir.path(), "report.csv")
+        );
+        for bad in ["a/.hidden.csv", "a/my report.csv", "a/.."] {
+            let err = MergeConfig::from_args(&args(Some(bad)))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--out names a file"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -172,6 +172,94 @@ pub fn build_summary(summary: &BuildSummary) -> String {
     text
 }
 
+/// The closing summary of `report merge`: counts, each failed record (the
+/// first [`LISTED_FAILURES`]), each shard that left no report with the
+/// command that rebuilds its records, and any record two shards claim.
+pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
+    let mut text = String::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let _ = writeln!(
+        text,
+        "Merged the reports of {} of {} shard{} into {}: {} built, {} failed, {} missing.",
+        summary.found.len(),
+        summary.shards,
+        plural(summary.shards),
+        summary.report.display(),
+        summary.built,
+        summary.failed,
+        summary.missing_records()
+    );
+    if summary.failed > 0 {
+        let _ = writeln!(
+            text,
+            "{} record{} could not be built:",
+            summary.failed,
+            plural(summary.failed)
+        );
+        for failure in &summary.failures {
+            let _ = writeln!(text, "  {}, {}:", failure.file, failure.position);
+            for (field, problem, hint) in &failure.problems {
+                match field.is_empty() {
+                    true => writeln!(text, "    - {problem} (hint: {hint})"),
+                    false => writeln!(text, "    - {field}: {problem} (hint: {hint})"),
+                }
+                .ok();
+            }
+        }
+        let left = summary.failed - summary.failures.len();
+        if left > 0 {
+            let _ = writeln!(
+                text,
+                "  and {left} more record{} failed; {} lists them all.",
+                plural(left),
+                summary.report.display()
+            );
+        }
+    }
+    for (&shard, &records) in &summary.missing {
+        if records == 0 {
+            let _ = writeln!(
+                text,
+                "Shard {shard} of {} left no report, but had no record to build.",
+                summary.shards
+            );
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "Shard {shard} of {} left no report: its {records} record{} {} missing. Rerun that shard alone, with the shards' command and this slice (--force replaces packets it wrote before it stopped), then merge again:\n  second-opinion build ... --shard {shard}/{} --force",
+            summary.shards,
+            plural(records),
+            if records == 1 { "is" } else { "are" },
+            summary.shards
+        );
+    }
+    for conflict in &summary.conflicts {
+        let built_by = match conflict.built_by.as_slice() {
+            [] => "no shard".to_string(),
+            [one] => format!("shard {one}"),
+            shards => format!(
+                "shards {}",
+                shards
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        };
+        let owner = conflict
+            .owner
+            .map(|k| format!("; the other reports name shard {k}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "error: {}, {}: reported built by {built_by} of {}{owner}. The shards of one run never do this: the reports may come from different runs; build the record's shard again",
+            conflict.file, conflict.position, summary.shards
+        );
+    }
+    text
+}
+
 /// The closing summary of `validate`.
 pub fn check_summary(summary: &CheckSummary) -> String {
     let mut text = String::new();
