@@ -9,8 +9,8 @@ use std::time::Duration;
 use chrono::{Local, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{BuildArgs, InitArgs, TemplatesCommand, ValidateArgs};
-use crate::config::{BuildConfig, CheckConfig};
+use crate::cli::{BuildArgs, InitArgs, ReportCommand, TemplatesCommand, ValidateArgs};
+use crate::config::{BuildConfig, CheckConfig, MergeConfig};
 use crate::error::{Error, Outcome};
 use crate::run::{self, Progress};
 
@@ -59,7 +59,8 @@ pub fn quiet_panics() {
 /// `second-opinion build`.
 pub fn build(args: &BuildArgs) -> Outcome {
     quiet_panics();
-    let mut config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today()) {
+    let var = |name: &str| std::env::var(name).ok();
+    let mut config = match BuildConfig::from_args(args, epoch().as_deref(), clock_today(), &var) {
         Ok(c) => c,
         Err(e) => return fatal(&e),
     };
@@ -105,13 +106,43 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Err(_) => return unexpected(),
     };
     // A bundle that could not be written counts as something that failed:
-    // the packets are there, the one file of all of them is not.
+    // the packets are there, the one file of all of them is not. A shard
+    // with no packet of its own to build (more shards than records) did all
+    // it had to: the invalid records it lists, as every shard does, make it
+    // exit 1, not 2.
+    let nothing_to_build = summary.shard.is_some() && summary.own_packets() == 0;
     finish(
         &summary.warnings,
         &crate::report::build_summary(&summary),
-        summary.built(),
+        summary.built() + usize::from(nothing_to_build),
         summary.failed() + usize::from(summary.bundle_error.is_some()),
     )
+}
+
+/// `second-opinion report`.
+pub fn report(command: &ReportCommand) -> Outcome {
+    match command {
+        ReportCommand::Merge(args) => {
+            quiet_panics();
+            let config = match MergeConfig::from_args(args) {
+                Ok(c) => c,
+                Err(e) => return fatal(&e),
+            };
+            let summary = match std::panic::catch_unwind(|| crate::merge::merge(&config)) {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return fatal(&e),
+                Err(_) => return unexpected(),
+            };
+            // Missing records and conflicts count as failed, so the exit
+            // code follows build's: 0 all built, 1 some not, 2 none.
+            finish(
+                &[],
+                &crate::report::merge_summary(&summary),
+                summary.built,
+                summary.failed + summary.missing_records() + summary.conflicts.len(),
+            )
+        }
+    }
 }
 
 /// Prints a run's warnings and closing summary (to stdout when all went

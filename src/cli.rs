@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::shard::ShardArg;
+
 /// Builds second medical opinion packets from patient intake data.
 ///
 /// Each packet is a ZIP of printable PDFs: a cover checklist, a records
@@ -29,6 +31,35 @@ pub enum Command {
     /// Work with the document templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Work with the reports of runs.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// `report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine the reports of a sharded run (report-K-of-N.csv, one per
+    /// `build --shard K/N`) into one report.csv, naming the records of
+    /// any shard that left no report and the command that rebuilds them.
+    Merge(MergeArgs),
+}
+
+/// `report merge` options.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The folders the shards wrote into (usually one shared folder).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Where to write the combined report (default: report.csv in the
+    /// first DIR). A folder means report.csv in it.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace a file of that name that second-opinion did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `templates` subcommands.
@@ -168,6 +199,15 @@ pub struct BuildArgs {
     /// Print only problems and the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Build only slice K of N, for one batch on many machines sharing one
+    /// output folder: valid record i (from 0, in input order) is shard
+    /// i % N + 1, and packet names are those of a single run. `auto` takes
+    /// K and N from a Slurm job array or a Kubernetes Indexed Job (with
+    /// SECOND_OPINION_SHARD_COUNT). Writes report-K-of-N.csv; `report
+    /// merge` combines them. See docs/scale.md.
+    #[arg(long, value_name = "K/N|auto", value_parser = crate::shard::parse_arg)]
+    pub shard: Option<ShardArg>,
 }
 
 /// `validate` options.

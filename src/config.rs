@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::cli::{BuildArgs, DateOrder, InputArgs};
+use crate::cli::{BuildArgs, DateOrder, InputArgs, MergeArgs};
 use crate::error::Error;
 use crate::input::{InputOptions, TextDates};
 use crate::render::{Paper, RenderOptions, TemplateSet};
+use crate::shard::{Shard, ShardArg};
 
 /// What `build` and `validate` need to read and check records.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct BuildConfig {
     pub check_time: std::time::Duration,
     /// Rendering settings.
     pub render: RenderOptions,
+    /// The slice of the records to build (`--shard`), or all of them.
+    pub shard: Option<Shard>,
 }
 
 impl BuildConfig {
@@ -53,6 +56,15 @@ impl BuildConfig {
             .chain(self.render.templates.files_read())
             .cloned()
             .collect()
+    }
+
+    /// The report's file name: `report.csv`, or for a shard its own, since
+    /// the shards of a run share one folder.
+    pub fn report_file(&self) -> String {
+        self.shard.map_or_else(
+            || crate::report::REPORT_FILE.to_string(),
+            Shard::report_file,
+        )
     }
 }
 
@@ -86,13 +98,27 @@ impl CheckConfig {
 }
 
 impl BuildConfig {
-    /// Checks the `build` arguments.
+    /// Checks the `build` arguments. `var` looks up an environment
+    /// variable (for `--shard auto`), passed in so tests need not touch the
+    /// environment.
     pub fn from_args(
         args: &BuildArgs,
         source_date_epoch: Option<&str>,
         clock_today: NaiveDate,
+        var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
         let check = CheckConfig::from_args(&args.input, source_date_epoch, clock_today)?;
+        if args.bundle && args.shard.is_some() {
+            return Err(Error::Usage {
+                message: "--bundle cannot be used with --shard: a bundle holds every packet of a whole run, and a shard builds only some".into(),
+                hint: "build the shards without --bundle; the folder they share holds every packet once all have run".into(),
+            });
+        }
+        let shard = match args.shard {
+            None => None,
+            Some(ShardArg::Slice(shard)) => Some(shard),
+            Some(ShardArg::Auto) => Some(Shard::from_scheduler(var)?),
+        };
         let jobs = match args.jobs {
             Some(0) => {
                 return Err(Error::Usage {
@@ -145,6 +171,53 @@ impl BuildConfig {
             bundle: args.bundle,
             jobs,
             check_time: crate::check::CHECK_TIME,
+            shard,
+        })
+    }
+}
+
+/// Everything `report merge` needs.
+#[derive(Debug, Clone)]
+pub struct MergeConfig {
+    /// The folders holding the shards' reports, in command-line order.
+    pub dirs: Vec<PathBuf>,
+    /// The folder the combined report is written into.
+    pub out_dir: PathBuf,
+    /// Its file name there.
+    pub out_name: String,
+    /// Replace a file of that name that second-opinion did not write.
+    pub force: bool,
+}
+
+impl MergeConfig {
+    /// Checks the `report merge` arguments.
+    pub fn from_args(args: &MergeArgs) -> Result<Self, Error> {
+        let first = args.dirs.first().cloned().unwrap_or_else(|| ".".into());
+        let (out_dir, out_name) = match &args.out {
+            None => (first, crate::report::REPORT_FILE.to_string()),
+            Some(folder) if folder.is_dir() => {
+                (folder.clone(), crate::report::REPORT_FILE.to_string())
+            }
+            Some(file) => {
+                let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if !crate::bundle::is_safe_entry_name(name) {
+                    return Err(Error::Usage {
+                        message: "--out names a file this program does not write: a name of letters, digits, '.', '-' and '_', not starting with '.', is needed".into(),
+                        hint: "name the combined report like --out merged/report.csv".into(),
+                    });
+                }
+                let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+                (
+                    parent.map_or_else(|| PathBuf::from("."), PathBuf::from),
+                    name.to_string(),
+                )
+            }
+        };
+        Ok(MergeConfig {
+            dirs: args.dirs.clone(),
+            out_dir,
+            out_name,
+            force: args.force,
         })
     }
 }
@@ -265,6 +338,91 @@ mod tests {
             run_date(None, Some("-2208988800"), clock()).is_ok(),
             "1900-01-01"
         );
+    }
+
+    fn build_args(args: &[&str]) -> BuildArgs {
+        use clap::Parser;
+        let args = [&["second-opinion", "build", "in.json"], args].concat();
+        match crate::cli::Cli::try_parse_from(args).unwrap().command {
+            crate::cli::Command::Build(build) => build,
+            _ => unreachable!("a build command"),
+        }
+    }
+
+    #[test]
+    fn shards_take_their_slice_and_refuse_a_bundle() {
+        let no_env = |_: &str| None;
+        let err = BuildConfig::from_args(
+            &build_args(&["--bundle", "--shard", "1/2"]),
+            None,
+            clock(),
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("--bundle cannot be used with --shard"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: build the shards without --bundle"),
+            "{err}"
+        );
+        let config =
+            BuildConfig::from_args(&build_args(&["--shard", "2/5"]), None, clock(), &no_env)
+                .unwrap();
+        assert_eq!(config.shard, Shard::new(2, 5).ok());
+        assert_eq!(config.report_file(), "report-2-of-5.csv");
+        let k8s = |name: &str| match name {
+            "JOB_COMPLETION_INDEX" => Some("2".to_string()),
+            "SECOND_OPINION_SHARD_COUNT" => Some("4".to_string()),
+            _ => None,
+        };
+        let config =
+            BuildConfig::from_args(&build_args(&["--shard", "auto"]), None, clock(), &k8s).unwrap();
+        assert_eq!(config.shard, Shard::new(3, 4).ok());
+        let err = BuildConfig::from_args(&build_args(&["--shard", "auto"]), None, clock(), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("--shard auto found no job array"), "{err}");
+        // Without --shard the scheduler's variables are never read.
+        let never = |name: &str| -> Option<String> { panic!("{name} was read") };
+        let config = BuildConfig::from_args(&build_args(&[]), None, clock(), &never).unwrap();
+        assert_eq!(config.shard, None);
+        assert_eq!(config.report_file(), "report.csv");
+    }
+
+    #[test]
+    fn merge_writes_report_csv_in_the_first_folder_unless_told() {
+        let args = |out: Option<&str>| MergeArgs {
+            dirs: vec!["shared".into(), "more".into()],
+            out: out.map(PathBuf::from),
+            force: false,
+        };
+        let config = MergeConfig::from_args(&args(None)).unwrap();
+        assert_eq!(
+            (config.out_dir, config.out_name),
+            (PathBuf::from("shared"), "report.csv".to_string())
+        );
+        let config = MergeConfig::from_args(&args(Some("all/merged.csv"))).unwrap();
+        assert_eq!(
+            (config.out_dir, config.out_name),
+            (PathBuf::from("all"), "merged.csv".to_string())
+        );
+        let config = MergeConfig::from_args(&args(Some("merged.csv"))).unwrap();
+        assert_eq!(config.out_dir, PathBuf::from("."));
+        let dir = tempfile::tempdir().unwrap();
+        let config = MergeConfig::from_args(&args(Some(dir.path().to_str().unwrap()))).unwrap();
+        assert_eq!(
+            (config.out_dir.as_path(), config.out_name.as_str()),
+            (dir.path(), "report.csv")
+        );
+        for bad in ["a/.hidden.csv", "a/my report.csv", "a/.."] {
+            let err = MergeConfig::from_args(&args(Some(bad)))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--out names a file"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! once into a configuration ([`config`]), files and folders ([`output`]:
 //! safe names, temp-file-and-rename writes), worker threads and the two
 //! reading passes ([`run`]), the report on disk ([`report`]), starter forms
-//! ([`starter`]), and the one place that prints ([`app`]).
+//! ([`starter`]), one batch split over many machines ([`shard`], and
+//! [`merge`] for their reports), and the one place that prints ([`app`]).
 
 pub use second_opinion_core::{bundle, clinic, error, input, naming, packet, record, render};
 
@@ -15,8 +16,10 @@ pub mod cli;
 pub mod clinic_file;
 pub mod config;
 pub mod intake_file;
+pub mod merge;
 pub mod output;
 pub mod report;
 pub mod run;
+pub mod shard;
 pub mod starter;
 pub mod templates_dir;

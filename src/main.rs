@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => second_opinion::app::validate(&args),
         Command::Init(args) => second_opinion::app::init(&args),
         Command::Templates(command) => second_opinion::app::templates(&command),
+        Command::Report(command) => second_opinion::app::report(&command),
     };
     ExitCode::from(outcome.code())
 }

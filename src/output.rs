@@ -16,6 +16,14 @@
 //! deleting the first run's temporary files. Only with the lock held are
 //! leftover temporary files removed: no live run can own them.
 //!
+//! The shards of a sharded run (`--shard K/N`) share one folder, so each
+//! takes the folder's lock shared, and its own slice's lock file
+//! exclusively: the shards of a job run side by side, a second copy of one
+//! shard is refused, and a run of the whole input (which needs the folder
+//! to itself) waits for all of them. A shard's temporary files carry its
+//! slice in their names, and a shard removes only its own leftovers; the
+//! other shards' may be live.
+//!
 //! The files a run reads (intake files, the clinic profile and its logo,
 //! template files) are never replaced, with or without `--force`: they are
 //! recognised by device and inode, so a hard link or another spelling of the
@@ -28,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, io_reason};
+use crate::shard::Shard;
 
 /// Prefix of temporary files; anything with it in the output folder is ours.
 pub const TEMP_PREFIX: &str = ".second-opinion-";
@@ -98,8 +107,20 @@ pub struct OutputDir {
     force: bool,
     /// The files the run reads; never replaced.
     protected: HashSet<FileKey>,
+    /// The start of this run's temporary file names: [`TEMP_PREFIX`], or a
+    /// shard's own ([`Shard::temp_prefix`]).
+    temp_prefix: String,
     /// Held (locked) for as long as any copy of this value lives.
-    _lock: Arc<fs::File>,
+    _lock: Arc<FolderLock>,
+}
+
+/// The advisory locks a run holds on a folder, released when dropped: the
+/// folder's own (exclusive, or shared by the shards of a run), and a shard's
+/// lock file.
+#[derive(Debug)]
+pub struct FolderLock {
+    _folder: fs::File,
+    _shard: Option<fs::File>,
 }
 
 impl OutputDir {
@@ -108,6 +129,13 @@ impl OutputDir {
     /// writable, and removes temporary files an interrupted earlier run left
     /// behind.
     pub fn prepare(path: &Path, force: bool) -> Result<Self, Error> {
+        Self::prepare_for(path, force, None)
+    }
+
+    /// [`OutputDir::prepare`] for one shard of a sharded run, or (`None`)
+    /// for a run of the whole input. A shard shares the folder with the
+    /// other shards and removes only its own leftover temporary files.
+    pub fn prepare_for(path: &Path, force: bool, shard: Option<Shard>) -> Result<Self, Error> {
         if path.exists() && !path.is_dir() {
             return Err(Error::Io {
                 path: path.to_path_buf(),
@@ -117,17 +145,18 @@ impl OutputDir {
             });
         }
         create_private_dir(path).map_err(|e| Error::io_write(path, &e))?;
-        let lock = lock_folder(path)?;
+        let lock = lock_folder(path, shard)?;
         let dir = OutputDir {
             path: path.to_path_buf(),
             force,
             protected: HashSet::new(),
+            temp_prefix: shard.map_or_else(|| TEMP_PREFIX.to_string(), Shard::temp_prefix),
             _lock: Arc::new(lock),
         };
-        dir.remove_stale_temp_files();
+        dir.remove_stale_temp_files(shard.is_none());
         // Fail now, before any work, if the folder is not writable.
         let probe = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
+            .prefix(&dir.temp_prefix)
             .suffix(TEMP_SUFFIX)
             .tempfile_in(path);
         probe.map_err(|e| Error::io_write(path, &e))?;
@@ -243,7 +272,7 @@ impl OutputDir {
             return Err(WriteError::Input);
         }
         let mut tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
+            .prefix(&self.temp_prefix)
             .suffix(TEMP_SUFFIX)
             .tempfile_in(&self.path)
             .map_err(WriteError::Io)?;
@@ -271,20 +300,39 @@ impl OutputDir {
         }
     }
 
-    /// Removes temporary files left by a run that was killed.
-    fn remove_stale_temp_files(&self) {
+    /// Removes temporary files left by a run that was killed: this run's
+    /// own kind (a shard's leftovers, for a shard), or with the folder to
+    /// itself (`whole`) every run's and every shard's, and the shards' lock
+    /// files, since no shard can be running then.
+    fn remove_stale_temp_files(&self, whole: bool) {
         let Ok(entries) = fs::read_dir(&self.path) else {
             return;
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            if is_stale(&name, &self.temp_prefix, whole) {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
 }
+
+/// Whether a leftover file of this name may be removed by a run whose
+/// temporary files start with `prefix`; `whole`: by a run holding the folder
+/// to itself, which may also remove other shards' files and lock files.
+fn is_stale(name: &str, prefix: &str, whole: bool) -> bool {
+    let temp = name.ends_with(TEMP_SUFFIX);
+    if whole {
+        let shard_lock = name.starts_with(SHARD_LOCK_PREFIX) && name.ends_with(".lock");
+        name.starts_with(TEMP_PREFIX) && (temp || shard_lock)
+    } else {
+        name.starts_with(prefix) && temp
+    }
+}
+
+/// The start of every shard's lock file name ([`Shard::lock_file`]).
+const SHARD_LOCK_PREFIX: &str = ".second-opinion-shard-";
 
 /// Creates `path` and any missing parents, each readable by its owner only
 /// (0700): the listing of an output folder shows patients' names. Folders
@@ -297,10 +345,58 @@ fn create_private_dir(path: &Path) -> std::io::Result<()> {
     builder.create(path)
 }
 
-/// Takes the advisory lock of an output folder, or says another run has it.
-/// On Unix the folder itself is locked (`flock` on the folder), so no lock
-/// file is left behind; elsewhere a hidden lock file in it is.
-fn lock_folder(path: &Path) -> Result<fs::File, Error> {
+/// Takes the advisory locks of an output folder, or says another run has
+/// them. On Unix the folder itself is locked (`flock` on the folder), so no
+/// lock file is left behind; elsewhere a hidden lock file in it is. A run
+/// of the whole input locks the folder exclusively; a shard locks it shared
+/// (with its fellow shards) and its own lock file exclusively. The shards'
+/// lock files stay behind, hidden, until a run with the folder to itself
+/// (`report merge`, say) removes them: removing one while another copy of
+/// that shard may be opening it would let two copies run.
+fn lock_folder(path: &Path, shard: Option<Shard>) -> Result<FolderLock, Error> {
+    let folder = open_folder_lock(path)?;
+    let taken = match shard {
+        None => folder.try_lock(),
+        Some(_) => folder.try_lock_shared(),
+    };
+    match taken {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => return Err(busy(path, shard)),
+        Err(fs::TryLockError::Error(e)) => return Err(Error::io_write(path, &e)),
+    }
+    let Some(shard) = shard else {
+        return Ok(FolderLock {
+            _folder: folder,
+            _shard: None,
+        });
+    };
+    let lock_path = path.join(shard.lock_file());
+    let mut options = fs::OpenOptions::new();
+    // Read and write: NFS turns a `flock` into a byte-range lock on the
+    // server, and an exclusive one needs the file open for writing.
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .map_err(|e| Error::io_write(&lock_path, &e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(FolderLock {
+            _folder: folder,
+            _shard: Some(file),
+        }),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Io {
+            path: path.to_path_buf(),
+            action: "cannot use this output folder".into(),
+            reason: format!("another second-opinion run is building {shard} in this folder"),
+            hint: "wait for that run to finish: each shard is built by one run at a time (the other shards can run now)".into(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io_write(&lock_path, &e)),
+    }
+}
+
+/// Opens what [`lock_folder`] locks for the folder itself.
+fn open_folder_lock(path: &Path) -> Result<fs::File, Error> {
     #[cfg(unix)]
     let file = fs::File::open(path);
     #[cfg(not(unix))]
@@ -309,16 +405,60 @@ fn lock_folder(path: &Path) -> Result<fs::File, Error> {
         .truncate(false)
         .write(true)
         .open(path.join(LOCK_FILE));
-    let file = file.map_err(|e| Error::io_write(path, &e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
+    file.map_err(|e| Error::io_write(path, &e))
+}
+
+/// The error of a folder another run holds.
+fn busy(path: &Path, shard: Option<Shard>) -> Error {
+    let hint = match shard {
+        None => {
+            "wait for the other run (or every shard of a --shard run) to finish, or choose another folder with --out"
+        }
+        Some(_) => {
+            "wait for the other run to finish: the shards of a --shard run share a folder only with each other"
+        }
+    };
+    Error::Io {
+        path: path.to_path_buf(),
+        action: "cannot use this output folder".into(),
+        reason: "another second-opinion run is using this folder".into(),
+        hint: hint.into(),
+    }
+}
+
+/// Holds `path` against every run, as a run's output folder is held, without
+/// writing anything into it (not even a lock file on Unix): `report merge`
+/// holds each folder it reads this way, so it never merges while a shard is
+/// still building into one of them.
+pub fn hold(path: &Path) -> Result<FolderLock, Error> {
+    if !path.is_dir() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            action: "cannot read this folder".into(),
+            reason: if path.exists() {
+                "it is not a folder".into()
+            } else {
+                "it does not exist".into()
+            },
+            hint: "name the folder the shards wrote their packets and reports into".into(),
+        });
+    }
+    #[cfg(unix)]
+    let folder = fs::File::open(path).map_err(|e| Error::io_read(path, &e))?;
+    #[cfg(not(unix))]
+    let folder = open_folder_lock(path)?;
+    match folder.try_lock() {
+        Ok(()) => Ok(FolderLock {
+            _folder: folder,
+            _shard: None,
+        }),
         Err(fs::TryLockError::WouldBlock) => Err(Error::Io {
             path: path.to_path_buf(),
-            action: "cannot use this output folder".into(),
+            action: "cannot merge the reports in this folder yet".into(),
             reason: "another second-opinion run is using this folder".into(),
-            hint: "wait for the other run to finish, or choose another folder with --out".into(),
+            hint: "wait until every shard has finished, then merge".into(),
         }),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io_write(path, &e)),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io_read(path, &e)),
     }
 }
 
@@ -607,6 +747,174 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().next().is_none(),
             "no lock file is left behind"
         );
+    }
+
+    fn shard(index: usize, count: usize) -> Option<Shard> {
+        Some(Shard::new(index, count).unwrap())
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn shards_of_a_run_share_the_folder_and_each_runs_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputDir::prepare_for(dir.path(), false, shard(1, 3)).unwrap();
+        let second = OutputDir::prepare_for(dir.path(), false, shard(2, 3)).unwrap();
+        // A second copy of a running shard is refused, naming the shard.
+        let err = OutputDir::prepare_for(dir.path(), false, shard(2, 3))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("another second-opinion run is building shard 2 of 3 in this folder"),
+            "{err}"
+        );
+        assert!(err.contains("hint: wait for that run"), "{err}");
+        // A run of the whole input, or a merge, waits for every shard.
+        let err = OutputDir::prepare(dir.path(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("another second-opinion run is using this folder"),
+            "{err}"
+        );
+        assert!(err.contains("every shard"), "{err}");
+        let err = hold(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("wait until every shard has finished"), "{err}");
+        drop(first);
+        assert!(
+            OutputDir::prepare(dir.path(), false).is_err(),
+            "shard 2 runs"
+        );
+        // The shard that finished can run again beside the one still running.
+        let again = OutputDir::prepare_for(dir.path(), false, shard(1, 3)).unwrap();
+        drop((again, second));
+        let whole = OutputDir::prepare(dir.path(), false).unwrap();
+        // ... and while it runs, no shard starts.
+        let err = OutputDir::prepare_for(dir.path(), false, shard(3, 3))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("another second-opinion run is using this folder"),
+            "{err}"
+        );
+        assert!(err.contains("share a folder only with each other"), "{err}");
+        drop(whole);
+        hold(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_shard_removes_only_its_own_stale_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        let names = [
+            format!("{TEMP_PREFIX}abc123{TEMP_SUFFIX}"),
+            format!("{TEMP_PREFIX}shard-1-of-3-abc123{TEMP_SUFFIX}"),
+            format!("{TEMP_PREFIX}shard-2-of-3-abc123{TEMP_SUFFIX}"),
+            format!("{TEMP_PREFIX}shard-1-of-30-abc123{TEMP_SUFFIX}"),
+            "Ann.zip".to_string(),
+            "report-2-of-3.csv".to_string(),
+        ];
+        for name in &names {
+            fs::write(path(name), b"x").unwrap();
+        }
+        let one = OutputDir::prepare_for(dir.path(), false, shard(1, 3)).unwrap();
+        assert!(!path(&names[1]).exists(), "shard 1's leftover is removed");
+        for kept in [&names[0], &names[2], &names[3], &names[4], &names[5]] {
+            assert!(path(kept).exists(), "{kept} may be another run's");
+        }
+        // Its own temporary files carry its slice, and are removed after use.
+        one.write("Bo.zip", b"packet").unwrap();
+        let tmp = one
+            .write_with("Cy.zip", false, |file| {
+                let live: Vec<String> = listing(dir.path())
+                    .into_iter()
+                    .filter(|n| n.ends_with(TEMP_SUFFIX) && !names.contains(n))
+                    .collect();
+                assert_eq!(live.len(), 1, "{live:?}");
+                assert!(
+                    live[0].starts_with(".second-opinion-shard-1-of-3-"),
+                    "{live:?}"
+                );
+                file.write_all(b"packet")
+            })
+            .unwrap();
+        assert!(tmp.ends_with("Cy.zip"));
+        drop(one);
+        // With the folder to itself, a run removes every leftover and the
+        // shards' lock files.
+        assert!(path(".second-opinion-shard-1-of-3.lock").exists());
+        OutputDir::prepare(dir.path(), false).unwrap();
+        assert_eq!(
+            listing(dir.path()),
+            ["Ann.zip", "Bo.zip", "Cy.zip", "report-2-of-3.csv"]
+        );
+    }
+
+    #[test]
+    fn only_a_run_with_the_folder_to_itself_removes_lock_files() {
+        for (name, prefix, whole, stale) in [
+            (".second-opinion-abc.tmp", TEMP_PREFIX, true, true),
+            (
+                ".second-opinion-shard-2-of-4-abc.tmp",
+                TEMP_PREFIX,
+                true,
+                true,
+            ),
+            (".second-opinion-shard-2-of-4.lock", TEMP_PREFIX, true, true),
+            (".second-opinion.lock", TEMP_PREFIX, true, false),
+            ("Ann.zip", TEMP_PREFIX, true, false),
+            (
+                ".second-opinion-shard-2-of-4.lock",
+                ".second-opinion-shard-2-of-4-",
+                false,
+                false,
+            ),
+            (
+                ".second-opinion-shard-2-of-4-abc.tmp",
+                ".second-opinion-shard-2-of-4-",
+                false,
+                true,
+            ),
+            (
+                ".second-opinion-shard-3-of-4-abc.tmp",
+                ".second-opinion-shard-2-of-4-",
+                false,
+                false,
+            ),
+            (
+                ".second-opinion-abc.tmp",
+                ".second-opinion-shard-2-of-4-",
+                false,
+                false,
+            ),
+        ] {
+            assert_eq!(
+                is_stale(name, prefix, whole),
+                stale,
+                "{name} {prefix} {whole}"
+            );
+        }
+    }
+
+    #[test]
+    fn holding_a_folder_to_merge_writes_nothing_into_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = hold(dir.path()).unwrap();
+        assert!(OutputDir::prepare_for(dir.path(), false, shard(1, 2)).is_err());
+        assert!(OutputDir::prepare(dir.path(), false).is_err());
+        drop(held);
+        #[cfg(unix)]
+        assert!(listing(dir.path()).is_empty());
+        let err = hold(&dir.path().join("missing")).unwrap_err().to_string();
+        assert!(err.contains("it does not exist"), "{err}");
     }
 
     #[cfg(unix)]

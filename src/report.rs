@@ -11,8 +11,11 @@ use crate::error::{Error, Problem};
 use crate::input::Origin;
 use crate::output::{OutputDir, WriteError};
 
+use crate::shard::Shard;
 pub use second_opinion_core::report::{
-    BUNDLE_FILE, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status, not_built, to_csv,
+    BUILT, BUNDLE_FILE, FAILED, OTHER_SHARD, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status,
+    not_built, other_shard_problem, parse_other_shard, parse_shard_report_file, shard_report_file,
+    to_csv,
 };
 
 /// The result of checking records (`validate`, and the first pass of `build`).
@@ -53,6 +56,8 @@ pub struct BuildSummary {
     /// and the report are whole, so this is reported with them (exit 1),
     /// not as a run that did nothing.
     pub bundle_error: Option<Error>,
+    /// The shard this run built, for `--shard`.
+    pub shard: Option<Shard>,
 }
 
 impl BuildSummary {
@@ -64,15 +69,46 @@ impl BuildSummary {
             .count()
     }
 
-    /// How many records failed.
+    /// How many records failed: for a shard, its own and the invalid
+    /// records (which every shard lists), not the other shards' records.
     pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.built()
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::Failed(_)))
+            .count()
+    }
+
+    /// How many valid records other shards build.
+    pub fn other_shards(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.status, Status::OtherShard { .. }))
+            .count()
+    }
+
+    /// How many packets this run had to build: the valid records that are
+    /// its own (every valid record has a planned packet name).
+    pub fn own_packets(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.packet.is_some() && !matches!(o.status, Status::OtherShard { .. }))
+            .count()
     }
 }
 
-/// Writes the report into the output folder, replacing an older one.
-pub fn write(out: &OutputDir, outcomes: &[RecordOutcome]) -> Result<PathBuf, WriteError> {
-    out.replace(REPORT_FILE, &to_csv(outcomes))
+/// Writes the report into the output folder under `name` (`report.csv`, or
+/// a shard's), replacing an older one.
+pub fn write(
+    out: &OutputDir,
+    name: &str,
+    outcomes: &[RecordOutcome],
+) -> Result<PathBuf, WriteError> {
+    out.replace(name, &to_csv(outcomes))
+}
+
+/// Whether `name` is a report's file name: `report.csv` or a shard's.
+pub fn is_report_file(name: &str) -> bool {
+    name == REPORT_FILE || parse_shard_report_file(name).is_some()
 }
 
 /// The closing summary of `build`, for the terminal: counts, where, and each
@@ -82,8 +118,12 @@ pub fn build_summary(summary: &BuildSummary) -> String {
     let built = summary.built();
     let _ = writeln!(
         text,
-        "Built {built} packet{} in {} (details: {}).",
+        "Built {built} packet{}{} in {} (details: {}).",
         if built == 1 { "" } else { "s" },
+        summary
+            .shard
+            .map(|s| format!(" of {s}"))
+            .unwrap_or_default(),
         summary.out_dir.display(),
         summary.report.display()
     );
@@ -109,10 +149,113 @@ pub fn build_summary(summary: &BuildSummary) -> String {
         text.push_str(&failures(
             summary.outcomes.iter().filter_map(|o| match &o.status {
                 Status::Failed(problems) => Some((&o.origin, problems.as_slice())),
-                Status::Built(_) => None,
+                Status::Built(_) | Status::OtherShard { .. } => None,
             }),
             &format!("; {} lists them all", summary.report.display()),
         ));
+    }
+    if summary.shard.is_some() {
+        let others = summary.other_shards();
+        if others > 0 {
+            let _ = writeln!(
+                text,
+                "The other shards build the other {others} record{}.",
+                if others == 1 { "" } else { "s" },
+            );
+        }
+        let _ = writeln!(
+            text,
+            "When every shard has run, merge their reports into one: second-opinion report merge {}",
+            summary.out_dir.display()
+        );
+    }
+    text
+}
+
+/// The closing summary of `report merge`: counts, each failed record (the
+/// first [`LISTED_FAILURES`]), each shard that left no report with the
+/// command that rebuilds its records, and any record two shards claim.
+pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
+    let mut text = String::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let _ = writeln!(
+        text,
+        "Merged the reports of {} of {} shard{} into {}: {} built, {} failed, {} missing.",
+        summary.found.len(),
+        summary.shards,
+        plural(summary.shards),
+        summary.report.display(),
+        summary.built,
+        summary.failed,
+        summary.missing_records()
+    );
+    if summary.failed > 0 {
+        let _ = writeln!(
+            text,
+            "{} record{} could not be built:",
+            summary.failed,
+            plural(summary.failed)
+        );
+        for failure in &summary.failures {
+            let _ = writeln!(text, "  {}, {}:", failure.file, failure.position);
+            for (field, problem, hint) in &failure.problems {
+                match field.is_empty() {
+                    true => writeln!(text, "    - {problem} (hint: {hint})"),
+                    false => writeln!(text, "    - {field}: {problem} (hint: {hint})"),
+                }
+                .ok();
+            }
+        }
+        let left = summary.failed - summary.failures.len();
+        if left > 0 {
+            let _ = writeln!(
+                text,
+                "  and {left} more record{} failed; {} lists them all.",
+                plural(left),
+                summary.report.display()
+            );
+        }
+    }
+    for (&shard, &records) in &summary.missing {
+        if records == 0 {
+            let _ = writeln!(
+                text,
+                "Shard {shard} of {} left no report, but had no record to build.",
+                summary.shards
+            );
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "Shard {shard} of {} left no report: its {records} record{} {} missing. Rerun that shard alone, with the shards' command and this slice (--force replaces packets it wrote before it stopped), then merge again:\n  second-opinion build ... --shard {shard}/{} --force",
+            summary.shards,
+            plural(records),
+            if records == 1 { "is" } else { "are" },
+            summary.shards
+        );
+    }
+    for conflict in &summary.conflicts {
+        let built_by = match conflict.built_by.as_slice() {
+            [] => "no shard".to_string(),
+            [one] => format!("shard {one}"),
+            shards => format!(
+                "shards {}",
+                shards
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        };
+        let owner = conflict
+            .owner
+            .map(|k| format!("; the other reports name shard {k}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "error: {}, {}: reported built by {built_by} of {}{owner}. The shards of one run never do this: the reports may come from different runs; build the record's shard again",
+            conflict.file, conflict.position, summary.shards
+        );
     }
     text
 }

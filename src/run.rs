@@ -75,19 +75,23 @@ pub fn build(
     config: &BuildConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary, Error> {
-    let mut passed = 0;
+    // A shard counts only its own packets, but checks the templates in
+    // every language of the run, so all shards of a run fail alike.
+    let (mut valid, mut passed) = (0, 0);
     let mut languages = BTreeSet::from([config.render.language.clone()]);
     let warnings = each_record(&config.check, &mut |checked| {
         if let Ok(patient) = checked {
-            passed += 1;
+            passed += usize::from(config.shard.is_none_or(|s| s.owns(valid)));
+            valid += 1;
             languages.extend(patient.language);
         }
     })?;
     let renderer = crate::check::renderer(config.render.clone(), &languages, config.check_time)?;
-    let mut out = OutputDir::prepare(&config.out, config.force)?;
+    let mut out = OutputDir::prepare_for(&config.out, config.force, config.shard)?;
     out.protect(config.read_files());
-    out.check_report(report::REPORT_FILE)
-        .map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
+    let report_file = config.report_file();
+    out.check_report(&report_file)
+        .map_err(|e| own_file_error(&out, &report_file, e))?;
     if config.bundle {
         out.check_free(BUNDLE_FILE)
             .map_err(|e| own_file_error(&out, BUNDLE_FILE, e))?;
@@ -96,8 +100,8 @@ pub fn build(
     progress(Progress::Start(passed));
     let (outcomes, second_read) = build_all(&renderer, &out, config, passed, progress);
 
-    let report =
-        report::write(&out, &outcomes).map_err(|e| own_file_error(&out, report::REPORT_FILE, e))?;
+    let report = report::write(&out, &report_file, &outcomes)
+        .map_err(|e| own_file_error(&out, &report_file, e))?;
     // A file that changed between the two passes can fail in the second:
     // the packets built so far are whole and in the report; the run stops.
     second_read?;
@@ -122,6 +126,7 @@ pub fn build(
         report,
         bundle,
         bundle_error,
+        shard: config.shard,
     })
 }
 
@@ -139,7 +144,7 @@ fn write_bundle(
         .iter()
         .filter_map(|o| match &o.status {
             Status::Built(name) => Some((name.clone(), out.target(name))),
-            Status::Failed(_) => None,
+            Status::Failed(_) | Status::OtherShard { .. } => None,
         })
         .collect();
     files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
@@ -261,7 +266,7 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
             ),
             "choose another output folder with --out, or move that file out of the output folder",
         ),
-        WriteError::Exists if name == report::REPORT_FILE => (
+        WriteError::Exists if report::is_report_file(name) => (
             format!("{name} in the output folder was not written by second-opinion"),
             "move or rename that file, add --force to replace it, or choose another folder with --out",
         ),
@@ -339,10 +344,22 @@ fn build_all(
             .spawn_scoped(scope, worker)
             .expect("the system can start a thread");
         drop(to_main);
+        // Every shard names every valid record, so names match a single
+        // run's; it queues only its own and lists the others as theirs.
         let mut namer = Namer::for_run();
+        let mut valid = 0;
         let read = each_record(&config.check, &mut |checked| match checked {
             Ok(patient) => {
                 let name = namer.packet_name(&patient);
+                valid += 1;
+                if let Some(status) = config.shard.and_then(|s| s.elsewhere(valid - 1)) {
+                    let (origin, packet) = (patient.origin, Some(name));
+                    return outcomes.push(RecordOutcome {
+                        origin,
+                        packet,
+                        status,
+                    });
+                }
                 outcomes.push(RecordOutcome {
                     origin: patient.origin.clone(),
                     packet: Some(name.clone()),
@@ -469,6 +486,7 @@ mod tests {
                 report: report.clone(),
                 bundle: None,
                 bundle_error: Some(error),
+                shard: None,
             };
             let text = report::build_summary(&summary);
             assert!(text.starts_with("Built 1 packet in "), "{text}");

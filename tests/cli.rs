@@ -1049,6 +1049,9 @@ mod workspace;
 #[path = "cli/web.rs"]
 mod web;
 
+#[path = "cli/scale.rs"]
+mod scale;
+
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
     let case = Case::new();

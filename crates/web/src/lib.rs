@@ -442,7 +442,7 @@ impl Batch {
             .iter()
             .filter_map(|(index, zip)| match &self.outcomes[*index].status {
                 Status::Built(name) => Some((name.as_str(), zip.as_slice())),
-                Status::Failed(_) => None,
+                Status::Failed(_) | Status::OtherShard { .. } => None,
             })
             .collect();
         entries.push((report::REPORT_FILE, report.as_slice()));
