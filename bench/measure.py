@@ -102,6 +102,11 @@ def main():
                 runs.append(("build, all cores", build))
             if n in sizes:
                 runs.append(("build --jobs 1", build + ["--jobs", "1"]))
+                # BEFORE=path/to/an/older/binary times it beside this one.
+                if os.environ.get("BEFORE"):
+                    old = [os.environ["BEFORE"]] + build[1:]
+                    runs.append(("BEFORE binary, all cores", old))
+                    runs.append(("BEFORE binary, --jobs 1", old + ["--jobs", "1"]))
                 runs.append(("loop: one compile per packet (packet.pdf)", [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
             if n in baseline_sizes:
                 runs.append(("baseline: Typst per document, cold", [BASELINE, sheet, os.path.join(tmp, "base"), DATE]))

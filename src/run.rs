@@ -289,15 +289,13 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
 /// returns every record's outcome in input order, and how reading ended.
 ///
 /// This thread reads, checks and names the records in input order (so the
-/// same input always gives the same file names) and queues them. The
-/// workers are the threads of one rayon pool of `jobs` threads with large
-/// stacks, one worker loop per thread (`broadcast`), and Typst's own
-/// parallel layout and PDF streams run on that same pool: one pool for
-/// both, so `--jobs 1` is one core and two workers do not compete with a
-/// second pool for the cores (docs/typst.md, bench/PROFILE.md). A loop is never a queued
-/// job another thread could steal and nest inside its own compile, which
-/// is what overflowed stacks and grew memory when whole compiles were rayon
-/// tasks (docs/typst.md). The queue holds at most two records per worker, and
+/// same input always gives the same file names) and queues them. Each
+/// worker is a thread that is the only thread of its own rayon pool (large
+/// stack), so the parallel pieces Typst hands to rayon (page runs, PDF
+/// streams) run on the worker itself, in turn: `--jobs 1` is one core, and
+/// workers never compete with a second set of threads for the cores, nor
+/// run each other's compiles nested on their stacks (docs/typst.md,
+/// bench/PROFILE.md). The queue holds at most two records per worker, and
 /// each packet is written as soon as it is built, so memory does not grow
 /// with the batch.
 fn build_all(
@@ -314,35 +312,38 @@ fn build_all(
     let queue = Mutex::new(queue);
     let (to_main, results) = std::sync::mpsc::channel::<(usize, Status)>();
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .stack_size(WORKER_STACK)
-        .thread_name(|i| format!("packet-worker-{i}"))
-        .build()
-        .expect("the system can start the worker threads");
     let read = std::thread::scope(|scope| {
-        let sender = to_main.clone();
-        let queue = &queue;
-        let pool = &pool;
-        let worker = move || {
-            pool.broadcast(|_| {
-                loop {
-                    // The lock is held only while waiting for the next record.
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((index, patient, name)) = next else {
-                        break;
-                    };
-                    let status = build_one(renderer, out, config, &patient, &name);
-                    drop(patient);
-                    // The receiver lives until every worker has finished.
-                    let _ = sender.send((index, status));
-                    progress(Progress::Done);
-                }
-            });
-        };
-        std::thread::Builder::new()
-            .spawn_scoped(scope, worker)
-            .expect("the system can start a thread");
+        for i in 0..workers {
+            let sender = to_main.clone();
+            let queue = &queue;
+            // Each worker is the one thread of its own rayon pool, so
+            // Typst's parallel pieces run on it in turn (bench/PROFILE.md).
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(WORKER_STACK)
+                .thread_name(move |_| format!("packet-worker-{i}"))
+                .build()
+                .expect("the system can start the worker threads");
+            let worker = move || {
+                pool.install(|| {
+                    loop {
+                        // The lock is held only while waiting for the next record.
+                        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok((index, patient, name)) = next else {
+                            break;
+                        };
+                        let status = build_one(renderer, out, config, &patient, &name);
+                        drop(patient);
+                        // The receiver lives until every worker has finished.
+                        let _ = sender.send((index, status));
+                        progress(Progress::Done);
+                    }
+                });
+            };
+            std::thread::Builder::new()
+                .spawn_scoped(scope, worker)
+                .expect("the system can start a thread");
+        }
         drop(to_main);
         // Every shard names every valid record, so names match a single
         // run's; it queues only its own and lists the others as theirs.
