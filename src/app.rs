@@ -106,16 +106,21 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Err(_) => return unexpected(),
     };
     // A bundle that could not be written counts as something that failed:
-    // the packets are there, the one file of all of them is not. A shard
-    // with no packet of its own to build (more shards than records) did all
-    // it had to: the invalid records it lists, as every shard does, make it
-    // exit 1, not 2.
-    let nothing_to_build = summary.shard.is_some() && summary.own_packets() == 0;
+    // the packets are there, the one file of all of them is not.
+    let failed = summary.failed() + usize::from(summary.bundle_error.is_some());
+    let outcome = match outcome(summary.built(), failed) {
+        // A shard with no packet of its own (more shards than records) had
+        // nothing to build: its failures are the input's invalid records,
+        // which every shard lists, so it exits 1, not 2.
+        Outcome::Fatal if summary.shard.is_some() && summary.own_packets() == 0 => {
+            Outcome::SomeFailed
+        }
+        other => other,
+    };
     finish(
         &summary.warnings,
         &crate::report::build_summary(&summary),
-        summary.built() + usize::from(nothing_to_build),
-        summary.failed() + usize::from(summary.bundle_error.is_some()),
+        outcome,
     )
 }
 
@@ -135,33 +140,38 @@ pub fn report(command: &ReportCommand) -> Outcome {
             };
             // Missing records and conflicts count as failed, so the exit
             // code follows build's: 0 all built, 1 some not, 2 none.
+            let failed = summary.failed + summary.missing_records() + summary.conflicts.len();
             finish(
                 &[],
                 &crate::report::merge_summary(&summary),
-                summary.built,
-                summary.failed + summary.missing_records() + summary.conflicts.len(),
+                outcome(summary.built, failed),
             )
         }
     }
 }
 
+/// The exit code of a run from what passed and what failed: 0 when nothing
+/// failed, 2 when nothing passed, else 1.
+fn outcome(good: usize, failed: usize) -> Outcome {
+    match (good, failed) {
+        (_, 0) => Outcome::AllGood,
+        (0, _) => Outcome::Fatal,
+        _ => Outcome::SomeFailed,
+    }
+}
+
 /// Prints a run's warnings and closing summary (to stdout when all went
-/// well, else to stderr) and picks the exit code from what passed.
-fn finish(warnings: &[String], summary: &str, good: usize, failed: usize) -> Outcome {
+/// well, else to stderr) and returns its outcome.
+fn finish(warnings: &[String], summary: &str, outcome: Outcome) -> Outcome {
     for warning in warnings {
         eprintln!("warning: {warning}");
     }
-    if failed == 0 {
+    if matches!(outcome, Outcome::AllGood) {
         print!("{summary}");
-        Outcome::AllGood
     } else {
         eprint!("{summary}");
-        if good == 0 {
-            Outcome::Fatal
-        } else {
-            Outcome::SomeFailed
-        }
     }
+    outcome
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
@@ -227,8 +237,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
     finish(
         &summary.warnings,
         &crate::report::check_summary(&summary),
-        summary.passed,
-        summary.failures.len(),
+        outcome(summary.passed, summary.failures.len()),
     )
 }
 

@@ -91,22 +91,9 @@ pub struct Conflict {
 /// that list different records. Records that are missing or in conflict are
 /// in the summary (exit 1), not errors.
 pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
-    for dir in &config.dirs {
-        if !dir.is_dir() {
-            return Err(Error::Io {
-                path: dir.clone(),
-                action: "cannot read this folder".into(),
-                reason: if dir.exists() {
-                    "it is not a folder".into()
-                } else {
-                    "it does not exist".into()
-                },
-                hint: "name the folder the shards wrote their packets and reports into".into(),
-            });
-        }
-    }
     // A shard still running is named as such (held and let go at once),
-    // before the output folder's own lock would call it just another run.
+    // before the output folder's own lock would call it just another run;
+    // `hold` also refuses a name that is not a folder.
     for dir in &config.dirs {
         drop(crate::output::hold(dir)?);
     }
