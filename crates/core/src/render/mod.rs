@@ -13,6 +13,7 @@
 //! patient when it is built, so a broken template stops the run before any
 //! patient is touched, with Typst's own diagnostics (file, line, column).
 
+mod split;
 pub mod templates;
 pub mod world;
 
@@ -406,10 +407,12 @@ impl Renderer {
             })
     }
 
-    /// Compiles a packet once, as `packet.pdf`, then exports each document's
-    /// PDF from that document's pages with its own title. Page numbers
-    /// already restart per document in the combined layout, so the pages are
-    /// the same as a separate compile would give, for about half the work.
+    /// Compiles a packet once and exports it once, as `packet.pdf`, then cuts
+    /// each document's PDF out of it ([`split`]) with its own title and
+    /// language. Page numbers already restart per document in the combined
+    /// layout, so the pages are the ones a separate compile would give; one
+    /// export instead of one per document saves the repeated font subsetting
+    /// and compression (bench/PROFILE.md).
     fn packet(
         &self,
         patient: &Patient,
@@ -423,7 +426,6 @@ impl Renderer {
             let packet: PagedDocument = typst::compile(&world)
                 .output
                 .map_err(|d| Failure::Diagnostics(d.to_vec()))?;
-            use typst::model::Document as _;
             let sections = sections(&packet, documents.len());
             if packet.pages().len() > max_pages {
                 // Blame the longest document, if the documents can be told apart.
@@ -435,31 +437,71 @@ impl Renderer {
                 return Err(Failure::TooLong(longest.map_or(usize::MAX, |(i, _)| i)));
             }
             let sections = sections.ok_or(Failure::Split)?;
-            let mut out = Vec::with_capacity(documents.len() + 1);
-            for (doc, section) in documents.iter().zip(sections) {
-                let mut info = packet.info().clone();
-                info.title = Some(section.title);
-                // The PDF's language is the document's own: the letter of a
-                // Spanish packet is sent in English.
-                if let Some(lang) = section.lang {
-                    info.locale = Smart::Custom(typst::text::Locale::new(lang, None));
-                }
-                let pages = section.pages;
-                let part =
-                    PagedDocument::new(packet.pages()[pages].iter().cloned().collect(), info);
-                let pdf = self
-                    .export(&part, patient, &doc.file_name)
-                    .map_err(Failure::Diagnostics)?;
-                out.push((doc.file_name.clone(), pdf));
-            }
-            let pdf = self
+            let whole = self
                 .export(&packet, patient, PACKET_FILE)
                 .map_err(Failure::Diagnostics)?;
-            out.push((PACKET_FILE.to_string(), pdf));
+            let idents: Vec<String> = documents
+                .iter()
+                .map(|doc| pdf_ident(patient, &doc.file_name))
+                .collect();
+            let parts: Vec<split::Part<'_>> = sections
+                .iter()
+                .zip(&idents)
+                .map(|(section, ident)| split::Part {
+                    pages: section.pages.clone(),
+                    title: &section.title,
+                    lang: section.lang.as_ref().map(|lang| lang.as_str()),
+                    ident,
+                })
+                .collect();
+            let pdfs = match split::split(&whole, &parts) {
+                Some(pdfs) => pdfs,
+                // A packet the splitter does not understand: each document
+                // is exported on its own from its pages, as before.
+                None => self.export_each(&packet, patient, documents, sections)?,
+            };
+            let mut out: RenderedPacket = documents
+                .iter()
+                .map(|doc| doc.file_name.clone())
+                .zip(pdfs)
+                .collect();
+            out.push((PACKET_FILE.to_string(), whole));
             Ok(out)
         }));
         self.trim_caches();
         result.unwrap_or(Err(Failure::Panic))
+    }
+
+    /// Exports each document's PDF from its own pages of the compiled
+    /// packet, with its title and language: the slower way, for packets
+    /// [`split::split`] cannot cut apart.
+    fn export_each(
+        &self,
+        packet: &PagedDocument,
+        patient: &Patient,
+        documents: &[Document],
+        sections: Vec<Section>,
+    ) -> Result<Vec<Vec<u8>>, Failure> {
+        use typst::model::Document as _;
+        let mut out = Vec::with_capacity(documents.len());
+        for (doc, section) in documents.iter().zip(sections) {
+            let mut info = packet.info().clone();
+            info.title = Some(section.title);
+            // The PDF's language is the document's own: the letter of a
+            // Spanish packet is sent in English.
+            if let Some(lang) = section.lang {
+                info.locale = Smart::Custom(typst::text::Locale::new(lang, None));
+            }
+            let part = PagedDocument::new(
+                packet.pages()[section.pages].iter().cloned().collect(),
+                info,
+            );
+            let pdf = self
+                .export(&part, patient, &doc.file_name)
+                .map_err(Failure::Diagnostics)?;
+            out.push(pdf);
+        }
+        Ok(out)
     }
 
     /// The `/data.json` a packet's compile reads, for the benchmark loop

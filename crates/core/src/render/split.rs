@@ -1,0 +1,1294 @@
+//! Splitting the packet's PDF into its documents' PDFs.
+//!
+//! Every page of a packet used to be written to PDF twice: once in its
+//! document's own PDF and once in `packet.pdf`, each time with its fonts
+//! subset and its streams compressed again (about half of all PDF export,
+//! bench/PROFILE.md). Now `packet.pdf` is exported once and each document's
+//! PDF is cut out of it here: its pages, the objects they use (content
+//! streams, fonts, images: copied byte for byte), its part of the structure
+//! tree (PDF/UA), its part of the outline, and its own title, language and
+//! identifiers in the document information and the XMP metadata (PDF/A
+//! needs the two to agree). What a reader draws is therefore exactly what
+//! the packet draws on the same pages.
+//!
+//! The reader here only needs to understand the PDF that Typst's writer
+//! produces (docs/pdf-split.md lists what that is). Anything else it meets
+//! (an object stream, a page tree of more than one level, named
+//! destinations, a link from one document to another...) makes [`split`]
+//! return `None`, and the renderer then exports each document separately as
+//! before: slower, never wrong.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+/// One document to cut out of the packet.
+pub(super) struct Part<'a> {
+    /// Its pages (0-based) in the packet.
+    pub pages: Range<usize>,
+    /// Its title, for the document information and the XMP metadata.
+    pub title: &'a str,
+    /// Its language (`en`, `es`); `None` keeps the packet's.
+    pub lang: Option<&'a str>,
+    /// The identifier its document ID is derived from, as Typst's writer
+    /// derives it from `PdfOptions::ident`.
+    pub ident: &'a str,
+}
+
+/// Cuts each part's PDF out of `packet`, in order. `None` if the packet is
+/// not a PDF this module understands, or a part cannot be separated from
+/// the rest (see the module documentation).
+pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Vec<Vec<u8>>> {
+    let file = File::parse(packet)?;
+    let packet = Packet::read(&file)?;
+    if parts
+        .iter()
+        .any(|p| p.pages.is_empty() || p.pages.end > packet.pages.len())
+        || parts.windows(2).any(|w| w[0].pages.end > w[1].pages.start)
+    {
+        return None;
+    }
+    let owner = page_owners(packet.pages.len(), parts);
+    let elements = Elements::read(&file, &packet, &owner, parts.len())?;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| cut(&file, &packet, &elements, index, part))
+        .collect()
+}
+
+// ------------------------------------------------------------ objects ----
+
+/// A PDF value as written. Numbers, strings, booleans and `null` keep their
+/// exact bytes, so copying an object never changes a digit.
+#[derive(Clone, Debug, PartialEq)]
+enum Value<'a> {
+    /// An indirect reference (generation 0; Typst writes no other).
+    Ref(u32),
+    /// A name, without its slash.
+    Name(Cow<'a, [u8]>),
+    /// A number, string, boolean or `null`, exactly as written.
+    Raw(Cow<'a, [u8]>),
+    Array(Vec<Value<'a>>),
+    Dict(Dict<'a>),
+}
+
+/// A dictionary, its entries in written order.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Dict<'a>(Vec<(Cow<'a, [u8]>, Value<'a>)>);
+
+impl<'a> Dict<'a> {
+    fn get(&self, key: &[u8]) -> Option<&Value<'a>> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, v)| v)
+    }
+
+    fn set(&mut self, key: &'static [u8], value: Value<'a>) {
+        match self.0.iter_mut().find(|(k, _)| k.as_ref() == key) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((Cow::Borrowed(key), value)),
+        }
+    }
+
+    fn remove(&mut self, key: &[u8]) {
+        self.0.retain(|(k, _)| k.as_ref() != key);
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(|(k, _)| k.as_ref())
+    }
+
+    fn name(&self, key: &[u8]) -> Option<&[u8]> {
+        match self.get(key)? {
+            Value::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn reference(&self, key: &[u8]) -> Option<u32> {
+        match self.get(key)? {
+            Value::Ref(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    fn int(&self, key: &[u8]) -> Option<i64> {
+        self.get(key)?.int()
+    }
+}
+
+impl Value<'_> {
+    fn int(&self) -> Option<i64> {
+        match self {
+            Value::Raw(raw) => std::str::from_utf8(raw).ok()?.parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn number(n: i64) -> Self {
+        Value::Raw(Cow::Owned(n.to_string().into_bytes()))
+    }
+
+    /// Every reference inside this value, in written order.
+    fn refs(&self, out: &mut Vec<u32>) {
+        match self {
+            Value::Ref(r) => out.push(*r),
+            Value::Array(items) => items.iter().for_each(|v| v.refs(out)),
+            Value::Dict(dict) => dict.0.iter().for_each(|(_, v)| v.refs(out)),
+            Value::Name(_) | Value::Raw(_) => {}
+        }
+    }
+}
+
+/// One indirect object: a value, and the stream data after it if any.
+#[derive(Clone, Debug)]
+struct Object<'a> {
+    value: Value<'a>,
+    stream: Option<&'a [u8]>,
+}
+
+impl<'a> Object<'a> {
+    fn dict(&self) -> Option<&Dict<'a>> {
+        match &self.value {
+            Value::Dict(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// PDF white space.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// PDF delimiters.
+fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+fn is_regular(b: u8) -> bool {
+    !is_space(b) && !is_delimiter(b)
+}
+
+/// A cursor over the file's bytes.
+struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Lexer<'a> {
+    fn at(data: &'a [u8], pos: usize) -> Self {
+        Lexer { data, pos }
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(&b) = self.data.get(self.pos) {
+            if is_space(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                while self
+                    .data
+                    .get(self.pos)
+                    .is_some_and(|&b| b != b'\n' && b != b'\r')
+                {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// A run of regular characters (a number, keyword or name body).
+    fn word(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while self.data.get(self.pos).is_some_and(|&b| is_regular(b)) {
+            self.pos += 1;
+        }
+        &self.data[start..self.pos]
+    }
+
+    fn eat(&mut self, token: &[u8]) -> bool {
+        if self.data[self.pos..].starts_with(token) {
+            self.pos += token.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value<'a>> {
+        if depth > 64 {
+            return None;
+        }
+        self.skip_space();
+        let start = self.pos;
+        match *self.data.get(self.pos)? {
+            b'/' => {
+                self.pos += 1;
+                Some(Value::Name(Cow::Borrowed(self.word())))
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_space();
+                    if self.eat(b"]") {
+                        return Some(Value::Array(items));
+                    }
+                    items.push(self.value(depth + 1)?);
+                }
+            }
+            b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
+                self.pos += 2;
+                let mut dict = Dict::default();
+                loop {
+                    self.skip_space();
+                    if self.eat(b">>") {
+                        return Some(Value::Dict(dict));
+                    }
+                    if !self.eat(b"/") {
+                        return None;
+                    }
+                    let key = self.word();
+                    let value = self.value(depth + 1)?;
+                    dict.0.push((Cow::Borrowed(key), value));
+                }
+            }
+            b'<' => {
+                let end = start + self.data[start..].iter().position(|&b| b == b'>')?;
+                self.pos = end + 1;
+                Some(Value::Raw(Cow::Borrowed(&self.data[start..self.pos])))
+            }
+            b'(' => {
+                let mut level = 0usize;
+                loop {
+                    match *self.data.get(self.pos)? {
+                        b'\\' => self.pos += 1,
+                        b'(' => level += 1,
+                        b')' => {
+                            level -= 1;
+                            if level == 0 {
+                                self.pos += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+                Some(Value::Raw(Cow::Borrowed(&self.data[start..self.pos])))
+            }
+            b if is_regular(b) => {
+                let word = self.word();
+                if word.is_empty() {
+                    return None;
+                }
+                // `N 0 R` is a reference; anything else a number or keyword.
+                if word.iter().all(u8::is_ascii_digit) {
+                    let after = self.pos;
+                    self.skip_space();
+                    let generation = self.word();
+                    self.skip_space();
+                    if !generation.is_empty()
+                        && generation.iter().all(u8::is_ascii_digit)
+                        && self.data.get(self.pos) == Some(&b'R')
+                        && self.data.get(self.pos + 1).is_none_or(|&b| !is_regular(b))
+                    {
+                        if generation != b"0" {
+                            return None;
+                        }
+                        self.pos += 1;
+                        return Some(Value::Ref(std::str::from_utf8(word).ok()?.parse().ok()?));
+                    }
+                    self.pos = after;
+                }
+                Some(Value::Raw(Cow::Borrowed(word)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The packet file: its header and its objects, found through the
+/// cross-reference table.
+struct File<'a> {
+    header: &'a [u8],
+    objects: HashMap<u32, Object<'a>>,
+    trailer: Dict<'a>,
+}
+
+impl<'a> File<'a> {
+    fn parse(data: &'a [u8]) -> Option<Self> {
+        let tail = data.len().saturating_sub(64);
+        let start = tail + find(&data[tail..], b"startxref")?;
+        let mut lex = Lexer::at(data, start + 9);
+        lex.skip_space();
+        let xref: usize = std::str::from_utf8(lex.word()).ok()?.parse().ok()?;
+        let mut lex = Lexer::at(data, xref);
+        if !lex.eat(b"xref") {
+            // A cross-reference stream: not what Typst writes.
+            return None;
+        }
+        let mut offsets = Vec::new();
+        loop {
+            lex.skip_space();
+            if lex.eat(b"trailer") {
+                break;
+            }
+            let first: u32 = std::str::from_utf8(lex.word()).ok()?.parse().ok()?;
+            lex.skip_space();
+            let count: u32 = std::str::from_utf8(lex.word()).ok()?.parse().ok()?;
+            for n in first..first.checked_add(count)? {
+                lex.skip_space();
+                let offset: usize = std::str::from_utf8(lex.word()).ok()?.parse().ok()?;
+                lex.skip_space();
+                let generation = lex.word();
+                lex.skip_space();
+                let kind = lex.word();
+                if kind == b"n" {
+                    if generation.iter().any(|&b| b != b'0') {
+                        return None;
+                    }
+                    offsets.push((n, offset));
+                }
+            }
+        }
+        let Value::Dict(trailer) = lex.value(0)? else {
+            return None;
+        };
+        if trailer.get(b"Encrypt").is_some() || trailer.get(b"Prev").is_some() {
+            return None;
+        }
+        let header_end = offsets.iter().map(|&(_, o)| o).min()?;
+        let mut objects = HashMap::with_capacity(offsets.len());
+        for (n, offset) in offsets {
+            objects.insert(n, read_object(data, offset, n)?);
+        }
+        Some(File {
+            header: data.get(..header_end)?,
+            objects,
+            trailer,
+        })
+    }
+
+    fn get(&self, n: u32) -> Option<&Object<'a>> {
+        self.objects.get(&n)
+    }
+
+    fn dict(&self, n: u32) -> Option<&Dict<'a>> {
+        self.get(n)?.dict()
+    }
+
+    /// A value that may be given directly or through a reference.
+    fn resolve<'v>(&'v self, value: &'v Value<'a>) -> Option<&'v Value<'a>> {
+        match value {
+            Value::Ref(r) => Some(&self.get(*r)?.value),
+            v => Some(v),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads `n 0 obj ... endobj` at `offset`.
+fn read_object(data: &[u8], offset: usize, n: u32) -> Option<Object<'_>> {
+    let mut lex = Lexer::at(data, offset);
+    let number: u32 = std::str::from_utf8(lex.word()).ok()?.parse().ok()?;
+    lex.skip_space();
+    let generation = lex.word();
+    lex.skip_space();
+    if number != n || generation != b"0" || !lex.eat(b"obj") {
+        return None;
+    }
+    let value = lex.value(0)?;
+    lex.skip_space();
+    let stream = if lex.eat(b"stream") {
+        // The keyword is followed by CRLF or LF, then exactly /Length bytes.
+        if !lex.eat(b"\r\n") && !lex.eat(b"\n") {
+            return None;
+        }
+        let Value::Dict(dict) = &value else {
+            return None;
+        };
+        let length = usize::try_from(dict.int(b"Length")?).ok()?;
+        let bytes = data.get(lex.pos..lex.pos.checked_add(length)?)?;
+        lex.pos += length;
+        lex.skip_space();
+        if !lex.eat(b"endstream") {
+            return None;
+        }
+        Some(bytes)
+    } else {
+        None
+    };
+    lex.skip_space();
+    lex.eat(b"endobj").then_some(Object { value, stream })
+}
+
+// ------------------------------------------------------------- packet ----
+
+/// What the split needs to know about the packet as a whole.
+struct Packet {
+    catalog: u32,
+    info: u32,
+    /// The page objects, in page order.
+    pages: Vec<u32>,
+    /// The page tree's root.
+    page_tree: u32,
+    struct_root: u32,
+    metadata: u32,
+    outlines: Option<u32>,
+    /// The packet's instance ID (the second of the trailer's `/ID`), which
+    /// its XMP metadata repeats.
+    instance_id: String,
+}
+
+/// The catalog entries Typst's writer gives a tagged PDF/A document; a
+/// catalog with any other entry (named destinations, page labels, forms...)
+/// is not split.
+const CATALOG_KEYS: &[&[u8]] = &[
+    b"Type",
+    b"Pages",
+    b"Metadata",
+    b"OutputIntents",
+    b"Lang",
+    b"StructTreeRoot",
+    b"MarkInfo",
+    b"ViewerPreferences",
+    b"Outlines",
+];
+
+impl Packet {
+    fn read(file: &File<'_>) -> Option<Self> {
+        let catalog = file.trailer.reference(b"Root")?;
+        let info = file.trailer.reference(b"Info")?;
+        let root = file.dict(catalog)?;
+        if root.keys().any(|k| !CATALOG_KEYS.contains(&k)) {
+            return None;
+        }
+        let page_tree = root.reference(b"Pages")?;
+        let tree = file.dict(page_tree)?;
+        let Value::Array(kids) = tree.get(b"Kids")? else {
+            return None;
+        };
+        let mut pages = Vec::with_capacity(kids.len());
+        for kid in kids {
+            let Value::Ref(page) = kid else { return None };
+            // One level of pages under the root, as Typst writes.
+            let dict = file.dict(*page)?;
+            if dict.name(b"Type")? != b"Page" || dict.reference(b"Parent")? != page_tree {
+                return None;
+            }
+            pages.push(*page);
+        }
+        let ids = match file.trailer.get(b"ID")? {
+            Value::Array(ids) if ids.len() == 2 => ids,
+            _ => return None,
+        };
+        let id_text = |v: &Value<'_>| match v {
+            Value::Raw(raw) if raw.starts_with(b"(") && raw.ends_with(b")") => {
+                let inner = &raw[1..raw.len() - 1];
+                (!inner.contains(&b'\\'))
+                    .then(|| String::from_utf8(inner.to_vec()).ok())
+                    .flatten()
+            }
+            _ => None,
+        };
+        Some(Packet {
+            catalog,
+            info,
+            pages,
+            page_tree,
+            struct_root: root.reference(b"StructTreeRoot")?,
+            metadata: root.reference(b"Metadata")?,
+            outlines: root.reference(b"Outlines"),
+            instance_id: id_text(&ids[1])?,
+        })
+    }
+}
+
+/// Which part each page (by index) belongs to.
+fn page_owners(pages: usize, parts: &[Part<'_>]) -> Vec<Option<usize>> {
+    let mut owner = vec![None; pages];
+    for (i, part) in parts.iter().enumerate() {
+        for page in part.pages.clone() {
+            owner[page] = Some(i);
+        }
+    }
+    owner
+}
+
+// ---------------------------------------------------- structure tree ----
+
+/// The structure elements and which parts each one has content in.
+struct Elements {
+    /// Element object → the parts it has content in (sorted, no repeats).
+    parts: HashMap<u32, Vec<usize>>,
+}
+
+impl Elements {
+    fn read(
+        file: &File<'_>,
+        packet: &Packet,
+        owner: &[Option<usize>],
+        count: usize,
+    ) -> Option<Self> {
+        let page_part: HashMap<u32, usize> = packet
+            .pages
+            .iter()
+            .zip(owner)
+            .filter_map(|(&page, part)| Some((page, (*part)?)))
+            .collect();
+        let root = file.dict(packet.struct_root)?;
+        let mut elements = Elements {
+            parts: HashMap::new(),
+        };
+        let top = match root.get(b"K")? {
+            Value::Array(items) => items.clone(),
+            single => vec![single.clone()],
+        };
+        let all: Vec<usize> = (0..count).collect();
+        for kid in &top {
+            let Value::Ref(element) = kid else {
+                return None;
+            };
+            elements.visit(file, *element, &page_part, 0)?;
+            // An element with no content at all goes with every part.
+            if elements.parts.get(element).is_some_and(Vec::is_empty) {
+                elements.fill(file, *element, &all)?;
+            }
+        }
+        Some(elements)
+    }
+
+    /// Works out an element's parts from its content and its children.
+    /// Children without content of their own go with their neighbours.
+    fn visit(
+        &mut self,
+        file: &File<'_>,
+        element: u32,
+        page_part: &HashMap<u32, usize>,
+        depth: usize,
+    ) -> Option<Vec<usize>> {
+        if depth > 256 || self.parts.contains_key(&element) {
+            // A cycle, or an element reached twice: not a tree.
+            return None;
+        }
+        let dict = file.dict(element)?;
+        if dict.name(b"Type").is_some_and(|t| t != b"StructElem") {
+            return None;
+        }
+        let own_page = dict.reference(b"Pg");
+        let mut parts = BTreeSet::new();
+        let mut empty_children = Vec::new();
+        let mut last_part: Option<usize> = None;
+        let kids = match dict.get(b"K") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items.clone(),
+            Some(single) => vec![single.clone()],
+        };
+        for kid in &kids {
+            let kid_parts: Vec<usize> = match kid {
+                Value::Raw(_) => {
+                    kid.int()?;
+                    vec![*page_part.get(&own_page?)?]
+                }
+                Value::Dict(content) => {
+                    // A marked-content or object reference on some page.
+                    let page = content.reference(b"Pg").or(own_page)?;
+                    vec![*page_part.get(&page)?]
+                }
+                Value::Ref(r) => {
+                    let kind = file.dict(*r)?.name(b"Type");
+                    match kind {
+                        Some(b"MCR") | Some(b"OBJR") => {
+                            let page = file.dict(*r)?.reference(b"Pg").or(own_page)?;
+                            vec![*page_part.get(&page)?]
+                        }
+                        _ => {
+                            let child = self.visit(file, *r, page_part, depth + 1)?;
+                            if child.is_empty() {
+                                empty_children.push((*r, last_part));
+                            }
+                            child
+                        }
+                    }
+                }
+                Value::Name(_) | Value::Array(_) => return None,
+            };
+            if let Some(&last) = kid_parts.last() {
+                last_part = Some(last);
+            }
+            parts.extend(kid_parts);
+        }
+        // An empty child goes with the part of the content before it, or
+        // after it when it comes first.
+        let first_part = parts.iter().next().copied();
+        for (child, before) in empty_children {
+            if let Some(part) = before.or(first_part) {
+                self.fill(file, child, &[part])?;
+            }
+        }
+        let parts: Vec<usize> = parts.into_iter().collect();
+        self.parts.insert(element, parts.clone());
+        Some(parts)
+    }
+
+    /// Gives an element without content, and its children (which have
+    /// none either), to `parts`.
+    fn fill(&mut self, file: &File<'_>, element: u32, parts: &[usize]) -> Option<()> {
+        self.parts.insert(element, parts.to_vec());
+        let kids = match file.dict(element)?.get(b"K") {
+            Some(Value::Array(items)) => items.clone(),
+            Some(single) => vec![single.clone()],
+            None => Vec::new(),
+        };
+        for kid in kids {
+            if let Value::Ref(r) = kid {
+                if self.parts.get(&r).is_some_and(Vec::is_empty) {
+                    self.fill(file, r, parts)?;
+                }
+            }
+        }
+        Some(())
+    }
+
+    fn in_part(&self, element: u32, part: usize) -> bool {
+        self.parts
+            .get(&element)
+            .is_some_and(|p| p.binary_search(&part).is_ok())
+    }
+}
+
+// ---------------------------------------------------------------- cut ----
+
+/// Builds one part's PDF.
+fn cut(
+    file: &File<'_>,
+    packet: &Packet,
+    elements: &Elements,
+    index: usize,
+    part: &Part<'_>,
+) -> Option<Vec<u8>> {
+    let pages: Vec<u32> = packet.pages[part.pages.clone()].to_vec();
+    let page_set: BTreeSet<u32> = pages.iter().copied().collect();
+    let all_pages: BTreeSet<u32> = packet.pages.iter().copied().collect();
+    // Objects rewritten for this part, by their number in the packet.
+    let mut changed: HashMap<u32, Object<'_>> = HashMap::new();
+
+    // The page tree: only this part's pages.
+    let mut tree = file.dict(packet.page_tree)?.clone();
+    tree.set(b"Count", Value::number(pages.len() as i64));
+    tree.set(
+        b"Kids",
+        Value::Array(pages.iter().map(|&p| Value::Ref(p)).collect()),
+    );
+    changed.insert(packet.page_tree, dict_object(tree));
+
+    // Structure elements with content in other parts too keep only the
+    // children, marked content and objects of this part.
+    for (&element, parts) in &elements.parts {
+        if parts.len() > 1 && parts.binary_search(&index).is_ok() {
+            let mut dict = file.dict(element)?.clone();
+            let own_page = dict.reference(b"Pg");
+            let keep = |kid: &Value<'_>| -> Option<bool> {
+                Some(match kid {
+                    Value::Raw(_) => page_set.contains(&own_page?),
+                    Value::Dict(content) => {
+                        page_set.contains(&content.reference(b"Pg").or(own_page)?)
+                    }
+                    Value::Ref(r) => match file.dict(*r)?.name(b"Type") {
+                        Some(b"MCR") | Some(b"OBJR") => {
+                            page_set.contains(&file.dict(*r)?.reference(b"Pg").or(own_page)?)
+                        }
+                        _ => elements.in_part(*r, index),
+                    },
+                    _ => false,
+                })
+            };
+            let kids = match dict.get(b"K") {
+                Some(Value::Array(items)) => items.clone(),
+                Some(single) => vec![single.clone()],
+                None => Vec::new(),
+            };
+            let mut kept = Vec::with_capacity(kids.len());
+            for kid in kids {
+                if keep(&kid)? {
+                    kept.push(kid);
+                }
+            }
+            dict.set(b"K", Value::Array(kept));
+            if own_page.is_some_and(|p| !page_set.contains(&p)) {
+                dict.remove(b"Pg");
+                // Integers in /K need /Pg; none are left in that case.
+            }
+            changed.insert(element, dict_object(dict));
+        }
+    }
+
+    // The structure tree root: this part's elements, and the parent tree
+    // and ID tree entries of this part only.
+    let mut root = file.dict(packet.struct_root)?.clone();
+    let top = match root.get(b"K")? {
+        Value::Array(items) => items.clone(),
+        single => vec![single.clone()],
+    };
+    let top: Vec<Value<'_>> = top
+        .into_iter()
+        .filter(|kid| matches!(kid, Value::Ref(r) if elements.in_part(*r, index)))
+        .collect();
+    root.set(b"K", Value::Array(top));
+    let parent_keys = struct_parent_keys(file, &pages)?;
+    let mut parent_tree = match file.resolve(root.get(b"ParentTree")?)? {
+        Value::Dict(d) => d.clone(),
+        _ => return None,
+    };
+    if parent_tree.get(b"Kids").is_some() {
+        return None;
+    }
+    let Value::Array(nums) = parent_tree.get(b"Nums")? else {
+        return None;
+    };
+    let mut kept = Vec::new();
+    for pair in nums.chunks(2) {
+        let [key, value] = pair else { return None };
+        if parent_keys.contains(&key.int()?) {
+            kept.push(key.clone());
+            kept.push(value.clone());
+        }
+    }
+    parent_tree.set(b"Nums", Value::Array(kept));
+    let parent_tree = Value::Dict(parent_tree);
+    match root.get(b"ParentTree")? {
+        Value::Ref(r) => {
+            changed.insert(
+                *r,
+                Object {
+                    value: parent_tree,
+                    stream: None,
+                },
+            );
+        }
+        _ => root.set(b"ParentTree", parent_tree),
+    }
+    if let Some(ids) = root.get(b"IDTree") {
+        let mut ids = match file.resolve(ids)? {
+            Value::Dict(d) => d.clone(),
+            _ => return None,
+        };
+        if ids.get(b"Kids").is_some() {
+            return None;
+        }
+        let Value::Array(names) = ids.get(b"Names")? else {
+            return None;
+        };
+        let mut kept = Vec::new();
+        for pair in names.chunks(2) {
+            let [key, Value::Ref(element)] = pair else {
+                return None;
+            };
+            if elements.in_part(*element, index) {
+                kept.push(key.clone());
+                kept.push(Value::Ref(*element));
+            }
+        }
+        if kept.is_empty() {
+            root.remove(b"IDTree");
+        } else {
+            ids.set(b"Names", Value::Array(kept));
+            let ids = Value::Dict(ids);
+            match root.get(b"IDTree")? {
+                Value::Ref(r) => {
+                    changed.insert(
+                        *r,
+                        Object {
+                            value: ids,
+                            stream: None,
+                        },
+                    );
+                }
+                _ => root.set(b"IDTree", ids),
+            }
+        }
+    }
+    changed.insert(packet.struct_root, dict_object(root));
+
+    // The catalog, with this part's language and outline.
+    let mut catalog = file.dict(packet.catalog)?.clone();
+    let packet_lang = match catalog.get(b"Lang") {
+        Some(Value::Raw(raw)) => literal_text(raw),
+        _ => None,
+    };
+    let lang = part.lang.map(str::to_string).or(packet_lang);
+    if let Some(lang) = &lang {
+        catalog.set(b"Lang", Value::Raw(Cow::Owned(text_string(lang))));
+    }
+    if let Some(outlines) = packet.outlines {
+        match outline(file, outlines, &page_set, &mut changed)? {
+            true => {}
+            false => catalog.remove(b"Outlines"),
+        }
+    }
+    changed.insert(packet.catalog, dict_object(catalog));
+
+    // The document information: this part's title.
+    let mut info = file.dict(packet.info)?.clone();
+    info.set(b"Title", Value::Raw(Cow::Owned(text_string(part.title))));
+    changed.insert(packet.info, dict_object(info));
+
+    // Every object the part needs, reached from its catalog and its
+    // information; reaching a page of another part means the part cannot
+    // stand alone (a link into another document).
+    let get = |n: u32| changed.get(&n).or_else(|| file.get(n));
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![packet.catalog, packet.info];
+    let mut refs = Vec::new();
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        if all_pages.contains(&n) && !page_set.contains(&n) {
+            return None;
+        }
+        if n == packet.metadata {
+            continue;
+        }
+        let object = get(n)?;
+        refs.clear();
+        object.value.refs(&mut refs);
+        todo.extend(refs.iter().copied().filter(|r| !seen.contains(r)));
+    }
+    // Structure elements of other parts must not be reachable either.
+    if seen
+        .iter()
+        .any(|n| elements.parts.contains_key(n) && !elements.in_part(*n, index))
+    {
+        return None;
+    }
+
+    // New numbers in the packet's order, then the file.
+    let numbers: HashMap<u32, u32> = seen
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (n, i as u32 + 1))
+        .collect();
+    let mut out = Vec::with_capacity(file.header.len() + 64 * 1024);
+    out.extend_from_slice(file.header);
+    let mut offsets = Vec::with_capacity(seen.len());
+    for &n in &seen {
+        if n == packet.metadata {
+            // Written last: its instance ID is a hash of everything else.
+            offsets.push(0);
+            continue;
+        }
+        offsets.push(out.len());
+        write_object(&mut out, numbers[&n], get(n)?, &numbers)?;
+    }
+    let document_id = document_id(part.ident);
+    let instance_id = hash_base64(&out[file.header.len()..]);
+    let xmp = xmp(
+        std::str::from_utf8(file.get(packet.metadata)?.stream?).ok()?,
+        packet,
+        part,
+        lang.as_deref(),
+        pages.len(),
+        &document_id,
+        &instance_id,
+    )?;
+    let metadata_index = seen.iter().position(|&n| n == packet.metadata)?;
+    offsets[metadata_index] = out.len();
+    let mut dict = file.dict(packet.metadata)?.clone();
+    dict.set(b"Length", Value::number(xmp.len() as i64));
+    write_object(
+        &mut out,
+        numbers[&packet.metadata],
+        &Object {
+            value: Value::Dict(dict),
+            stream: Some(xmp.as_bytes()),
+        },
+        &numbers,
+    )?;
+
+    // The cross-reference table is in number order.
+    let mut by_number: Vec<(u32, usize)> = seen
+        .iter()
+        .zip(&offsets)
+        .map(|(n, &o)| (numbers[n], o))
+        .collect();
+    by_number.sort_unstable();
+    let xref = out.len();
+    let size = seen.len() + 1;
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f\r\n").as_bytes());
+    for (_, offset) in by_number {
+        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {size}/Root {} 0 R/Info {} 0 R/ID[({document_id})({instance_id})]>>\nstartxref\n{xref}\n%%EOF",
+            numbers[&packet.catalog], numbers[&packet.info]
+        )
+        .as_bytes(),
+    );
+    Some(out)
+}
+
+fn dict_object(dict: Dict<'_>) -> Object<'_> {
+    Object {
+        value: Value::Dict(dict),
+        stream: None,
+    }
+}
+
+/// The `/StructParents` keys of the part's pages and the `/StructParent`
+/// keys of their annotations: the parent tree entries the part keeps.
+fn struct_parent_keys(file: &File<'_>, pages: &[u32]) -> Option<BTreeSet<i64>> {
+    let mut keys = BTreeSet::new();
+    for &page in pages {
+        let dict = file.dict(page)?;
+        if let Some(key) = dict.get(b"StructParents") {
+            keys.insert(key.int()?);
+        }
+        if let Some(annots) = dict.get(b"Annots") {
+            let Value::Array(annots) = file.resolve(annots)? else {
+                return None;
+            };
+            for annot in annots {
+                let Value::Dict(annot) = file.resolve(annot)? else {
+                    return None;
+                };
+                if let Some(key) = annot.get(b"StructParent") {
+                    keys.insert(key.int()?);
+                }
+            }
+        }
+    }
+    Some(keys)
+}
+
+/// Rewrites the outline for a part: the items whose destination is on one
+/// of its pages, each under its nearest kept ancestor, open or closed as in
+/// the packet. `false` if no item is left (the catalog then has none).
+fn outline<'a>(
+    file: &File<'a>,
+    root: u32,
+    pages: &BTreeSet<u32>,
+    changed: &mut HashMap<u32, Object<'a>>,
+) -> Option<bool> {
+    /// An item kept, with its kept children.
+    struct Item {
+        id: u32,
+        open: bool,
+        children: Vec<Item>,
+    }
+    fn items(
+        file: &File<'_>,
+        first: Option<u32>,
+        pages: &BTreeSet<u32>,
+        depth: usize,
+        out: &mut Vec<Item>,
+    ) -> Option<()> {
+        let mut next = first;
+        let mut guard = 0usize;
+        while let Some(id) = next {
+            guard += 1;
+            if guard > 100_000 || depth > 64 {
+                return None;
+            }
+            let dict = file.dict(id)?;
+            if dict.get(b"A").is_some() {
+                return None;
+            }
+            let dest = match file.resolve(dict.get(b"Dest")?)? {
+                Value::Array(dest) => dest,
+                _ => return None,
+            };
+            let Some(Value::Ref(page)) = dest.first() else {
+                return None;
+            };
+            let mut children = Vec::new();
+            items(
+                file,
+                dict.reference(b"First"),
+                pages,
+                depth + 1,
+                &mut children,
+            )?;
+            if pages.contains(page) {
+                let open = dict.int(b"Count").is_none_or(|c| c >= 0);
+                out.push(Item { id, open, children });
+            } else {
+                out.extend(children);
+            }
+            next = dict.reference(b"Next");
+        }
+        Some(())
+    }
+    /// Links the items under `parent`; returns the number of items a reader
+    /// shows open under it.
+    fn link<'a>(
+        file: &File<'a>,
+        parent: u32,
+        list: &[Item],
+        changed: &mut HashMap<u32, Object<'a>>,
+    ) -> Option<i64> {
+        let mut visible = 0;
+        for (i, item) in list.iter().enumerate() {
+            let mut dict = file.dict(item.id)?.clone();
+            for key in [
+                &b"Parent"[..],
+                b"Prev",
+                b"Next",
+                b"First",
+                b"Last",
+                b"Count",
+            ] {
+                dict.remove(key);
+            }
+            dict.set(b"Parent", Value::Ref(parent));
+            if let Some(next) = list.get(i + 1) {
+                dict.set(b"Next", Value::Ref(next.id));
+            }
+            if i > 0 {
+                dict.set(b"Prev", Value::Ref(list[i - 1].id));
+            }
+            let below = link(file, item.id, &item.children, changed)?;
+            if let (Some(first), Some(last)) = (item.children.first(), item.children.last()) {
+                dict.set(b"First", Value::Ref(first.id));
+                dict.set(b"Last", Value::Ref(last.id));
+                dict.set(
+                    b"Count",
+                    Value::number(if item.open { below } else { -below }),
+                );
+            }
+            // Keys in the order Typst writes them, Title and Dest last.
+            let (tail, mut head): (Vec<_>, Vec<_>) = dict
+                .0
+                .into_iter()
+                .partition(|(k, _)| k.as_ref() == b"Title" || k.as_ref() == b"Dest");
+            head.extend(tail);
+            changed.insert(item.id, dict_object(Dict(head)));
+            visible += 1 + if item.open { below } else { 0 };
+        }
+        Some(visible)
+    }
+    let dict = file.dict(root)?;
+    let mut list = Vec::new();
+    items(file, dict.reference(b"First"), pages, 0, &mut list)?;
+    if list.is_empty() {
+        return Some(false);
+    }
+    let count = link(file, root, &list, changed)?;
+    let mut dict = dict.clone();
+    dict.set(b"First", Value::Ref(list[0].id));
+    dict.set(b"Last", Value::Ref(list[list.len() - 1].id));
+    dict.set(b"Count", Value::number(count));
+    changed.insert(root, dict_object(dict));
+    Some(true)
+}
+
+// ------------------------------------------------------------- writing ----
+
+/// Writes `n 0 obj ... endobj` with every reference renumbered.
+fn write_object(
+    out: &mut Vec<u8>,
+    n: u32,
+    object: &Object<'_>,
+    numbers: &HashMap<u32, u32>,
+) -> Option<()> {
+    out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+    write_value(out, &object.value, numbers)?;
+    out.push(b'\n');
+    if let Some(data) = object.stream {
+        out.extend_from_slice(b"stream\n");
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream\n");
+    }
+    out.extend_from_slice(b"endobj\n");
+    Some(())
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value<'_>, numbers: &HashMap<u32, u32>) -> Option<()> {
+    // A space only where two tokens would otherwise run together.
+    let space_before = |out: &mut Vec<u8>| {
+        if out.last().is_some_and(|&b| is_regular(b)) {
+            out.push(b' ');
+        }
+    };
+    match value {
+        Value::Ref(r) => {
+            space_before(out);
+            out.extend_from_slice(format!("{} 0 R", numbers.get(r)?).as_bytes());
+        }
+        Value::Name(name) => {
+            out.push(b'/');
+            out.extend_from_slice(name);
+        }
+        Value::Raw(raw) => {
+            if raw.first().is_some_and(|&b| is_regular(b)) {
+                space_before(out);
+            }
+            out.extend_from_slice(raw);
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for item in items {
+                write_value(out, item, numbers)?;
+            }
+            out.push(b']');
+        }
+        Value::Dict(dict) => {
+            out.extend_from_slice(b"<<");
+            for (key, item) in &dict.0 {
+                out.push(b'/');
+                out.extend_from_slice(key);
+                write_value(out, item, numbers)?;
+            }
+            out.extend_from_slice(b">>");
+        }
+    }
+    Some(())
+}
+
+/// A PDF text string: literal when plain ASCII, else UTF-16BE with its byte
+/// order mark, as a hex string.
+fn text_string(text: &str) -> Vec<u8> {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        let mut out = Vec::with_capacity(text.len() + 2);
+        out.push(b'(');
+        for b in text.bytes() {
+            if matches!(b, b'(' | b')' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b')');
+        out
+    } else {
+        let mut out = String::from("<FEFF");
+        for unit in text.encode_utf16() {
+            out.push_str(&format!("{unit:04X}"));
+        }
+        out.push('>');
+        out.into_bytes()
+    }
+}
+
+/// The text of a plain literal string such as `(en)`.
+fn literal_text(raw: &[u8]) -> Option<String> {
+    let inner = raw.strip_prefix(b"(")?.strip_suffix(b")")?;
+    if inner
+        .iter()
+        .any(|&b| matches!(b, b'\\' | b'(' | b')') || !b.is_ascii())
+    {
+        return None;
+    }
+    String::from_utf8(inner.to_vec()).ok()
+}
+
+// ------------------------------------------------------------ metadata ----
+
+/// The packet's XMP metadata with the part's title, language, page count
+/// and identifiers; `None` if a field is not where Typst's writer puts it.
+fn xmp(
+    packet_xmp: &str,
+    packet: &Packet,
+    part: &Part<'_>,
+    lang: Option<&str>,
+    pages: usize,
+    document_id: &str,
+    instance_id: &str,
+) -> Option<String> {
+    let mut xmp = replace_between(
+        packet_xmp,
+        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">",
+        "</rdf:li>",
+        &xml_escape(part.title),
+    )?;
+    if let Some(lang) = lang {
+        xmp = replace_between(
+            &xmp,
+            "<dc:language><rdf:Bag><rdf:li>",
+            "</rdf:li>",
+            &xml_escape(lang),
+        )?;
+    }
+    xmp = replace_between(
+        &xmp,
+        "<xmpTPg:NPages>",
+        "</xmpTPg:NPages>",
+        &pages.to_string(),
+    )?;
+    xmp = replace_between(
+        &xmp,
+        "<xmpMM:DocumentID>",
+        "</xmpMM:DocumentID>",
+        document_id,
+    )?;
+    // The instance ID also names the history's source events.
+    if !xmp.contains(&packet.instance_id) || packet.instance_id.len() < 8 {
+        return None;
+    }
+    Some(xmp.replace(&packet.instance_id, instance_id))
+}
+
+/// Replaces the text between the first `start` and the `end` after it.
+fn replace_between(text: &str, start: &str, end: &str, with: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let to = from + text[from..].find(end)?;
+    Some(format!("{}{with}{}", &text[..from], &text[to..]))
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Hashes as Typst's PDF writer (krilla) does, so a document's ID is the
+/// one a separate export of it would have: SipHash-1-3, 128 bits, `usize`
+/// written as `u64`, base64 of the big-endian bytes.
+struct StableHasher(siphasher::sip128::SipHasher13);
+
+impl Hasher for StableHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0.write_u64(i as u64);
+    }
+}
+
+fn hash_base64<T: Hash + ?Sized>(value: &T) -> String {
+    use base64::Engine as _;
+    use siphasher::sip128::Hasher128 as _;
+    let mut state = StableHasher(siphasher::sip128::SipHasher13::new());
+    value.hash(&mut state);
+    base64::engine::general_purpose::STANDARD.encode(state.0.finish128().as_u128().to_be_bytes())
+}
+
+/// The document ID Typst's writer gives a PDF 1.7 file exported with this
+/// `ident`.
+fn document_id(ident: &str) -> String {
+    hash_base64(&("1.7", ident))
+}
