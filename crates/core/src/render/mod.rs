@@ -268,7 +268,13 @@ impl Renderer {
                 .templates
                 .display_name(&format!("/{language}/"))
         };
-        match self.packet(&sample, language, &documents, MAX_SAMPLE_PAGES) {
+        match self.packet(
+            &sample,
+            language,
+            &documents,
+            MAX_SAMPLE_PAGES,
+            Export::Split,
+        ) {
             Ok(_) => Ok(documents),
             Err(Failure::TooLong(index)) => Err(Error::Template {
                 name: documents
@@ -391,8 +397,14 @@ impl Renderer {
     /// whole packet as one PDF.
     pub fn render(&self, patient: &Patient) -> Result<RenderedPacket, Problem> {
         let documents = self.documents(patient)?;
-        self.packet(patient, self.language(patient), &documents, MAX_PACKET_PAGES)
-            .map_err(|failure| match failure {
+        self.packet(
+            patient,
+            self.language(patient),
+            &documents,
+            MAX_PACKET_PAGES,
+            Export::Split,
+        )
+        .map_err(|failure| match failure {
                 Failure::TooLong(_) => Problem::record(
                     format!("this packet came out longer than {MAX_PACKET_PAGES} pages"),
                     "check this record for very long text; if it looks normal, tell whoever set up second-opinion (a template may repeat without end), giving this record's row number, not its data",
@@ -419,6 +431,7 @@ impl Renderer {
         language: &str,
         documents: &[Document],
         max_pages: usize,
+        export: Export,
     ) -> Result<RenderedPacket, Failure> {
         let data = self.data(patient, language, documents, documents);
         let world = self.base.world(self.main, data);
@@ -454,7 +467,11 @@ impl Renderer {
                     ident,
                 })
                 .collect();
-            let pdfs = match split::split(&whole, &parts) {
+            let cut = match export {
+                Export::Split => split::split(&whole, &parts),
+                Export::Separately => None,
+            };
+            let pdfs = match cut {
                 Some(pdfs) => pdfs,
                 // A packet the splitter does not understand: each document
                 // is exported on its own from its pages, as before.
@@ -584,6 +601,18 @@ impl Renderer {
         };
         typst_pdf::pdf(document, &options).map_err(|d| d.to_vec())
     }
+}
+
+/// How a packet's documents get their PDFs.
+#[derive(Clone, Copy)]
+enum Export {
+    /// Cut out of `packet.pdf` ([`split`]), or exported separately if that
+    /// fails.
+    Split,
+    /// Each exported from its pages on its own (what the tests compare the
+    /// cut documents with).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Separately,
 }
 
 /// One document's part of the combined packet.
@@ -760,5 +789,127 @@ mod tests {
         assert!(lang("records-request-letter.pdf"));
         assert!(!lang("checklist.pdf"));
         assert!(!lang("records-request-letter-copy.pdf"));
+    }
+
+    /// Runs a reader on a PDF written to a scratch file; its output.
+    fn read_pdf(
+        dir: &std::path::Path,
+        tool: &str,
+        args: &[&str],
+        name: &str,
+        pdf: &[u8],
+    ) -> Vec<u8> {
+        let path = dir.join(name);
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new(tool)
+            .args(args)
+            .arg(&path)
+            // pdftotext writes to a file unless told `-`.
+            .args((tool == "pdftotext").then_some("-"))
+            .output()
+            .unwrap_or_else(|e| panic!("{tool} could not start ({e}); install poppler-utils"));
+        assert!(
+            out.status.success(),
+            "{tool} {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    /// The documents cut out of `packet.pdf` show exactly what separate
+    /// exports of the same pages show: the same text, the same pixels, the
+    /// same metadata (title, language, page count, document ID) but the
+    /// instance ID. They are not the same bytes (their fonts are the
+    /// packet's subsets), which shows the cut was really used.
+    #[test]
+    fn documents_cut_out_of_the_packet_show_the_same_pages_as_separate_exports() {
+        let renderer = renderer();
+        let dir = std::env::temp_dir().join(format!("so-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for language in ["en", "es"] {
+            let mut patient = crate::record::sample_patient();
+            patient.language = Some(language.into());
+            let documents = renderer.documents(&patient).unwrap();
+            let build = |export| {
+                renderer
+                    .packet(&patient, language, &documents, MAX_PACKET_PAGES, export)
+                    .unwrap_or_else(|_| panic!("{language}: the packet builds"))
+            };
+            let cut = build(Export::Split);
+            let separate = build(Export::Separately);
+            assert_eq!(cut.len(), separate.len());
+            for ((name, a), (other, b)) in cut.iter().zip(&separate) {
+                assert_eq!(name, other);
+                if name == PACKET_FILE {
+                    assert_eq!(a, b, "packet.pdf is exported the same way");
+                    continue;
+                }
+                assert_ne!(a, b, "{language}/{name} was cut out of packet.pdf");
+                let text = |pdf: &[u8], tag: &str| {
+                    read_pdf(
+                        &dir,
+                        "pdftotext",
+                        &["-layout"],
+                        &format!("{tag}-{name}"),
+                        pdf,
+                    )
+                };
+                assert!(
+                    text(a, "cut") == text(b, "separate"),
+                    "{language}/{name}: same text"
+                );
+                let meta = |pdf: &[u8], tag: &str| -> String {
+                    let raw = read_pdf(&dir, "pdfinfo", &["-meta"], &format!("{tag}-{name}"), pdf);
+                    let raw = String::from_utf8(raw).unwrap();
+                    let start = raw.find("<xmpMM:InstanceID>").unwrap();
+                    let end = raw.find("</xmpMM:InstanceID>").unwrap();
+                    let without: String = format!("{}{}", &raw[..start], &raw[end..]);
+                    without
+                        .split("<stEvt:instanceID>")
+                        .map(|piece| {
+                            piece
+                                .split_once("</stEvt:instanceID>")
+                                .map_or(piece, |(_, rest)| rest)
+                        })
+                        .collect()
+                };
+                assert_eq!(
+                    meta(a, "cut"),
+                    meta(b, "separate"),
+                    "{language}/{name}: same metadata"
+                );
+                let pages = |pdf: &[u8], tag: &str| -> Vec<Vec<u8>> {
+                    let prefix = dir.join(format!("{tag}-{name}-page"));
+                    let path = dir.join(format!("{tag}-{name}"));
+                    std::fs::write(&path, pdf).unwrap();
+                    let status = std::process::Command::new("pdftoppm")
+                        .args(["-r", "40", "-png"])
+                        .arg(&path)
+                        .arg(&prefix)
+                        .status()
+                        .expect("pdftoppm (poppler-utils)");
+                    assert!(status.success());
+                    let mut files: Vec<_> = std::fs::read_dir(&dir)
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                        .filter(|p| p.to_string_lossy().starts_with(&*prefix.to_string_lossy()))
+                        .collect();
+                    files.sort();
+                    let images = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+                    files.iter().for_each(|p| std::fs::remove_file(p).unwrap());
+                    images
+                };
+                let (pa, pb) = (pages(a, "cut"), pages(b, "separate"));
+                assert!(!pa.is_empty());
+                assert!(pa == pb, "{language}/{name}: same pixels");
+                let check = std::process::Command::new("qpdf")
+                    .arg("--check")
+                    .arg(dir.join(format!("cut-{name}")))
+                    .output()
+                    .expect("qpdf");
+                assert!(check.status.success(), "{language}/{name}: qpdf --check");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -653,10 +653,10 @@ impl Elements {
             None => Vec::new(),
         };
         for kid in kids {
-            if let Value::Ref(r) = kid {
-                if self.parts.get(&r).is_some_and(Vec::is_empty) {
-                    self.fill(file, r, parts)?;
-                }
+            if let Value::Ref(r) = kid
+                && self.parts.get(&r).is_some_and(Vec::is_empty)
+            {
+                self.fill(file, r, parts)?;
             }
         }
         Some(())
@@ -1290,5 +1290,248 @@ fn hash_base64<T: Hash + ?Sized>(value: &T) -> String {
 /// The document ID Typst's writer gives a PDF 1.7 file exported with this
 /// `ident`.
 fn document_id(ident: &str) -> String {
-    hash_base64(&("1.7", ident))
+    hash_base64(&("PDF 1.7", ident))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF made of `objects` (object `i + 1` is `objects[i]`), with the
+    /// catalog at 1 and the information at 2, as Typst's writer lays one out.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n%\x80\x80\x80\x80\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+        );
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<</Size {}/Root 1 0 R/Info 2 0 R/ID[(docid)(packet-instance)]>>\nstartxref\n{xref}\n%%EOF",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    const XMP: &str = "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Packet</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><stEvt:instanceID>packet-instance_source</stEvt:instanceID><xmpTPg:NPages>2</xmpTPg:NPages><xmpMM:InstanceID>packet-instance</xmpMM:InstanceID><xmpMM:DocumentID>docid</xmpMM:DocumentID>";
+
+    /// Two one-page documents: a heading each, in the structure tree and
+    /// in the outline. `annots` goes into the first page's dictionary.
+    fn two_documents(annots: &str) -> Vec<u8> {
+        let metadata = format!(
+            "<</Length {}/Type/Metadata/Subtype/XML>>\nstream\n{XMP}\nendstream",
+            XMP.len()
+        );
+        let page1 = format!(
+            "<</Type/Page/Resources 14 0 R/MediaBox[0 0 612 792]/StructParents 0/Parent 3 0 R/Contents 12 0 R{annots}>>"
+        );
+        pdf(&[
+            // 1: catalog, 2: information, 3: page tree, 4-5: pages
+            "<</Type/Catalog/Pages 3 0 R/Metadata 6 0 R/Lang(en)/StructTreeRoot 7 0 R/MarkInfo<</Marked true/Suspects false>>/Outlines 15 0 R>>",
+            "<</Title(Packet)/Creator(Typst 0.15.1)>>",
+            "<</Type/Pages/Count 2/Kids[4 0 R 5 0 R]>>",
+            &page1,
+            "<</Type/Page/Resources 14 0 R/MediaBox[0 0 612 792]/StructParents 1/Parent 3 0 R/Contents 13 0 R>>",
+            &metadata,
+            // 7: structure root, 8: document, 9-10: headings, 11: an empty span
+            "<</Type/StructTreeRoot/K[8 0 R]/ParentTree<</Nums[0[9 0 R] 1[10 0 R]]>>/IDTree<</Names[(a)9 0 R(b)10 0 R]>>/ParentTreeNextKey 2>>",
+            "<</Type/StructElem/S/Document/P 7 0 R/K[9 0 R 11 0 R 10 0 R]>>",
+            "<</Type/StructElem/S/H1/P 8 0 R/T(First \\(one\\))/K[0]/Pg 4 0 R>>",
+            "<</Type/StructElem/S/H1/P 8 0 R/K[0]/Pg 5 0 R>>",
+            "<</Type/StructElem/S/Span/P 8 0 R>>",
+            "<</Length 9>>\nstream\nBT 0 0 Td\nendstream",
+            "<</Length 9>>\nstream\nBT 1 1 Td\nendstream",
+            "<</Font<<>>>>",
+            // 15: outline root, 16-17: items, 18-19: destinations
+            "<</Type/Outlines/First 16 0 R/Last 17 0 R/Count 2>>",
+            "<</Parent 15 0 R/Next 17 0 R/Title(One)/Dest 18 0 R>>",
+            "<</Parent 15 0 R/Prev 16 0 R/Title(Two)/Dest 19 0 R>>",
+            "[4 0 R/XYZ 10 700 0]",
+            "[5 0 R/XYZ 10 700 0]",
+        ])
+    }
+
+    fn parts() -> [Part<'static>; 2] {
+        [
+            Part {
+                pages: 0..1,
+                title: "First (one)",
+                lang: None,
+                ident: "one",
+            },
+            Part {
+                pages: 1..2,
+                title: "Segundo – dos",
+                lang: Some("es"),
+                ident: "two",
+            },
+        ]
+    }
+
+    #[test]
+    fn each_document_gets_its_pages_structure_outline_and_metadata() {
+        let packet = two_documents("");
+        let pdfs = split(&packet, &parts()).expect("the packet splits");
+        assert_eq!(pdfs.len(), 2);
+        for (i, pdf) in pdfs.iter().enumerate() {
+            let file = File::parse(pdf).expect("a cut document parses again");
+            let doc = Packet::read(&file).expect("and reads as a packet would");
+            assert_eq!(doc.pages.len(), 1);
+            // The page's content is the packet's page's, byte for byte.
+            let contents = file
+                .dict(doc.pages[0])
+                .unwrap()
+                .reference(b"Contents")
+                .unwrap();
+            let expected: &[u8] = if i == 0 { b"BT 0 0 Td" } else { b"BT 1 1 Td" };
+            assert_eq!(file.get(contents).unwrap().stream, Some(expected));
+            // The structure tree: the document element with this part's
+            // heading only; the empty span goes with the part before it.
+            let root = file.dict(doc.struct_root).unwrap();
+            let Some(Value::Array(top)) = root.get(b"K") else {
+                panic!()
+            };
+            let Value::Ref(document) = top[0] else {
+                panic!()
+            };
+            let Some(Value::Array(kids)) = file.dict(document).unwrap().get(b"K") else {
+                panic!()
+            };
+            assert_eq!(kids.len(), if i == 0 { 2 } else { 1 });
+            let Some(Value::Dict(parents)) = root.get(b"ParentTree") else {
+                panic!()
+            };
+            let Some(Value::Array(nums)) = parents.get(b"Nums") else {
+                panic!()
+            };
+            assert_eq!(nums.len(), 2, "one parent tree entry: its page's");
+            assert_eq!(nums[0].int(), Some(i as i64));
+            let Some(Value::Dict(ids)) = root.get(b"IDTree") else {
+                panic!()
+            };
+            assert_eq!(
+                ids.get(b"Names")
+                    .map(|v| matches!(v, Value::Array(a) if a.len() == 2)),
+                Some(true)
+            );
+            // The outline: one item, no neighbours.
+            let outlines = file.dict(doc.outlines.unwrap()).unwrap();
+            assert_eq!(outlines.int(b"Count"), Some(1));
+            let item = file.dict(outlines.reference(b"First").unwrap()).unwrap();
+            assert!(item.get(b"Next").is_none() && item.get(b"Prev").is_none());
+            // Title and language in the information, the catalog and XMP.
+            let info = file.dict(doc.info).unwrap();
+            let xmp = std::str::from_utf8(file.get(doc.metadata).unwrap().stream.unwrap()).unwrap();
+            let lang = file.dict(doc.catalog).unwrap().get(b"Lang").cloned();
+            if i == 0 {
+                assert_eq!(
+                    info.get(b"Title"),
+                    Some(&Value::Raw(Cow::Borrowed(b"(First \\(one\\))")))
+                );
+                assert!(xmp.contains(">First (one)</rdf:li>"), "{xmp}");
+                assert!(xmp.contains("<rdf:li>en</rdf:li>"));
+                assert_eq!(lang, Some(Value::Raw(Cow::Borrowed(b"(en)"))));
+            } else {
+                assert_eq!(
+                    info.get(b"Title"),
+                    Some(&Value::Raw(Cow::Owned(text_string("Segundo – dos"))))
+                );
+                assert!(xmp.contains(">Segundo – dos</rdf:li>"));
+                assert!(xmp.contains("<rdf:li>es</rdf:li>"));
+                assert_eq!(lang, Some(Value::Raw(Cow::Borrowed(b"(es)"))));
+            }
+            assert!(xmp.contains("<xmpTPg:NPages>1</xmpTPg:NPages>"));
+            assert!(
+                !xmp.contains("packet-instance"),
+                "the packet's instance ID is replaced"
+            );
+            assert!(xmp.contains(&format!(
+                "<xmpMM:DocumentID>{}</xmpMM:DocumentID>",
+                document_id(parts()[i].ident)
+            )));
+            let text = String::from_utf8_lossy(pdf);
+            assert!(text.contains(&format!("/ID[({})(", document_id(parts()[i].ident))));
+        }
+        assert_eq!(
+            split(&packet, &parts()),
+            Some(pdfs),
+            "the same bytes every time"
+        );
+    }
+
+    #[test]
+    fn a_link_into_another_document_is_left_to_a_separate_export() {
+        let linked =
+            two_documents("/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 1 1]/Dest[5 0 R/Fit]>>]");
+        assert!(split(&linked, &parts()).is_none());
+        // A link on the same page is fine.
+        let local =
+            two_documents("/Annots[<</Type/Annot/Subtype/Link/Rect[0 0 1 1]/Dest[4 0 R/Fit]>>]");
+        assert!(split(&local, &parts()).is_some());
+    }
+
+    #[test]
+    fn anything_but_a_packet_it_understands_is_refused() {
+        assert!(split(b"", &parts()).is_none());
+        assert!(split(b"not a PDF at all", &parts()).is_none());
+        let packet = two_documents("");
+        assert!(
+            split(&packet[..packet.len() / 2], &parts()).is_none(),
+            "cut short"
+        );
+        let beyond = [Part {
+            pages: 1..3,
+            title: "x",
+            lang: None,
+            ident: "x",
+        }];
+        assert!(split(&packet, &beyond).is_none(), "pages beyond the packet");
+        let overlapping = [
+            Part {
+                pages: 0..2,
+                title: "x",
+                lang: None,
+                ident: "x",
+            },
+            Part {
+                pages: 1..2,
+                title: "y",
+                lang: None,
+                ident: "y",
+            },
+        ];
+        assert!(split(&packet, &overlapping).is_none());
+    }
+
+    #[test]
+    fn values_are_written_back_as_they_were_read() {
+        let numbers: HashMap<u32, u32> = [(960, 3), (1045, 7)].into_iter().collect();
+        let source = b"<</Type/StructElem/S/P/P 960 0 R/A[<</O/Layout/Placement/Block>>]/T(a \\) (b) c)/Alt<FEFF0041>/K[21 -3.5 true]/Pg 1045 0 R>>";
+        let value = Lexer::at(source, 0).value(0).unwrap();
+        let mut out = Vec::new();
+        write_value(&mut out, &value, &numbers).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<</Type/StructElem/S/P/P 3 0 R/A[<</O/Layout/Placement/Block>>]/T(a \\) (b) c)/Alt<FEFF0041>/K[21 -3.5 true]/Pg 7 0 R>>"
+        );
+    }
+
+    #[test]
+    fn titles_are_pdf_text_strings() {
+        assert_eq!(
+            text_string("Plain (text) \\"),
+            b"(Plain \\(text\\) \\\\)".to_vec()
+        );
+        assert_eq!(text_string("Guía"), b"<FEFF0047007500ED0061>".to_vec());
+    }
 }
