@@ -7,7 +7,8 @@
 //!
 //! Each packet is one compile of the fixed main file `/main.typ`, which
 //! imports the document templates listed in `/data.json` and reads the
-//! patient from it; every document's PDF is then exported from its own pages.
+//! patient from it. The packet is exported once, as `packet.pdf`, and every
+//! document's PDF is cut out of it (`split`).
 //!
 //! The renderer checks every template it will use against a fictional sample
 //! patient when it is built, so a broken template stops the run before any

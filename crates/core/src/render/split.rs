@@ -886,7 +886,7 @@ fn cut(
     let mut offsets = Vec::with_capacity(seen.len());
     for &n in &seen {
         if n == packet.metadata {
-            // Written last: its instance ID is a hash of everything else.
+            // Written last, once its page count and IDs are known.
             offsets.push(0);
             continue;
         }
@@ -894,7 +894,16 @@ fn cut(
         write_object(&mut out, numbers[&n], get(n)?, &numbers)?;
     }
     let document_id = document_id(part.ident);
-    let instance_id = hash_base64(&out[file.header.len()..]);
+    // krilla hashes a file's bytes for its instance ID. The packet's
+    // instance ID already is such a hash, and it and the part's pages fix
+    // every byte of the part, so this is as unique and cheaper than hashing
+    // the part again.
+    let instance_id = hash_base64(&(
+        packet.instance_id.as_str(),
+        part.ident,
+        part.pages.start,
+        part.pages.end,
+    ));
     let xmp = xmp(
         std::str::from_utf8(file.get(packet.metadata)?.stream?).ok()?,
         packet,
