@@ -215,7 +215,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn eat(&mut self, token: &[u8]) -> bool {
-        if self.data[self.pos..].starts_with(token) {
+        if self
+            .data
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(token))
+        {
             self.pos += token.len();
             true
         } else {
@@ -552,10 +556,10 @@ impl Elements {
         let mut elements = Elements {
             parts: HashMap::new(),
         };
-        let top = match root.get(b"K")? {
-            Value::Array(items) => items.clone(),
-            single => vec![single.clone()],
-        };
+        let top = kids(root);
+        if top.is_empty() {
+            return None;
+        }
         let all: Vec<usize> = (0..count).collect();
         for kid in &top {
             let Value::Ref(element) = kid else {
@@ -591,11 +595,7 @@ impl Elements {
         let mut parts = BTreeSet::new();
         let mut empty_children = Vec::new();
         let mut last_part: Option<usize> = None;
-        let kids = match dict.get(b"K") {
-            None => Vec::new(),
-            Some(Value::Array(items)) => items.clone(),
-            Some(single) => vec![single.clone()],
-        };
+        let kids = kids(dict);
         for kid in &kids {
             let kid_parts: Vec<usize> = match kid {
                 Value::Raw(_) => {
@@ -647,11 +647,7 @@ impl Elements {
     /// none either), to `parts`.
     fn fill(&mut self, file: &File<'_>, element: u32, parts: &[usize]) -> Option<()> {
         self.parts.insert(element, parts.to_vec());
-        let kids = match file.dict(element)?.get(b"K") {
-            Some(Value::Array(items)) => items.clone(),
-            Some(single) => vec![single.clone()],
-            None => Vec::new(),
-        };
+        let kids = kids(file.dict(element)?);
         for kid in kids {
             if let Value::Ref(r) = kid
                 && self.parts.get(&r).is_some_and(Vec::is_empty)
@@ -715,11 +711,7 @@ fn cut(
                     _ => false,
                 })
             };
-            let kids = match dict.get(b"K") {
-                Some(Value::Array(items)) => items.clone(),
-                Some(single) => vec![single.clone()],
-                None => Vec::new(),
-            };
+            let kids = kids(&dict);
             let mut kept = Vec::with_capacity(kids.len());
             for kid in kids {
                 if keep(&kid)? {
@@ -738,86 +730,34 @@ fn cut(
     // The structure tree root: this part's elements, and the parent tree
     // and ID tree entries of this part only.
     let mut root = file.dict(packet.struct_root)?.clone();
-    let top = match root.get(b"K")? {
-        Value::Array(items) => items.clone(),
-        single => vec![single.clone()],
-    };
-    let top: Vec<Value<'_>> = top
+    let top: Vec<Value<'_>> = kids(&root)
         .into_iter()
         .filter(|kid| matches!(kid, Value::Ref(r) if elements.in_part(*r, index)))
         .collect();
     root.set(b"K", Value::Array(top));
     let parent_keys = struct_parent_keys(file, &pages)?;
-    let mut parent_tree = match file.resolve(root.get(b"ParentTree")?)? {
-        Value::Dict(d) => d.clone(),
-        _ => return None,
-    };
-    if parent_tree.get(b"Kids").is_some() {
-        return None;
-    }
-    let Value::Array(nums) = parent_tree.get(b"Nums")? else {
-        return None;
-    };
-    let mut kept = Vec::new();
-    for pair in nums.chunks(2) {
-        let [key, value] = pair else { return None };
-        if parent_keys.contains(&key.int()?) {
-            kept.push(key.clone());
-            kept.push(value.clone());
-        }
-    }
-    parent_tree.set(b"Nums", Value::Array(kept));
-    let parent_tree = Value::Dict(parent_tree);
-    match root.get(b"ParentTree")? {
-        Value::Ref(r) => {
-            changed.insert(
-                *r,
-                Object {
-                    value: parent_tree,
-                    stream: None,
-                },
-            );
-        }
-        _ => root.set(b"ParentTree", parent_tree),
-    }
-    if let Some(ids) = root.get(b"IDTree") {
-        let mut ids = match file.resolve(ids)? {
-            Value::Dict(d) => d.clone(),
-            _ => return None,
-        };
-        if ids.get(b"Kids").is_some() {
-            return None;
-        }
-        let Value::Array(names) = ids.get(b"Names")? else {
-            return None;
-        };
-        let mut kept = Vec::new();
-        for pair in names.chunks(2) {
-            let [key, Value::Ref(element)] = pair else {
-                return None;
-            };
-            if elements.in_part(*element, index) {
-                kept.push(key.clone());
-                kept.push(Value::Ref(*element));
-            }
-        }
-        if kept.is_empty() {
+    filter_tree(
+        file,
+        &mut root,
+        b"ParentTree",
+        b"Nums",
+        &mut changed,
+        |key, _| Some(parent_keys.contains(&key.int()?)),
+    )?;
+    if root.get(b"IDTree").is_some() {
+        let left = filter_tree(
+            file,
+            &mut root,
+            b"IDTree",
+            b"Names",
+            &mut changed,
+            |_, value| match value {
+                Value::Ref(element) => Some(elements.in_part(*element, index)),
+                _ => None,
+            },
+        )?;
+        if !left {
             root.remove(b"IDTree");
-        } else {
-            ids.set(b"Names", Value::Array(kept));
-            let ids = Value::Dict(ids);
-            match root.get(b"IDTree")? {
-                Value::Ref(r) => {
-                    changed.insert(
-                        *r,
-                        Object {
-                            value: ids,
-                            stream: None,
-                        },
-                    );
-                }
-                _ => root.set(b"IDTree", ids),
-            }
         }
     }
     changed.insert(packet.struct_root, dict_object(root));
@@ -948,6 +888,58 @@ fn cut(
         .as_bytes(),
     );
     Some(out)
+}
+
+/// The kids of a structure element or of the structure tree root: `/K` as
+/// an array, a single value, or absent.
+fn kids<'a>(dict: &Dict<'a>) -> Vec<Value<'a>> {
+    match dict.get(b"K") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single) => vec![single.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// Keeps the (key, value) pairs of a flat number or name tree (the parent
+/// tree's `Nums`, the ID tree's `Names`) that `keep` accepts, whether the
+/// tree is written in `root` or as an object of its own. `None` if the tree
+/// has kids (Typst writes flat trees) or `keep` cannot tell; otherwise
+/// whether any pair is left.
+fn filter_tree<'a>(
+    file: &File<'a>,
+    root: &mut Dict<'a>,
+    tree_key: &'static [u8],
+    entries_key: &'static [u8],
+    changed: &mut HashMap<u32, Object<'a>>,
+    keep: impl Fn(&Value<'a>, &Value<'a>) -> Option<bool>,
+) -> Option<bool> {
+    let place = root.get(tree_key)?.clone();
+    let mut tree = match file.resolve(&place)? {
+        Value::Dict(d) => d.clone(),
+        _ => return None,
+    };
+    if tree.get(b"Kids").is_some() {
+        return None;
+    }
+    let Value::Array(entries) = tree.get(entries_key)? else {
+        return None;
+    };
+    let mut kept = Vec::new();
+    for pair in entries.chunks(2) {
+        let [key, value] = pair else { return None };
+        if keep(key, value)? {
+            kept.extend([key.clone(), value.clone()]);
+        }
+    }
+    let left = !kept.is_empty();
+    tree.set(entries_key, Value::Array(kept));
+    match place {
+        Value::Ref(r) => {
+            changed.insert(r, dict_object(tree));
+        }
+        _ => root.set(tree_key, Value::Dict(tree)),
+    }
+    Some(left)
 }
 
 fn dict_object(dict: Dict<'_>) -> Object<'_> {
@@ -1498,6 +1490,11 @@ mod tests {
             split(&packet[..packet.len() / 2], &parts()).is_none(),
             "cut short"
         );
+        // startxref pointing past the end of the file.
+        let at = find(&packet, b"startxref\n").unwrap() + 10;
+        let mut wild = packet[..at].to_vec();
+        wild.extend_from_slice(b"99999999\n%%EOF");
+        assert!(split(&wild, &parts()).is_none(), "startxref beyond the end");
         let beyond = [Part {
             pages: 1..3,
             title: "x",
