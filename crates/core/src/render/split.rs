@@ -183,8 +183,13 @@ struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
+    /// A cursor at `pos`, or at the end if `pos` is beyond it (offsets come
+    /// from the file and are not trusted).
     fn at(data: &'a [u8], pos: usize) -> Self {
-        Lexer { data, pos }
+        Lexer {
+            data,
+            pos: pos.min(data.len()),
+        }
     }
 
     fn skip_space(&mut self) {
