@@ -469,7 +469,12 @@ impl Renderer {
                 })
                 .collect();
             let cut = match export {
-                Export::Split => split::split(&whole, &parts),
+                // The cut only saves time: should it ever panic, the
+                // documents are exported separately instead of the record
+                // failing.
+                Export::Split => catch_unwind(AssertUnwindSafe(|| split::split(&whole, &parts)))
+                    .ok()
+                    .flatten(),
                 Export::Separately => None,
             };
             let pdfs = match cut {

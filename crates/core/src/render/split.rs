@@ -451,6 +451,8 @@ struct Packet {
     info: u32,
     /// The page objects, in page order.
     pages: Vec<u32>,
+    /// The same pages as a set, to tell a page from other objects.
+    page_set: BTreeSet<u32>,
     /// The page tree's root.
     page_tree: u32,
     struct_root: u32,
@@ -503,24 +505,19 @@ impl Packet {
             Value::Array(ids) if ids.len() == 2 => ids,
             _ => return None,
         };
-        let id_text = |v: &Value<'_>| match v {
-            Value::Raw(raw) if raw.starts_with(b"(") && raw.ends_with(b")") => {
-                let inner = &raw[1..raw.len() - 1];
-                (!inner.contains(&b'\\'))
-                    .then(|| String::from_utf8(inner.to_vec()).ok())
-                    .flatten()
-            }
-            _ => None,
-        };
         Some(Packet {
             catalog,
             info,
+            page_set: pages.iter().copied().collect(),
             pages,
             page_tree,
             struct_root: root.reference(b"StructTreeRoot")?,
             metadata: root.reference(b"Metadata")?,
             outlines: root.reference(b"Outlines"),
-            instance_id: id_text(&ids[1])?,
+            instance_id: match &ids[1] {
+                Value::Raw(raw) => literal_text(raw)?,
+                _ => return None,
+            },
         })
     }
 }
@@ -537,6 +534,40 @@ fn page_owners(pages: usize, parts: &[Part<'_>]) -> Vec<Option<usize>> {
 }
 
 // ---------------------------------------------------- structure tree ----
+
+/// What one entry of a structure element's `/K` is.
+enum Kid {
+    /// Content on a page: a marked-content ID (on the element's own `/Pg`),
+    /// or a marked-content or object reference (on its `/Pg`, else the
+    /// element's).
+    Content(u32),
+    /// A child structure element.
+    Element(u32),
+}
+
+impl Kid {
+    /// `None` for an entry Typst does not write, or content whose page is
+    /// not named.
+    fn of(file: &File<'_>, kid: &Value<'_>, own_page: Option<u32>) -> Option<Self> {
+        match kid {
+            Value::Raw(_) => {
+                kid.int()?;
+                Some(Kid::Content(own_page?))
+            }
+            Value::Dict(content) => Some(Kid::Content(content.reference(b"Pg").or(own_page)?)),
+            Value::Ref(r) => {
+                let dict = file.dict(*r)?;
+                match dict.name(b"Type") {
+                    Some(b"MCR") | Some(b"OBJR") => {
+                        Some(Kid::Content(dict.reference(b"Pg").or(own_page)?))
+                    }
+                    _ => Some(Kid::Element(*r)),
+                }
+            }
+            Value::Name(_) | Value::Array(_) => None,
+        }
+    }
+}
 
 /// The structure elements and which parts each one has content in.
 struct Elements {
@@ -602,33 +633,15 @@ impl Elements {
         let mut last_part: Option<usize> = None;
         let kids = kids(dict);
         for kid in &kids {
-            let kid_parts: Vec<usize> = match kid {
-                Value::Raw(_) => {
-                    kid.int()?;
-                    vec![*page_part.get(&own_page?)?]
-                }
-                Value::Dict(content) => {
-                    // A marked-content or object reference on some page.
-                    let page = content.reference(b"Pg").or(own_page)?;
-                    vec![*page_part.get(&page)?]
-                }
-                Value::Ref(r) => {
-                    let kind = file.dict(*r)?.name(b"Type");
-                    match kind {
-                        Some(b"MCR") | Some(b"OBJR") => {
-                            let page = file.dict(*r)?.reference(b"Pg").or(own_page)?;
-                            vec![*page_part.get(&page)?]
-                        }
-                        _ => {
-                            let child = self.visit(file, *r, page_part, depth + 1)?;
-                            if child.is_empty() {
-                                empty_children.push((*r, last_part));
-                            }
-                            child
-                        }
+            let kid_parts: Vec<usize> = match Kid::of(file, kid, own_page)? {
+                Kid::Content(page) => vec![*page_part.get(&page)?],
+                Kid::Element(r) => {
+                    let child = self.visit(file, r, page_part, depth + 1)?;
+                    if child.is_empty() {
+                        empty_children.push((r, last_part));
                     }
+                    child
                 }
-                Value::Name(_) | Value::Array(_) => return None,
             };
             if let Some(&last) = kid_parts.last() {
                 last_part = Some(last);
@@ -682,7 +695,6 @@ fn cut(
 ) -> Option<Vec<u8>> {
     let pages: Vec<u32> = packet.pages[part.pages.clone()].to_vec();
     let page_set: BTreeSet<u32> = pages.iter().copied().collect();
-    let all_pages: BTreeSet<u32> = packet.pages.iter().copied().collect();
     // Objects rewritten for this part, by their number in the packet.
     let mut changed: HashMap<u32, Object<'_>> = HashMap::new();
 
@@ -702,18 +714,9 @@ fn cut(
             let mut dict = file.dict(element)?.clone();
             let own_page = dict.reference(b"Pg");
             let keep = |kid: &Value<'_>| -> Option<bool> {
-                Some(match kid {
-                    Value::Raw(_) => page_set.contains(&own_page?),
-                    Value::Dict(content) => {
-                        page_set.contains(&content.reference(b"Pg").or(own_page)?)
-                    }
-                    Value::Ref(r) => match file.dict(*r)?.name(b"Type") {
-                        Some(b"MCR") | Some(b"OBJR") => {
-                            page_set.contains(&file.dict(*r)?.reference(b"Pg").or(own_page)?)
-                        }
-                        _ => elements.in_part(*r, index),
-                    },
-                    _ => false,
+                Some(match Kid::of(file, kid, own_page)? {
+                    Kid::Content(page) => page_set.contains(&page),
+                    Kid::Element(r) => elements.in_part(r, index),
                 })
             };
             let kids = kids(&dict);
@@ -801,7 +804,7 @@ fn cut(
         if !seen.insert(n) {
             continue;
         }
-        if all_pages.contains(&n) && !page_set.contains(&n) {
+        if packet.page_set.contains(&n) && !page_set.contains(&n) {
             return None;
         }
         if n == packet.metadata {
