@@ -74,6 +74,18 @@ impl Run {
     fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
+    /// Fails, showing the whole stream, unless stderr contains `text`.
+    fn assert_stderr_has(&self, text: &str) -> &Self {
+        let stderr = self.stderr();
+        assert!(stderr.contains(text), "stderr lacks {text:?}:\n{stderr}");
+        self
+    }
+    /// Fails, showing the whole stream, unless stdout contains `text`.
+    fn assert_stdout_has(&self, text: &str) -> &Self {
+        let stdout = self.stdout();
+        assert!(stdout.contains(text), "stdout lacks {text:?}:\n{stdout}");
+        self
+    }
     fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(
             self.code(),

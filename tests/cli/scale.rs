@@ -278,11 +278,7 @@ fn a_shard_that_left_no_report_is_named_with_the_command_that_rebuilds_it() {
     build(&case, input, "shared", &["--shard", "2/3"]).assert_code(1);
     let run = run_env(&case, &["report", "merge", "shared"], &[]);
     run.assert_code(1);
-    assert!(
-        run.stderr().contains(": 11 built, 1 failed, 0 missing."),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has(": 11 built, 1 failed, 0 missing.");
     assert!(
         !fs::read_to_string(case.path("shared/report.csv"))
             .unwrap()
@@ -308,12 +304,7 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
     }
     let run = build(&case, input, "out", &["--shard", "1/2", "--bundle"]);
     run.assert_code(2);
-    assert!(
-        run.stderr()
-            .contains("--bundle cannot be used with --shard"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("--bundle cannot be used with --shard");
     let run = build(&case, input, "out", &["--shard", "auto"]);
     run.assert_code(2);
     assert!(
@@ -336,18 +327,10 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
         ],
     );
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("SLURM_ARRAY_TASK_STEP"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("SLURM_ARRAY_TASK_STEP");
     let run = run_env(&case, &auto, &[("JOB_COMPLETION_INDEX", "1")]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("SECOND_OPINION_SHARD_COUNT is not"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("SECOND_OPINION_SHARD_COUNT is not");
     assert!(!case.path("out").exists(), "nothing written");
 
     // Inside a Kubernetes Indexed Job: index 1 of 2 is shard 2 of 2, which
@@ -386,40 +369,22 @@ fn shards_share_a_folder_but_each_runs_once_and_a_whole_run_waits() {
     lock.lock().unwrap();
     let run = build(&case, input, "shared", &["--shard", "2/2"]);
     run.assert_code(2);
-    assert!(
-        run.stderr()
-            .contains("another second-opinion run is building shard 2 of 2 in this folder"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("another second-opinion run is building shard 2 of 2 in this folder");
     // A running shard holds the folder shared: a whole run and a merge wait.
     let folder = fs::File::open(&shared).unwrap();
     folder.lock_shared().unwrap();
     build(&case, input, "shared", &["--shard", "1/2"]).assert_code(0);
     let run = build(&case, input, "shared", &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr()
-            .contains("another second-opinion run is using this folder"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("another second-opinion run is using this folder");
     let run = run_env(&case, &["report", "merge", "shared"], &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("wait until every shard has finished"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("wait until every shard has finished");
     drop((lock, folder));
     build(&case, input, "shared", &["--shard", "2/2"]).assert_code(0);
     let run = run_env(&case, &["report", "merge", "shared"], &[]);
     run.assert_code(0);
-    assert!(
-        run.stdout().contains(": 2 built, 0 failed, 0 missing."),
-        "{}",
-        run.stdout()
-    );
+    run.assert_stdout_has(": 2 built, 0 failed, 0 missing.");
     assert_eq!(
         listing(&shared),
         [
@@ -450,11 +415,7 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
     // A folder that does not exist is not created.
     let run = run_env(&case, &["report", "merge", "nowhere"], &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("it does not exist"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("it does not exist");
     assert!(!case.path("nowhere").exists());
 
     // Shards of two different splits.
@@ -462,11 +423,7 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
     build(&case, input, "mixed", &["--shard", "1/3", "--force"]).assert_code(0);
     let run = run_env(&case, &["report", "merge", "mixed"], &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("split differently"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("split differently");
 
     // The same shard's report in two folders.
     build(&case, input, "a", &["--shard", "1/1"]).assert_code(0);
@@ -478,11 +435,7 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
     .unwrap();
     let run = run_env(&case, &["report", "merge", "a", "b"], &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("two reports of shard 1 of 1"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("two reports of shard 1 of 1");
     // Naming one folder twice is reading it once.
     run_env(&case, &["report", "merge", "a", "a"], &[]).assert_code(0);
 
@@ -490,18 +443,14 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
     fs::write(case.path("b/report-1-of-1.csv"), "name,dob\nAnn,1950\n").unwrap();
     let run = run_env(&case, &["report", "merge", "b"], &[]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("not the report's header"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("not the report's header");
 
     // A file the merge did not write is kept without --force, and the
     // reports it reads are never written over.
     let theirs = case.write("a/mine.csv", "patient_name\nAnn Lee\n");
     let run = run_env(&case, &["report", "merge", "a", "--out", "a/mine.csv"], &[]);
     run.assert_code(2);
-    assert!(run.stderr().contains("--force"), "{}", run.stderr());
+    run.assert_stderr_has("--force");
     assert_eq!(
         fs::read_to_string(&theirs).unwrap(),
         "patient_name\nAnn Lee\n"
@@ -530,22 +479,15 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
         &[],
     );
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("is never replaced"),
-        "{}",
-        run.stderr()
-    );
+    run.assert_stderr_has("is never replaced");
     // A shard's report is protected like report.csv: someone's file of that
     // name stops the shard before any work.
     fs::create_dir(case.path("c")).unwrap();
     fs::write(case.path("c/report-1-of-2.csv"), "keep me\n").unwrap();
     let run = build(&case, input, "c", &["--shard", "1/2"]);
     run.assert_code(2);
-    assert!(
-        run.stderr()
-            .contains("report-1-of-2.csv in the output folder was not written by second-opinion"),
-        "{}",
-        run.stderr()
+    run.assert_stderr_has(
+        "report-1-of-2.csv in the output folder was not written by second-opinion",
     );
     assert_eq!(
         fs::read_to_string(case.path("c/report-1-of-2.csv")).unwrap(),
