@@ -116,7 +116,20 @@ fn tool(program: &str, args: &[&str], file: &Path) -> String {
 /// The text of a PDF with runs of white space folded, so phrases can be
 /// found whatever the line breaks.
 fn pdf_text(pdf: &Path) -> String {
+    pdf_text_read(pdf, &[])
+}
+
+/// A PDF's text read in drawing order (`pdftotext -raw`), white space
+/// folded. Poppler's default layout analysis can drop the space between two
+/// one-letter words of different scripts ("ê ψ" comes back as "êψ", though
+/// the space is in the PDF); drawing order keeps it.
+fn pdf_text_raw(pdf: &Path) -> String {
+    pdf_text_read(pdf, &["-raw"])
+}
+
+fn pdf_text_read(pdf: &Path, options: &[&str]) -> String {
     let out = Command::new("pdftotext")
+        .args(options)
         .arg(pdf)
         .arg("-")
         .output()
