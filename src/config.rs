@@ -164,6 +164,7 @@ impl BuildConfig {
                 large_print: args.large_print,
                 clinic,
                 templates,
+                workers: jobs,
             },
             check,
             out: args.out.clone(),

@@ -35,14 +35,17 @@ use crate::record::Patient;
 pub use templates::{BUILT_IN_TEMPLATES, LANGUAGES, TemplateSet};
 use world::{Base, file_id};
 
-/// How many trims an unused entry of Typst's caches survives; the caches
-/// are trimmed after every packet. Trimming keeps memory flat over long runs
-/// (docs/typst.md). Measured on 200 sample packets with `--jobs 1`
-/// (bench/PROFILE.md): age 10 peaked at 251 MB, age 1 at 146 MB (172 MB
-/// with two workers), age 0 at 137 MB; age 0 cost 5 % more instructions
-/// than age 3, and wall time did not tell the ages apart. Trimming less
-/// often than every packet only raised the peak.
-const CACHE_AGE: usize = 1;
+/// How many of one worker's packets an unused entry of Typst's caches
+/// survives. The caches are shared by every worker and trimmed after every
+/// packet, so an entry lives `CACHE_AGE` × [`RenderOptions::workers`] trims
+/// ([`Renderer::trim_caches`]). Trimming keeps memory flat over long runs
+/// (docs/typst.md); a longer life lets a packet reuse what the packets
+/// before it laid out, whichever worker built them. Measured on 1,000
+/// sample packets (docs/scale.md): with two workers, a life of 1 trim took
+/// 50.1 s (each worker's entries were gone before it came back to them),
+/// 4 took 22.6 s, 8 took 21.5 s at 186 MB peak, 16 took 24.8 s at 196 MB;
+/// with one worker, 1 took 58.8 s and 4 took 47.7 s at 131 MB.
+const CACHE_AGE: usize = 4;
 
 /// One built-in document of the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +133,10 @@ pub struct RenderOptions {
     pub clinic: Option<Clinic>,
     /// The templates: built-in, with a clinic's overrides and additions.
     pub templates: TemplateSet,
+    /// How many threads call [`Renderer::render`] at once (1 in the
+    /// browser). They share Typst's caches, so the caches are kept for as
+    /// many packets per worker whatever the count ([`CACHE_AGE`]).
+    pub workers: usize,
 }
 
 /// Most pages the sample packet may have: the built-in one has about ten.
@@ -148,6 +155,7 @@ impl RenderOptions {
             large_print: false,
             clinic: None,
             templates: TemplateSet::built_in(),
+            workers: 1,
         }
     }
 }
@@ -539,7 +547,7 @@ impl Renderer {
     /// Trims Typst's caches after a compile (see [`CACHE_AGE`]). Called on
     /// every path, errors and panics included.
     fn trim_caches(&self) {
-        typst::comemo::evict(CACHE_AGE);
+        typst::comemo::evict(CACHE_AGE * self.options.workers.max(1));
     }
 
     /// Renders every document in one PDF (`packet.pdf`) alone.
