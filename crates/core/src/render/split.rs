@@ -884,9 +884,12 @@ fn cut(
     by_number.sort_unstable();
     let xref = out.len();
     let size = seen.len() + 1;
-    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f\r\n").as_bytes());
+    out.extend_from_slice(b"xref\n0 ");
+    push_number(&mut out, size);
+    out.extend_from_slice(b"\n0000000000 65535 f\r\n");
     for (_, offset) in by_number {
-        out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        push_offset(&mut out, offset);
+        out.extend_from_slice(b" 00000 n\r\n");
     }
     out.extend_from_slice(
         format!(
@@ -1113,7 +1116,8 @@ fn write_object(
     object: &Object<'_>,
     numbers: &HashMap<u32, u32>,
 ) -> Option<()> {
-    out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+    push_number(out, n);
+    out.extend_from_slice(b" 0 obj\n");
     write_value(out, &object.value, numbers)?;
     out.push(b'\n');
     if let Some(data) = object.stream {
@@ -1123,6 +1127,24 @@ fn write_object(
     }
     out.extend_from_slice(b"endobj\n");
     Some(())
+}
+
+/// Writes a number in decimal. Object numbers and references are most of a
+/// cut document's tokens, and `format!` allocated a string for each one
+/// (bench/PROFILE.md).
+fn push_number(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// Writes a cross-reference offset as the ten digits the table needs.
+fn push_offset(out: &mut Vec<u8>, offset: usize) {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(offset).as_bytes();
+    out.extend(std::iter::repeat_n(
+        b'0',
+        10usize.saturating_sub(digits.len()),
+    ));
+    out.extend_from_slice(digits);
 }
 
 fn write_value(out: &mut Vec<u8>, value: &Value<'_>, numbers: &HashMap<u32, u32>) -> Option<()> {
@@ -1135,7 +1157,8 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>, numbers: &HashMap<u32, u32>
     match value {
         Value::Ref(r) => {
             space_before(out);
-            out.extend_from_slice(format!("{} 0 R", numbers.get(r)?).as_bytes());
+            push_number(out, *numbers.get(r)?);
+            out.extend_from_slice(b" 0 R");
         }
         Value::Name(name) => {
             out.push(b'/');
