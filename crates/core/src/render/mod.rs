@@ -134,8 +134,9 @@ pub struct RenderOptions {
     /// The templates: built-in, with a clinic's overrides and additions.
     pub templates: TemplateSet,
     /// How many threads call [`Renderer::render`] at once (1 in the
-    /// browser). They share Typst's caches, so the caches are kept for as
-    /// many packets per worker whatever the count ([`CACHE_AGE`]).
+    /// browser). They share Typst's caches, which every packet trims, so
+    /// the renderer keeps cache entries for as many trims as it takes each
+    /// worker to build the same number of packets, whatever the count.
     pub workers: usize,
 }
 
