@@ -41,10 +41,11 @@ use world::{Base, file_id};
 /// ([`Renderer::trim_caches`]). Trimming keeps memory flat over long runs
 /// (docs/typst.md); a longer life lets a packet reuse what the packets
 /// before it laid out, whichever worker built them. Measured on 1,000
-/// sample packets (docs/scale.md): with two workers, a life of 1 trim took
-/// 50.1 s (each worker's entries were gone before it came back to them),
-/// 4 took 22.6 s, 8 took 21.5 s at 186 MB peak, 16 took 24.8 s at 196 MB;
-/// with one worker, 1 took 58.8 s and 4 took 47.7 s at 131 MB.
+/// sample packets (bench/PROFILE.md, change 5), lives in trims: with two
+/// workers, 1 took 50.1 s (each worker's entries were gone before it came
+/// back to them), 4 took 22.6 s, 8 took 21.5 s at 186 MB peak, 16 took
+/// 24.8 s at 196 MB; with one worker, 1 took 58.8 s and 4 took 47.7 s at
+/// 131 MB.
 const CACHE_AGE: usize = 4;
 
 /// One built-in document of the packet.
