@@ -33,8 +33,6 @@ pub struct BuildConfig {
     pub force: bool,
     /// Also write every packet into one bundle ZIP.
     pub bundle: bool,
-    /// Worker threads.
-    pub jobs: usize,
     /// How long the start-up check of the templates may take.
     pub check_time: std::time::Duration,
     /// Rendering settings.
@@ -164,13 +162,14 @@ impl BuildConfig {
                 large_print: args.large_print,
                 clinic,
                 templates,
+                // The worker threads: the renderer keeps Typst's caches
+                // for as many packets per worker whatever their count.
                 workers: jobs,
             },
             check,
             out: args.out.clone(),
             force: args.force,
             bundle: args.bundle,
-            jobs,
             check_time: crate::check::CHECK_TIME,
             shard,
         })

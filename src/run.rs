@@ -285,7 +285,7 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
     }
 }
 
-/// Reads the records again and builds them on `config.jobs` threads;
+/// Reads the records again and builds them on `config.render.workers` threads;
 /// returns every record's outcome in input order, and how reading ended.
 ///
 /// This thread reads, checks and names the records in input order (so the
@@ -306,7 +306,7 @@ fn build_all(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> (Vec<RecordOutcome>, Result<(), Error>) {
     // No more workers than packets the first pass found to build.
-    let workers = config.jobs.clamp(1, packets.max(1));
+    let workers = config.render.workers.clamp(1, packets.max(1));
     let (to_workers, queue) =
         std::sync::mpsc::sync_channel::<(usize, Patient, String)>(2 * workers);
     let queue = Mutex::new(queue);
