@@ -18,12 +18,15 @@ fn entry_time(date: NaiveDate) -> DateTime {
         .unwrap_or_default()
 }
 
-/// Fixed options for every entry: deflate (level 1: the PDFs inside are
-/// compressed already, so higher levels cost time for almost no gain), Unix system, `rw-r--r--`, run date.
+/// Fixed options for every entry: stored, Unix system, `rw-r--r--`, run
+/// date. Stored, because every PDF the renderer writes is compressed
+/// already, its plain objects included (object streams, docs/pdf-split.md):
+/// deflating the sample packet's PDFs again saved 4 % of its bytes and
+/// cost 15 % of its instructions, the read-back check's inflating them
+/// again included (bench/PROFILE.md, change 7).
 fn entry_options(date: NaiveDate) -> SimpleFileOptions {
     SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(1))
+        .compression_method(CompressionMethod::Stored)
         .system(System::Unix)
         .unix_permissions(0o644)
         .last_modified_time(entry_time(date))
@@ -76,9 +79,7 @@ pub fn zip_stored<W: Write + std::io::Seek, R: Read>(
     out: W,
 ) -> std::io::Result<W> {
     let mut writer = ZipWriter::new(out);
-    let options = entry_options(date)
-        .compression_method(CompressionMethod::Stored)
-        .compression_level(None);
+    let options = entry_options(date);
     for entry in entries {
         let (name, mut reader) = entry?;
         start_entry(&mut writer, &name, options)?;

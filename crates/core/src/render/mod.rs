@@ -487,11 +487,14 @@ impl Renderer {
                     .flatten(),
                 Export::Separately => None,
             };
-            let pdfs = match cut {
-                Some(pdfs) => pdfs,
+            let (whole, pdfs) = match cut {
+                Some(split) => (split.packet, split.parts),
                 // A packet the splitter does not understand: each document
                 // is exported on its own from its pages, as before.
-                None => self.export_each(&packet, patient, documents, sections)?,
+                None => {
+                    let pdfs = self.export_each(&packet, patient, documents, sections)?;
+                    (compacted(whole), pdfs.into_iter().map(compacted).collect())
+                }
             };
             let mut out: RenderedPacket = documents
                 .iter()
@@ -552,9 +555,17 @@ impl Renderer {
         typst::comemo::evict(CACHE_AGE * self.options.workers.max(1));
     }
 
-    /// Renders every document in one PDF (`packet.pdf`) alone.
+    /// Renders every document in one PDF (`packet.pdf`) alone, finished as
+    /// a packet holds it ([`compacted`]).
     #[cfg(any(test, feature = "bench"))]
     pub fn render_combined(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
+        self.combined_as_typst_writes_it(patient).map(compacted)
+    }
+
+    /// `packet.pdf` as Typst writes it (`pretty`, see [`Renderer::export`]),
+    /// before [`split`] finishes it.
+    #[cfg(any(test, feature = "bench"))]
+    fn combined_as_typst_writes_it(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
         let documents = self.documents(patient)?;
         let data = self.data(patient, self.language(patient), &documents, &documents);
         self.compile_pdf(data, patient, PACKET_FILE)
@@ -575,6 +586,7 @@ impl Renderer {
             std::slice::from_ref(doc),
         );
         self.compile_pdf(data, patient, &doc.file_name)
+            .map(compacted)
             .map_err(|_| render_problem(&doc.label))
     }
 
@@ -600,7 +612,8 @@ impl Renderer {
         }
     }
 
-    /// Exports a laid-out document as PDF/A-2b and PDF/UA-1.
+    /// Exports a laid-out document as PDF/A-2b and PDF/UA-1, its streams
+    /// left for [`split`] to finish.
     fn export(
         &self,
         document: &PagedDocument,
@@ -613,10 +626,27 @@ impl Renderer {
             timestamp: Some(Timestamp::new_utc(run_datetime(self.options.today))),
             standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
                 .expect("PDF/A-2b and PDF/UA-1 can be combined"),
+            // Page contents uncompressed: krilla would deflate each at level
+            // 6 (fixed), a seventh of a packet's time, and the PDF is
+            // rewritten anyway (`split`), where they are deflated at level 1
+            // once per packet. What `pretty` also does (binary streams
+            // hex-encoded, objects indented) is undone there.
+            pretty: true,
             ..PdfOptions::default()
         };
         typst_pdf::pdf(document, &options).map_err(|d| d.to_vec())
     }
+}
+
+/// `pdf` with its plain objects in compressed object streams
+/// ([`split::compact`]), as the cut documents are written, so that every
+/// PDF of a packet can be stored in its ZIP without deflating it again; the
+/// PDF as it was if it cannot be rewritten.
+fn compacted(pdf: Vec<u8>) -> Vec<u8> {
+    catch_unwind(AssertUnwindSafe(|| split::compact(&pdf)))
+        .ok()
+        .flatten()
+        .unwrap_or(pdf)
 }
 
 /// How a packet's documents get their PDFs.
@@ -807,6 +837,40 @@ mod tests {
         assert!(!lang("records-request-letter-copy.pdf"));
     }
 
+    /// `packet.pdf` in a packet is Typst's own export of the packet with
+    /// its streams finished and its plain objects moved into object streams
+    /// (`split::compact`): a third smaller, and what readers show of it is
+    /// unchanged.
+    #[test]
+    fn the_packet_pdf_is_typsts_export_with_object_streams() {
+        let renderer = renderer();
+        let dir = std::env::temp_dir().join(format!("so-compact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let patient = crate::record::sample_patient();
+        let raw = renderer.combined_as_typst_writes_it(&patient).unwrap();
+        let packet = renderer.render(&patient).unwrap();
+        let (_, compacted) = packet.iter().find(|(n, _)| n == PACKET_FILE).unwrap();
+        assert_eq!(split::compact(&raw).as_ref(), Some(compacted));
+        assert!(
+            compacted.len() * 3 < raw.len() * 2,
+            "{} bytes from {}",
+            compacted.len(),
+            raw.len()
+        );
+        for (tool, args) in [
+            ("pdftotext", &["-layout"][..]),
+            ("pdfinfo", &["-meta"][..]),
+            ("pdftoppm", &["-r", "30", "-png"][..]),
+        ] {
+            assert!(
+                read_pdf(&dir, tool, args, "raw.pdf", &raw)
+                    == read_pdf(&dir, tool, args, "compacted.pdf", compacted),
+                "{tool} reads the same from both"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Runs a reader on a PDF written to a scratch file; its output.
     fn read_pdf(
         dir: &std::path::Path,
@@ -856,6 +920,28 @@ mod tests {
             assert_eq!(cut.len(), separate.len());
             for ((name, a), (other, b)) in cut.iter().zip(&separate) {
                 assert_eq!(name, other);
+                // Every PDF is written with object streams (split::Writer)
+                // and reads cleanly.
+                let qpdf_check = |pdf: &[u8], tag: &str| {
+                    assert!(
+                        pdf.windows(12).any(|w| w == b"/Type/ObjStm"),
+                        "{language}/{tag}-{name} has object streams"
+                    );
+                    let path = dir.join(format!("{tag}-{name}"));
+                    std::fs::write(&path, pdf).unwrap();
+                    let check = std::process::Command::new("qpdf")
+                        .arg("--check")
+                        .arg(&path)
+                        .output()
+                        .expect("qpdf");
+                    assert!(
+                        check.status.success(),
+                        "{language}/{tag}-{name}: qpdf --check: {}",
+                        String::from_utf8_lossy(&check.stdout)
+                    );
+                };
+                qpdf_check(a, "cut");
+                qpdf_check(b, "separate");
                 if name == PACKET_FILE {
                     assert_eq!(a, b, "packet.pdf is exported the same way");
                     continue;
@@ -918,12 +1004,6 @@ mod tests {
                 let (pa, pb) = (pages(a, "cut"), pages(b, "separate"));
                 assert!(!pa.is_empty());
                 assert!(pa == pb, "{language}/{name}: same pixels");
-                let check = std::process::Command::new("qpdf")
-                    .arg("--check")
-                    .arg(dir.join(format!("cut-{name}")))
-                    .output()
-                    .expect("qpdf");
-                assert!(check.status.success(), "{language}/{name}: qpdf --check");
             }
         }
         std::fs::remove_dir_all(&dir).unwrap();

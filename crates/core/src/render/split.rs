@@ -17,6 +17,14 @@
 //! destinations, a link from one document to another...) makes [`split`]
 //! return `None`, and the renderer then exports each document separately as
 //! before: slower, never wrong.
+//!
+//! What it writes, it writes more compactly than Typst does ([`Writer`]):
+//! plain objects in compressed object streams and a cross-reference
+//! stream, so that the packet ZIP can store its PDFs as they are. The
+//! packet itself is rewritten the same way ([`compact`]). Streams are
+//! finished here too, once per packet ([`File::finish_streams`]): the
+//! renderer has Typst leave page contents uncompressed, and they are
+//! deflated here at a cheaper level than krilla's.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -36,11 +44,14 @@ pub(super) struct Part<'a> {
     pub ident: &'a str,
 }
 
-/// Cuts each part's PDF out of `packet`, in order. `None` if the packet is
+/// Cuts each part's PDF out of `packet`, in order, and rewrites the packet
+/// itself as the parts are written ([`Writer`]). `None` if the packet is
 /// not a PDF this module understands, or a part cannot be separated from
 /// the rest (see the module documentation).
-pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Vec<Vec<u8>>> {
-    let file = File::parse(packet)?;
+pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Split> {
+    let mut file = File::parse(packet)?;
+    file.finish_streams()?;
+    let packet_pdf = compact_file(&file)?;
     let packet = Packet::read(&file)?;
     if parts
         .iter()
@@ -51,11 +62,24 @@ pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Vec<Vec<u8>>> {
     }
     let owner = page_owners(packet.pages.len(), parts);
     let elements = Elements::read(&file, &packet, &owner, parts.len())?;
-    parts
+    let parts = parts
         .iter()
         .enumerate()
         .map(|(index, part)| cut(&file, &packet, &elements, index, part))
-        .collect()
+        .collect::<Option<_>>()?;
+    Some(Split {
+        packet: packet_pdf,
+        parts,
+    })
+}
+
+/// What [`split`] makes of a packet.
+#[derive(Debug, PartialEq)]
+pub(super) struct Split {
+    /// `packet.pdf` itself, rewritten with object streams ([`compact`]).
+    pub packet: Vec<u8>,
+    /// Each part's PDF, in order.
+    pub parts: Vec<Vec<u8>>,
 }
 
 // ------------------------------------------------------------ objects ----
@@ -147,7 +171,7 @@ impl Value<'_> {
 #[derive(Clone, Debug)]
 struct Object<'a> {
     value: Value<'a>,
-    stream: Option<&'a [u8]>,
+    stream: Option<Cow<'a, [u8]>>,
 }
 
 impl<'a> Object<'a> {
@@ -387,6 +411,50 @@ impl<'a> File<'a> {
         })
     }
 
+    /// Makes each stream what the files hold, from what the renderer has
+    /// Typst write (`pretty` output, `render::Renderer::export`): page
+    /// contents and other content streams come uncompressed and are
+    /// deflated here at [`STREAM_LEVEL`], once per packet however many
+    /// documents share them; binary streams (fonts, the ICC profile) come
+    /// deflated by krilla and then hex-encoded, and lose the hex. The XMP
+    /// metadata stays readable, as PDF/A wants it. A stream with decode
+    /// parameters or any other filter is left as it is.
+    fn finish_streams(&mut self) -> Option<()> {
+        for object in self.objects.values_mut() {
+            let (Value::Dict(dict), Some(data)) = (&mut object.value, &object.stream) else {
+                continue;
+            };
+            if dict.get(b"DecodeParms").is_some() {
+                continue;
+            }
+            let is = |value: &Value<'_>, name: &[u8]| matches!(value, Value::Name(n) if n.as_ref() == name);
+            let flate = || Value::Name(Cow::Borrowed(b"FlateDecode"));
+            let finished = match dict.get(b"Filter") {
+                None if dict.name(b"Type") == Some(b"Metadata") => continue,
+                None => {
+                    dict.set(b"Filter", flate());
+                    deflate(&[data], STREAM_LEVEL)?
+                }
+                Some(filter) if is(filter, b"ASCIIHexDecode") => {
+                    dict.remove(b"Filter");
+                    hex_decode(data)?
+                }
+                Some(Value::Array(filters))
+                    if filters.len() == 2
+                        && is(&filters[0], b"ASCIIHexDecode")
+                        && is(&filters[1], b"FlateDecode") =>
+                {
+                    dict.set(b"Filter", flate());
+                    hex_decode(data)?
+                }
+                Some(_) => continue,
+            };
+            dict.set(b"Length", Value::number(finished.len() as i64));
+            object.stream = Some(Cow::Owned(finished));
+        }
+        Some(())
+    }
+
     fn get(&self, n: u32) -> Option<&Object<'a>> {
         self.objects.get(&n)
     }
@@ -440,7 +508,10 @@ fn read_object(data: &[u8], offset: usize, n: u32) -> Option<Object<'_>> {
         None
     };
     lex.skip_space();
-    lex.eat(b"endobj").then_some(Object { value, stream })
+    lex.eat(b"endobj").then_some(Object {
+        value,
+        stream: stream.map(Cow::Borrowed),
+    })
 }
 
 // ------------------------------------------------------------- packet ----
@@ -829,17 +900,13 @@ fn cut(
         .enumerate()
         .map(|(i, &n)| (n, i as u32 + 1))
         .collect();
-    let mut out = Vec::with_capacity(file.header.len() + 64 * 1024);
-    out.extend_from_slice(file.header);
-    let mut offsets = Vec::with_capacity(seen.len());
+    let mut writer = Writer::new(file.header, seen.len())?;
     for &n in &seen {
         if n == packet.metadata {
             // Written last, once its page count and IDs are known.
-            offsets.push(0);
             continue;
         }
-        offsets.push(out.len());
-        write_object(&mut out, numbers[&n], get(n)?, &numbers)?;
+        writer.object(numbers[&n], get(n)?, &numbers)?;
     }
     let document_id = document_id(part.ident);
     // krilla hashes a file's bytes for its instance ID. The packet's
@@ -853,7 +920,7 @@ fn cut(
         part.pages.end,
     ));
     let xmp = xmp(
-        std::str::from_utf8(file.get(packet.metadata)?.stream?).ok()?,
+        std::str::from_utf8(file.get(packet.metadata)?.stream.as_deref()?).ok()?,
         packet,
         part,
         lang.as_deref(),
@@ -861,44 +928,61 @@ fn cut(
         &document_id,
         &instance_id,
     )?;
-    let metadata_index = seen.iter().position(|&n| n == packet.metadata)?;
-    offsets[metadata_index] = out.len();
     let mut dict = file.dict(packet.metadata)?.clone();
     dict.set(b"Length", Value::number(xmp.len() as i64));
-    write_object(
-        &mut out,
+    writer.object(
         numbers[&packet.metadata],
         &Object {
             value: Value::Dict(dict),
-            stream: Some(xmp.as_bytes()),
+            stream: Some(Cow::Borrowed(xmp.as_bytes())),
         },
         &numbers,
     )?;
+    let mut id = b"[(".to_vec();
+    id.extend_from_slice(document_id.as_bytes());
+    id.extend_from_slice(b")(");
+    id.extend_from_slice(instance_id.as_bytes());
+    id.extend_from_slice(b")]");
+    writer.finish(numbers[&packet.catalog], numbers[&packet.info], &id)
+}
 
-    // The cross-reference table is in number order.
-    let mut by_number: Vec<(u32, usize)> = seen
-        .iter()
-        .zip(&offsets)
-        .map(|(n, &o)| (numbers[n], o))
-        .collect();
-    by_number.sort_unstable();
-    let xref = out.len();
-    let size = seen.len() + 1;
-    out.extend_from_slice(b"xref\n0 ");
-    push_number(&mut out, size);
-    out.extend_from_slice(b"\n0000000000 65535 f\r\n");
-    for (_, offset) in by_number {
-        push_offset(&mut out, offset);
-        out.extend_from_slice(b" 00000 n\r\n");
+/// `packet.pdf` as Typst wrote it, rewritten the way the cut documents are
+/// ([`Writer`]): the same objects under the same numbers, the plain ones
+/// packed into compressed object streams. `None` if it is not a PDF this
+/// module reads, or its trailer holds anything but the four entries Typst
+/// writes.
+pub(super) fn compact(pdf: &[u8]) -> Option<Vec<u8>> {
+    let mut file = File::parse(pdf)?;
+    file.finish_streams()?;
+    compact_file(&file)
+}
+
+fn compact_file(file: &File<'_>) -> Option<Vec<u8>> {
+    if file
+        .trailer
+        .keys()
+        .any(|k| !matches!(k, b"Size" | b"Root" | b"Info" | b"ID"))
+    {
+        return None;
     }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<</Size {size}/Root {} 0 R/Info {} 0 R/ID[({document_id})({instance_id})]>>\nstartxref\n{xref}\n%%EOF",
-            numbers[&packet.catalog], numbers[&packet.info]
-        )
-        .as_bytes(),
-    );
-    Some(out)
+    let mut order: Vec<u32> = file.objects.keys().copied().collect();
+    order.sort_unstable();
+    let numbers: HashMap<u32, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (n, i as u32 + 1))
+        .collect();
+    let mut writer = Writer::new(file.header, order.len())?;
+    for n in &order {
+        writer.object(numbers[n], file.get(*n)?, &numbers)?;
+    }
+    let mut id = Vec::new();
+    write_value(&mut id, file.trailer.get(b"ID")?, &numbers)?;
+    writer.finish(
+        *numbers.get(&file.trailer.reference(b"Root")?)?,
+        *numbers.get(&file.trailer.reference(b"Info")?)?,
+        &id,
+    )
 }
 
 /// The kids of a structure element or of the structure tree root: `/K` as
@@ -1109,24 +1193,274 @@ fn outline<'a>(
 
 // ------------------------------------------------------------- writing ----
 
-/// Writes `n 0 obj ... endobj` with every reference renumbered.
-fn write_object(
-    out: &mut Vec<u8>,
-    n: u32,
-    object: &Object<'_>,
-    numbers: &HashMap<u32, u32>,
-) -> Option<()> {
-    push_number(out, n);
-    out.extend_from_slice(b" 0 obj\n");
-    write_value(out, &object.value, numbers)?;
-    out.push(b'\n');
-    if let Some(data) = object.stream {
-        out.extend_from_slice(b"stream\n");
-        out.extend_from_slice(data);
-        out.extend_from_slice(b"\nendstream\n");
+/// Plain objects per object stream at most: a reader inflates a whole
+/// stream to reach one object, so a few tens of kilobytes each keeps that
+/// cheap while the compressor still sees enough to find the repeats.
+const OBJECT_STREAM_OBJECTS: usize = 4096;
+/// Uncompressed bytes per object stream at most (see above).
+const OBJECT_STREAM_BYTES: usize = 64 * 1024;
+/// zlib level for object streams and the cross-reference stream. The
+/// objects are short, repetitive dictionaries (structure elements, mostly),
+/// which level 1 already shrinks about fivefold (bench/PROFILE.md, change 7).
+const OBJECT_STREAM_LEVEL: u32 = 1;
+/// Bytes per cross-reference stream entry (`/W[1 4 2]`).
+const XREF_ROW: usize = 7;
+/// zlib level for the content streams deflated here
+/// ([`File::finish_streams`]). Measured on 40 packets (bench/PROFILE.md,
+/// change 8, before the cross-reference predictor): level 1 7.48 G
+/// instructions and a 438 kB sample packet,
+/// level 2 7.76 G and 405 kB, level 4 7.99 G and 386 kB; krilla's level 6
+/// 8.01 G and 372 kB.
+const STREAM_LEVEL: u32 = 1;
+
+/// Writes a PDF whose plain objects (dictionaries, arrays: everything but
+/// streams) are packed into compressed object streams, with a compressed
+/// cross-reference stream instead of the classic table. Typst's writer
+/// leaves the structure tree (PDF/UA) uncompressed, and it is half of
+/// every document's bytes; compressed here, the packet ZIP no longer needs
+/// to deflate the PDFs again, nor the read-back check to inflate them.
+/// Streams (pages, fonts, images, the XMP metadata) are written as they
+/// are given, byte for byte. PDF/A-2 and PDF/UA-1 allow both kinds of
+/// stream (they are PDF 1.5); the header is kept, and it must say 1.5 or
+/// later.
+struct Writer {
+    out: Vec<u8>,
+    /// Where each object is, by its number (index 0 is the free object 0).
+    entries: Vec<Entry>,
+    /// The objects the cross-reference stream lists, streams included.
+    size: u32,
+    /// The object stream being filled: `number offset` pairs, then the
+    /// objects themselves.
+    pairs: Vec<u8>,
+    body: Vec<u8>,
+    count: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Entry {
+    Free,
+    /// Written as `n 0 obj`, at this offset.
+    At(usize),
+    /// The `index`-th object of object stream `stream`.
+    In {
+        stream: u32,
+        index: u16,
+    },
+}
+
+impl Writer {
+    /// A writer for objects `1..=objects`, after `header`.
+    fn new(header: &[u8], objects: usize) -> Option<Self> {
+        let version = header.strip_prefix(b"%PDF-")?;
+        if !(version.starts_with(b"1.")
+            && version.get(2).is_some_and(|&b| (b'5'..=b'9').contains(&b))
+            || version.starts_with(b"2."))
+        {
+            return None;
+        }
+        let mut out = Vec::with_capacity(header.len() + 64 * 1024);
+        out.extend_from_slice(header);
+        Some(Writer {
+            out,
+            entries: vec![Entry::Free; objects + 1],
+            size: u32::try_from(objects + 1).ok()?,
+            pairs: Vec::new(),
+            body: Vec::with_capacity(OBJECT_STREAM_BYTES),
+            count: 0,
+        })
     }
-    out.extend_from_slice(b"endobj\n");
-    Some(())
+
+    /// Writes object `n` (in `1..=objects`) with every reference renumbered.
+    fn object(&mut self, n: u32, object: &Object<'_>, numbers: &HashMap<u32, u32>) -> Option<()> {
+        let slot = usize::try_from(n).ok().filter(|&n| n > 0)?;
+        if !matches!(self.entries.get(slot)?, Entry::Free) {
+            return None;
+        }
+        let Some(data) = object.stream.as_deref() else {
+            if self.count == OBJECT_STREAM_OBJECTS || self.body.len() >= OBJECT_STREAM_BYTES {
+                self.flush()?;
+            }
+            push_number(&mut self.pairs, n);
+            self.pairs.push(b' ');
+            push_number(&mut self.pairs, self.body.len());
+            self.pairs.push(b' ');
+            write_value(&mut self.body, &object.value, numbers)?;
+            self.body.push(b'\n');
+            // The stream's number is the next free one once it is full.
+            self.entries[slot] = Entry::In {
+                stream: self.size,
+                index: u16::try_from(self.count).ok()?,
+            };
+            self.count += 1;
+            return Some(());
+        };
+        self.entries[slot] = Entry::At(self.out.len());
+        push_number(&mut self.out, n);
+        self.out.extend_from_slice(b" 0 obj\n");
+        write_value(&mut self.out, &object.value, numbers)?;
+        self.out.extend_from_slice(b"\nstream\n");
+        self.out.extend_from_slice(data);
+        self.out.extend_from_slice(b"\nendstream\nendobj\n");
+        Some(())
+    }
+
+    /// Writes the object stream being filled, if it holds anything.
+    fn flush(&mut self) -> Option<()> {
+        if self.count == 0 {
+            return Some(());
+        }
+        let first = self.pairs.len();
+        let mut data = deflate(&[&self.pairs, &self.body], OBJECT_STREAM_LEVEL)?;
+        let n = self.size;
+        self.size = self.size.checked_add(1)?;
+        self.entries.push(Entry::At(self.out.len()));
+        push_number(&mut self.out, n);
+        self.out.extend_from_slice(b" 0 obj\n<</Type/ObjStm/N ");
+        push_number(&mut self.out, self.count);
+        self.out.extend_from_slice(b"/First ");
+        push_number(&mut self.out, first);
+        self.stream_tail(&mut data);
+        self.pairs.clear();
+        self.body.clear();
+        self.count = 0;
+        Some(())
+    }
+
+    /// Ends a stream object's dictionary with its filter and length, then
+    /// writes its data.
+    fn stream_tail(&mut self, data: &mut Vec<u8>) {
+        self.out.extend_from_slice(b"/Filter/FlateDecode/Length ");
+        push_number(&mut self.out, data.len());
+        self.out.extend_from_slice(b">>\nstream\n");
+        self.out.append(data);
+        self.out.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+
+    /// Writes the last object stream and the cross-reference stream, whose
+    /// dictionary is the trailer (`id` is the `/ID` array as written).
+    fn finish(mut self, root: u32, info: u32, id: &[u8]) -> Option<Vec<u8>> {
+        self.flush()?;
+        if self.entries[1..].iter().any(|e| matches!(e, Entry::Free)) {
+            return None;
+        }
+        let n = self.size;
+        let start = self.out.len();
+        self.entries.push(Entry::At(start));
+        let size = n.checked_add(1)?;
+        // /W [1 4 2]: type, offset or object stream, generation or index;
+        // each row as its difference from the row before (the PNG "Up"
+        // predictor), which turns slowly growing offsets and runs of the
+        // same object stream into zeros the compressor halves again.
+        let mut table = Vec::with_capacity(self.entries.len() * (XREF_ROW + 1));
+        let mut above = [0u8; XREF_ROW];
+        for entry in &self.entries {
+            let (kind, field, index) = match *entry {
+                Entry::Free => (0u8, 0u32, 65535u16),
+                Entry::At(offset) => (1, u32::try_from(offset).ok()?, 0),
+                Entry::In { stream, index } => (2, stream, index),
+            };
+            let mut row = [0u8; XREF_ROW];
+            row[0] = kind;
+            row[1..5].copy_from_slice(&field.to_be_bytes());
+            row[5..7].copy_from_slice(&index.to_be_bytes());
+            table.push(2);
+            table.extend(row.iter().zip(&above).map(|(b, a)| b.wrapping_sub(*a)));
+            above = row;
+        }
+        let mut data = deflate(&[&table], OBJECT_STREAM_LEVEL)?;
+        push_number(&mut self.out, n);
+        self.out.extend_from_slice(b" 0 obj\n<</Type/XRef/Size ");
+        push_number(&mut self.out, size);
+        self.out.extend_from_slice(b"/W[1 4 2]/Root ");
+        push_number(&mut self.out, root);
+        self.out.extend_from_slice(b" 0 R/Info ");
+        push_number(&mut self.out, info);
+        self.out.extend_from_slice(b" 0 R/ID");
+        self.out.extend_from_slice(id);
+        self.out
+            .extend_from_slice(b"/DecodeParms<</Predictor 12/Columns 7>>");
+        self.stream_tail(&mut data);
+        self.out.extend_from_slice(b"startxref\n");
+        push_number(&mut self.out, start);
+        self.out.extend_from_slice(b"\n%%EOF");
+        Some(self.out)
+    }
+}
+
+/// zlib-compresses `pieces` as one stream at `level`. One compressor per
+/// thread and level, reset for each stream: setting a new one up zeroes its
+/// tables, and a packet writes dozens of streams (bench/PROFILE.md,
+/// change 7).
+fn deflate(pieces: &[&[u8]], level: u32) -> Option<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static COMPRESSORS: std::cell::RefCell<Vec<(u32, Compress)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    COMPRESSORS.with_borrow_mut(|compressors| {
+        let at = match compressors.iter().position(|(l, _)| *l == level) {
+            Some(at) => at,
+            None => {
+                compressors.push((level, Compress::new(Compression::new(level), true)));
+                compressors.len() - 1
+            }
+        };
+        let compressor = &mut compressors[at].1;
+        compressor.reset();
+        let len = pieces.iter().map(|p| p.len()).sum::<usize>();
+        let mut out = Vec::with_capacity(len / 3 + 64);
+        for (i, piece) in pieces.iter().enumerate() {
+            let last = i + 1 == pieces.len();
+            let flush = if last {
+                FlushCompress::Finish
+            } else {
+                FlushCompress::None
+            };
+            let mut input = *piece;
+            loop {
+                if out.capacity() - out.len() < 64 {
+                    out.reserve(out.capacity().max(1024));
+                }
+                let before = compressor.total_in();
+                let status = compressor.compress_vec(input, &mut out, flush).ok()?;
+                let used = usize::try_from(compressor.total_in() - before).ok()?;
+                input = input.get(used..)?;
+                let done = match status {
+                    Status::StreamEnd => true,
+                    Status::Ok | Status::BufError => !last && input.is_empty(),
+                };
+                if done {
+                    break;
+                }
+            }
+        }
+        Some(out)
+    })
+}
+
+/// The bytes of an `ASCIIHexDecode` stream: pairs of hex digits, white
+/// space ignored, up to `>`; a last lone digit is followed by a 0.
+fn hex_decode(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() / 2);
+    let mut high = None;
+    for &b in data {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            b'>' => break,
+            b if is_space(b) => continue,
+            _ => return None,
+        };
+        match high.take() {
+            Some(h) => out.push(h << 4 | digit),
+            None => high = Some(digit),
+        }
+    }
+    if let Some(h) = high {
+        out.push(h << 4);
+    }
+    Some(out)
 }
 
 /// Writes a number in decimal. Object numbers and references are most of a
@@ -1134,17 +1468,6 @@ fn write_object(
 /// (bench/PROFILE.md).
 fn push_number(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-}
-
-/// Writes a cross-reference offset as the ten digits the table needs.
-fn push_offset(out: &mut Vec<u8>, offset: usize) {
-    let mut buffer = itoa::Buffer::new();
-    let digits = buffer.format(offset).as_bytes();
-    out.extend(std::iter::repeat_n(
-        b'0',
-        10usize.saturating_sub(digits.len()),
-    ));
-    out.extend_from_slice(digits);
 }
 
 fn write_value(out: &mut Vec<u8>, value: &Value<'_>, numbers: &HashMap<u32, u32>) -> Option<()> {
@@ -1355,6 +1678,142 @@ mod tests {
         out
     }
 
+    fn inflate(data: &[u8]) -> Vec<u8> {
+        use std::io::Read as _;
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(data)
+            .read_to_end(&mut out)
+            .expect("a zlib stream");
+        out
+    }
+
+    /// The classic form of a PDF that [`Writer`] wrote: every object as
+    /// `n 0 obj`, found through a cross-reference table, which is all that
+    /// [`File::parse`] reads. The object streams and the cross-reference
+    /// stream themselves are left out; the objects keep their numbers.
+    fn expand(pdf: &[u8]) -> Vec<u8> {
+        let number = |word: &[u8]| -> usize { std::str::from_utf8(word).unwrap().parse().unwrap() };
+        let tail = pdf.len() - 64;
+        let mut lex = Lexer::at(pdf, tail + find(&pdf[tail..], b"startxref").unwrap() + 9);
+        lex.skip_space();
+        let start = number(lex.word());
+        let n = number(Lexer::at(pdf, start).word()) as u32;
+        let xref = read_object(pdf, start, n).expect("the cross-reference stream");
+        let trailer = xref.dict().unwrap().clone();
+        assert_eq!(trailer.name(b"Type"), Some(&b"XRef"[..]));
+        assert_eq!(trailer.int(b"Size"), Some(i64::from(n) + 1));
+        let predicted = inflate(xref.stream.as_deref().unwrap());
+        assert_eq!(
+            predicted.len(),
+            8 * (n as usize + 1),
+            "/W[1 4 2], one row per object"
+        );
+        let mut table: Vec<u8> = Vec::new();
+        for row in predicted.chunks(8) {
+            assert_eq!(row[0], 2, "PNG Up");
+            let above = table.len().checked_sub(7).map(|at| table[at..].to_vec());
+            let above = above.unwrap_or(vec![0; 7]);
+            table.extend(row[1..].iter().zip(above).map(|(b, a)| b.wrapping_add(a)));
+        }
+        let entries: Vec<(u8, u32, u16)> = table
+            .chunks(7)
+            .map(|e| {
+                (
+                    e[0],
+                    u32::from_be_bytes(e[1..5].try_into().unwrap()),
+                    u16::from_be_bytes(e[5..7].try_into().unwrap()),
+                )
+            })
+            .collect();
+        assert_eq!(entries[0], (0, 0, 65535));
+        assert_eq!(entries[n as usize], (1, start as u32, 0));
+        let streams: HashMap<u32, Vec<u8>> = entries
+            .iter()
+            .filter(|e| e.0 == 2)
+            .map(|e| e.1)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|s| {
+                let object = read_object(pdf, entries[s as usize].1 as usize, s).unwrap();
+                assert_eq!(object.dict().unwrap().name(b"Type"), Some(&b"ObjStm"[..]));
+                (s, inflate(object.stream.as_deref().unwrap()))
+            })
+            .collect();
+        let mut objects = BTreeSet::new();
+        let mut written: Vec<(u32, Object<'_>)> = Vec::new();
+        for (i, &(kind, field, index)) in entries.iter().enumerate().skip(1) {
+            let i = i as u32;
+            let object = match kind {
+                1 => read_object(pdf, field as usize, i).unwrap(),
+                2 => {
+                    let data = &streams[&field];
+                    let head = read_object(pdf, entries[field as usize].1 as usize, field).unwrap();
+                    let first = head.dict().unwrap().int(b"First").unwrap() as usize;
+                    let mut lex = Lexer::at(data, 0);
+                    let mut offset = None;
+                    for k in 0..=index {
+                        lex.skip_space();
+                        assert_eq!(number(lex.word()) as u32 == i, k == index);
+                        lex.skip_space();
+                        offset = Some(number(lex.word()));
+                    }
+                    let value = Lexer::at(data, first + offset.unwrap()).value(0).unwrap();
+                    Object {
+                        value,
+                        stream: None,
+                    }
+                }
+                _ => panic!("object {i} is free"),
+            };
+            let kind_name = object.dict().and_then(|d| d.name(b"Type"));
+            if kind_name == Some(b"ObjStm") || kind_name == Some(b"XRef") {
+                continue;
+            }
+            assert!(
+                kind == 2 || object.stream.is_some(),
+                "object {i} is plain but not in an object stream"
+            );
+            objects.insert(i);
+            written.push((i, object));
+        }
+        assert_eq!(
+            objects,
+            (1..=objects.len() as u32).collect(),
+            "numbers 1..n"
+        );
+        let identity: HashMap<u32, u32> = objects.iter().map(|&n| (n, n)).collect();
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, object) in &written {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{i} 0 obj\n").as_bytes());
+            write_value(&mut out, &object.value, &identity).unwrap();
+            if let Some(data) = &object.stream {
+                out.extend_from_slice(b"\nstream\n");
+                out.extend_from_slice(data);
+                out.extend_from_slice(b"\nendstream");
+            }
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let at = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1).as_bytes(),
+        );
+        for offset in offsets {
+            out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<</Size {}/Root ", written.len() + 1).as_bytes());
+        for key in [&b"Root"[..], b"Info", b"ID"] {
+            if key != b"Root" {
+                out.push(b'/');
+                out.extend_from_slice(key);
+            }
+            write_value(&mut out, trailer.get(key).unwrap(), &identity).unwrap();
+        }
+        out.extend_from_slice(format!(">>\nstartxref\n{at}\n%%EOF").as_bytes());
+        out
+    }
+
     const XMP: &str = "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Packet</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><stEvt:instanceID>packet-instance_source</stEvt:instanceID><xmpTPg:NPages>2</xmpTPg:NPages><xmpMM:InstanceID>packet-instance</xmpMM:InstanceID><xmpMM:DocumentID>docid</xmpMM:DocumentID>";
 
     /// Two one-page documents: a heading each, in the structure tree and
@@ -1413,10 +1872,15 @@ mod tests {
     #[test]
     fn each_document_gets_its_pages_structure_outline_and_metadata() {
         let packet = two_documents("");
-        let pdfs = split(&packet, &parts()).expect("the packet splits");
+        let Split {
+            packet: whole,
+            parts: pdfs,
+        } = split(&packet, &parts()).expect("the packet splits");
         assert_eq!(pdfs.len(), 2);
+        assert_eq!(Some(whole), compact(&packet), "the packet is compacted too");
         for (i, pdf) in pdfs.iter().enumerate() {
-            let file = File::parse(pdf).expect("a cut document parses again");
+            let classic = expand(pdf);
+            let file = File::parse(&classic).expect("a cut document parses again");
             let doc = Packet::read(&file).expect("and reads as a packet would");
             assert_eq!(doc.pages.len(), 1);
             // The page's content is the packet's page's, byte for byte.
@@ -1426,7 +1890,12 @@ mod tests {
                 .reference(b"Contents")
                 .unwrap();
             let expected: &[u8] = if i == 0 { b"BT 0 0 Td" } else { b"BT 1 1 Td" };
-            assert_eq!(file.get(contents).unwrap().stream, Some(expected));
+            let contents = file.get(contents).unwrap();
+            assert_eq!(inflate(contents.stream.as_deref().unwrap()), expected);
+            assert_eq!(
+                contents.dict().unwrap().name(b"Filter"),
+                Some(&b"FlateDecode"[..])
+            );
             // The structure tree: the document element with this part's
             // heading only; the empty span goes with the part before it.
             let root = file.dict(doc.struct_root).unwrap();
@@ -1463,7 +1932,9 @@ mod tests {
             assert!(item.get(b"Next").is_none() && item.get(b"Prev").is_none());
             // Title and language in the information, the catalog and XMP.
             let info = file.dict(doc.info).unwrap();
-            let xmp = std::str::from_utf8(file.get(doc.metadata).unwrap().stream.unwrap()).unwrap();
+            let xmp =
+                std::str::from_utf8(file.get(doc.metadata).unwrap().stream.as_deref().unwrap())
+                    .unwrap();
             let lang = file.dict(doc.catalog).unwrap().get(b"Lang").cloned();
             if i == 0 {
                 assert_eq!(
@@ -1495,7 +1966,7 @@ mod tests {
             assert!(text.contains(&format!("/ID[({})(", document_id(parts()[i].ident))));
         }
         assert_eq!(
-            split(&packet, &parts()),
+            split(&packet, &parts()).map(|s| s.parts),
             Some(pdfs),
             "the same bytes every time"
         );
@@ -1551,6 +2022,75 @@ mod tests {
     }
 
     #[test]
+    fn a_compacted_pdf_holds_the_same_objects_under_the_same_numbers() {
+        let packet = two_documents("");
+        let compacted = compact(&packet).expect("Typst's kind of PDF compacts");
+        let mut original = File::parse(&packet).unwrap();
+        original.finish_streams().unwrap();
+        let classic = expand(&compacted);
+        let again = File::parse(&classic).unwrap();
+        assert_eq!(original.objects.len(), again.objects.len());
+        for (n, object) in &original.objects {
+            let copy = again.get(*n).unwrap();
+            assert_eq!(object.value, copy.value, "object {n}");
+            assert_eq!(object.stream, copy.stream, "object {n}'s stream");
+        }
+        assert_eq!(original.trailer.get(b"ID"), again.trailer.get(b"ID"));
+        assert!(
+            find(&compacted, b"StructElem").is_none(),
+            "plain objects are compressed"
+        );
+        assert!(
+            find(&compacted, b"BT 1 1 Td").is_none(),
+            "contents are deflated"
+        );
+        assert!(find(&compacted, b"<</Font").is_none());
+        assert_eq!(
+            compact(&packet),
+            Some(compacted),
+            "the same bytes every time"
+        );
+        // A trailer with anything Typst does not write is left alone, and
+        // so is a PDF older than object streams.
+        let mut prev = packet.clone();
+        let at = find(&prev, b"/Size").unwrap();
+        prev.splice(at..at, b"/Extra(x)".iter().copied());
+        assert!(compact(&prev).is_none());
+        let mut old = packet.clone();
+        old[7] = b'4';
+        assert!(compact(&old).is_none());
+    }
+
+    #[test]
+    fn a_full_object_stream_is_written_and_another_begun() {
+        let mut objects = vec![
+            "<</Type/Catalog/Pages 3 0 R>>".to_string(),
+            "<</Title(Many)>>".to_string(),
+            "<</Type/Pages/Count 0/Kids[]>>".to_string(),
+        ];
+        for i in 0..OBJECT_STREAM_OBJECTS + 10 {
+            objects.push(format!("[{i} 1 0 R]"));
+        }
+        let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
+        let many = pdf(&objects);
+        let compacted = compact(&many).unwrap();
+        let streams = compacted
+            .windows(b"/Type/ObjStm".len())
+            .filter(|w| w == b"/Type/ObjStm")
+            .count();
+        assert_eq!(streams, 2);
+        let classic = expand(&compacted);
+        let again = File::parse(&classic).unwrap();
+        assert_eq!(again.objects.len(), objects.len());
+        assert_eq!(
+            again.get(objects.len() as u32).unwrap().value,
+            Lexer::at(objects.last().unwrap().as_bytes(), 0)
+                .value(0)
+                .unwrap()
+        );
+    }
+
+    #[test]
     fn values_are_written_back_as_they_were_read() {
         let numbers: HashMap<u32, u32> = [(960, 3), (1045, 7)].into_iter().collect();
         let source = b"<</Type/StructElem/S/P/P 960 0 R/A[<</O/Layout/Placement/Block>>]/T(a \\) (b) c)/Alt<FEFF0041>/K[21 -3.5 true]/Pg 1045 0 R>>";
@@ -1561,6 +2101,69 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "<</Type/StructElem/S/P/P 3 0 R/A[<</O/Layout/Placement/Block>>]/T(a \\) (b) c)/Alt<FEFF0041>/K[21 -3.5 true]/Pg 7 0 R>>"
         );
+    }
+
+    /// What Typst writes with `pretty` output becomes what the files hold:
+    /// contents deflated, hex taken off krilla's binary streams, everything
+    /// else as it was.
+    #[test]
+    fn streams_are_finished_once_and_the_rest_left_alone() {
+        let stream = |dict: &str, data: &str| {
+            format!(
+                "<<{dict}/Length {}>>\nstream\n{data}\nendstream",
+                data.len()
+            )
+        };
+        let objects = [
+            "<</Type/Catalog/Pages 3 0 R>>".to_string(),
+            "<</Title(Streams)>>".to_string(),
+            "<</Type/Pages/Count 0/Kids[]>>".to_string(),
+            stream("", "BT 0 0 Td ET"),
+            stream(
+                "/Filter[/ASCIIHexDecode/FlateDecode]/Length1 3",
+                "41 42\n43>",
+            ),
+            stream("/Filter/ASCIIHexDecode", "414>"),
+            stream("/Type/Metadata/Subtype/XML", "<x:xmpmeta/>"),
+            stream("/Filter/FlateDecode/DecodeParms<</Predictor 12>>", "abcd"),
+            stream("/Filter/ASCIIHexDecode/DecodeParms<<>>", "4142>"),
+            stream("/Filter/DCTDecode", "jpeg"),
+        ];
+        let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
+        let raw = pdf(&objects);
+        let mut file = File::parse(&raw).unwrap();
+        file.finish_streams().unwrap();
+        let get = |n: u32| {
+            let object = file.get(n).unwrap();
+            let dict = object.dict().unwrap();
+            let data = object.stream.as_deref().unwrap().to_vec();
+            assert_eq!(dict.int(b"Length"), Some(data.len() as i64), "object {n}");
+            (dict.get(b"Filter").cloned(), data)
+        };
+        let flate = Some(Value::Name(Cow::Borrowed(b"FlateDecode")));
+        let (filter, data) = get(4);
+        assert_eq!(
+            (filter, inflate(&data)),
+            (flate.clone(), b"BT 0 0 Td ET".to_vec())
+        );
+        assert_eq!(get(5), (flate, b"ABC".to_vec()));
+        assert_eq!(
+            file.dict(5).unwrap().int(b"Length1"),
+            Some(3),
+            "other entries are kept"
+        );
+        assert_eq!(get(6), (None, vec![0x41, 0x40]));
+        assert_eq!(get(7).1, b"<x:xmpmeta/>", "the XMP metadata stays readable");
+        assert_eq!(get(8).1, b"abcd");
+        assert_eq!(get(9).1, b"4142>", "decode parameters: left alone");
+        assert_eq!(get(10).1, b"jpeg");
+        // The rest of the file as written, and the same bytes every time.
+        let compacted = compact(&raw).unwrap();
+        assert_eq!(compact(&raw), Some(compacted));
+        // Not hex after all: the file is not rewritten.
+        let not_hex = stream("/Filter/ASCIIHexDecode", "zz");
+        let bad = [&objects[..3], &[not_hex.as_str()][..]].concat();
+        assert!(compact(&pdf(&bad)).is_none());
     }
 
     #[test]
