@@ -439,12 +439,15 @@ impl<'a> File<'a> {
                     dict.remove(b"Filter");
                     hex_decode(data)?
                 }
+                // Hex over another filter (Flate for fonts and the ICC
+                // profile, DCT for a JPEG a clinic template places).
                 Some(Value::Array(filters))
                     if filters.len() == 2
                         && is(&filters[0], b"ASCIIHexDecode")
-                        && is(&filters[1], b"FlateDecode") =>
+                        && matches!(filters[1], Value::Name(_)) =>
                 {
-                    dict.set(b"Filter", flate());
+                    let inner = filters[1].clone();
+                    dict.set(b"Filter", inner);
                     hex_decode(data)?
                 }
                 Some(_) => continue,
@@ -2128,6 +2131,7 @@ mod tests {
             stream("/Filter/FlateDecode/DecodeParms<</Predictor 12>>", "abcd"),
             stream("/Filter/ASCIIHexDecode/DecodeParms<<>>", "4142>"),
             stream("/Filter/DCTDecode", "jpeg"),
+            stream("/Filter[/ASCIIHexDecode/DCTDecode]", "6A 70>"),
         ];
         let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
         let raw = pdf(&objects);
@@ -2157,6 +2161,13 @@ mod tests {
         assert_eq!(get(8).1, b"abcd");
         assert_eq!(get(9).1, b"4142>", "decode parameters: left alone");
         assert_eq!(get(10).1, b"jpeg");
+        assert_eq!(
+            get(11),
+            (
+                Some(Value::Name(Cow::Borrowed(b"DCTDecode"))),
+                b"jp".to_vec()
+            )
+        );
         // The rest of the file as written, and the same bytes every time.
         let compacted = compact(&raw).unwrap();
         assert_eq!(compact(&raw), Some(compacted));
