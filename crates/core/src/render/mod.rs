@@ -927,18 +927,7 @@ mod tests {
                         pdf.windows(12).any(|w| w == b"/Type/ObjStm"),
                         "{language}/{tag}-{name} has object streams"
                     );
-                    let path = dir.join(format!("{tag}-{name}"));
-                    std::fs::write(&path, pdf).unwrap();
-                    let check = std::process::Command::new("qpdf")
-                        .arg("--check")
-                        .arg(&path)
-                        .output()
-                        .expect("qpdf");
-                    assert!(
-                        check.status.success(),
-                        "{language}/{tag}-{name}: qpdf --check: {}",
-                        String::from_utf8_lossy(&check.stdout)
-                    );
+                    read_pdf(&dir, "qpdf", &["--check"], &format!("{tag}-{name}"), pdf);
                 };
                 qpdf_check(a, "cut");
                 qpdf_check(b, "separate");

@@ -50,8 +50,6 @@ pub(super) struct Part<'a> {
 /// the rest (see the module documentation).
 pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Split> {
     let mut file = File::parse(packet)?;
-    file.finish_streams()?;
-    let packet_pdf = compact_file(&file)?;
     let packet = Packet::read(&file)?;
     if parts
         .iter()
@@ -62,13 +60,14 @@ pub(super) fn split(packet: &[u8], parts: &[Part<'_>]) -> Option<Split> {
     }
     let owner = page_owners(packet.pages.len(), parts);
     let elements = Elements::read(&file, &packet, &owner, parts.len())?;
+    file.finish_streams()?;
     let parts = parts
         .iter()
         .enumerate()
         .map(|(index, part)| cut(&file, &packet, &elements, index, part))
         .collect::<Option<_>>()?;
     Some(Split {
-        packet: packet_pdf,
+        packet: compact_file(&file)?,
         parts,
     })
 }
@@ -126,10 +125,7 @@ impl<'a> Dict<'a> {
     }
 
     fn name(&self, key: &[u8]) -> Option<&[u8]> {
-        match self.get(key)? {
-            Value::Name(n) => Some(n),
-            _ => None,
-        }
+        self.get(key)?.name()
     }
 
     fn reference(&self, key: &[u8]) -> Option<u32> {
@@ -145,6 +141,13 @@ impl<'a> Dict<'a> {
 }
 
 impl Value<'_> {
+    fn name(&self) -> Option<&[u8]> {
+        match self {
+            Value::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
     fn int(&self) -> Option<i64> {
         match self {
             Value::Raw(raw) => std::str::from_utf8(raw).ok()?.parse().ok(),
@@ -427,15 +430,14 @@ impl<'a> File<'a> {
             if dict.get(b"DecodeParms").is_some() {
                 continue;
             }
-            let is = |value: &Value<'_>, name: &[u8]| matches!(value, Value::Name(n) if n.as_ref() == name);
-            let flate = || Value::Name(Cow::Borrowed(b"FlateDecode"));
+            const HEX: Option<&[u8]> = Some(b"ASCIIHexDecode");
             let finished = match dict.get(b"Filter") {
                 None if dict.name(b"Type") == Some(b"Metadata") => continue,
                 None => {
-                    dict.set(b"Filter", flate());
+                    dict.set(b"Filter", Value::Name(Cow::Borrowed(b"FlateDecode")));
                     deflate(&[data], STREAM_LEVEL)?
                 }
-                Some(filter) if is(filter, b"ASCIIHexDecode") => {
+                Some(filter) if filter.name() == HEX => {
                     dict.remove(b"Filter");
                     hex_decode(data)?
                 }
@@ -443,8 +445,8 @@ impl<'a> File<'a> {
                 // profile, DCT for a JPEG a clinic template places).
                 Some(Value::Array(filters))
                     if filters.len() == 2
-                        && is(&filters[0], b"ASCIIHexDecode")
-                        && matches!(filters[1], Value::Name(_)) =>
+                        && filters[0].name() == HEX
+                        && filters[1].name().is_some() =>
                 {
                     let inner = filters[1].clone();
                     dict.set(b"Filter", inner);
@@ -1658,26 +1660,34 @@ mod tests {
     /// A PDF made of `objects` (object `i + 1` is `objects[i]`), with the
     /// catalog at 1 and the information at 2, as Typst's writer lays one out.
     fn pdf(objects: &[&str]) -> Vec<u8> {
+        let bodies: Vec<Vec<u8>> = objects.iter().map(|o| o.as_bytes().to_vec()).collect();
+        classic(
+            &bodies,
+            b"/Root 1 0 R/Info 2 0 R/ID[(docid)(packet-instance)]",
+        )
+    }
+
+    /// A PDF with a classic cross-reference table: object `i + 1` is
+    /// `bodies[i]`, and the trailer holds `/Size` and then `trailer`.
+    fn classic(bodies: &[Vec<u8>], trailer: &[u8]) -> Vec<u8> {
         let mut out = b"%PDF-1.7\n%\x80\x80\x80\x80\n".to_vec();
         let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
+        for (i, body) in bodies.iter().enumerate() {
             offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
         }
         let xref = out.len();
         out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+            format!("xref\n0 {}\n0000000000 65535 f\r\n", bodies.len() + 1).as_bytes(),
         );
         for offset in offsets {
             out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
         }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<</Size {}/Root 1 0 R/Info 2 0 R/ID[(docid)(packet-instance)]>>\nstartxref\n{xref}\n%%EOF",
-                objects.len() + 1
-            )
-            .as_bytes(),
-        );
+        out.extend_from_slice(format!("trailer\n<</Size {}", bodies.len() + 1).as_bytes());
+        out.extend_from_slice(trailer);
+        out.extend_from_slice(format!(">>\nstartxref\n{xref}\n%%EOF").as_bytes());
         out
     }
 
@@ -1785,36 +1795,26 @@ mod tests {
             "numbers 1..n"
         );
         let identity: HashMap<u32, u32> = objects.iter().map(|&n| (n, n)).collect();
-        let mut out = b"%PDF-1.7\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, object) in &written {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{i} 0 obj\n").as_bytes());
-            write_value(&mut out, &object.value, &identity).unwrap();
-            if let Some(data) = &object.stream {
-                out.extend_from_slice(b"\nstream\n");
-                out.extend_from_slice(data);
-                out.extend_from_slice(b"\nendstream");
-            }
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let at = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f\r\n", offsets.len() + 1).as_bytes(),
-        );
-        for offset in offsets {
-            out.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
-        }
-        out.extend_from_slice(format!("trailer\n<</Size {}/Root ", written.len() + 1).as_bytes());
+        let bodies: Vec<Vec<u8>> = written
+            .iter()
+            .map(|(_, object)| {
+                let mut body = Vec::new();
+                write_value(&mut body, &object.value, &identity).unwrap();
+                if let Some(data) = &object.stream {
+                    body.extend_from_slice(b"\nstream\n");
+                    body.extend_from_slice(data);
+                    body.extend_from_slice(b"\nendstream");
+                }
+                body
+            })
+            .collect();
+        let mut tail = Vec::new();
         for key in [&b"Root"[..], b"Info", b"ID"] {
-            if key != b"Root" {
-                out.push(b'/');
-                out.extend_from_slice(key);
-            }
-            write_value(&mut out, trailer.get(key).unwrap(), &identity).unwrap();
+            tail.push(b'/');
+            tail.extend_from_slice(key);
+            write_value(&mut tail, trailer.get(key).unwrap(), &identity).unwrap();
         }
-        out.extend_from_slice(format!(">>\nstartxref\n{at}\n%%EOF").as_bytes());
-        out
+        classic(&bodies, &tail)
     }
 
     const XMP: &str = "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Packet</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><stEvt:instanceID>packet-instance_source</stEvt:instanceID><xmpTPg:NPages>2</xmpTPg:NPages><xmpMM:InstanceID>packet-instance</xmpMM:InstanceID><xmpMM:DocumentID>docid</xmpMM:DocumentID>";
