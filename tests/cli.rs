@@ -903,6 +903,62 @@ fn custom_templates_override_and_add_documents() {
     assert!(pdf_text(&dir.join("packet.pdf")).contains("Park in garage B."));
 }
 
+/// A clinic document that links to the packet's first page (the cover
+/// checklist, another document) and to its own heading. The packet cannot be
+/// cut apart with that link in it, so each document is exported on its own
+/// (the split's fallback, bench/PROFILE.md change 3): the standalone
+/// document keeps its own link and drops the one into another document,
+/// which Typst would otherwise point at the document's own first page.
+#[test]
+fn a_link_into_another_document_leaves_the_document_alone_but_not_the_packet() {
+    let case = Case::new();
+    fs::create_dir_all(case.path("tpl/en")).unwrap();
+    case.write(
+        "tpl/en/parking.typ",
+        "#import \"/lib.typ\": *\n#let title(d) = \"Parking and directions\"\n#let summary(d) = [How to find us.]\n#let body(d) = [\n  = Parking and directions <parking>\n  Park in garage B.\n  #link((page: 1, x: 0pt, y: 0pt))[Back to the checklist]\n  #link(<parking>)[Top of this page]\n]\n",
+    );
+    case.build(&sample_file("patient.json"), "out", &["--templates", "tpl"])
+        .assert_code(0);
+    let zip = case.path("out/SO-2026-0042.zip");
+    let mut expected: Vec<&str> = ENTRIES[..7].to_vec();
+    expected.extend(["parking.pdf", "packet.pdf"]);
+    assert_eq!(zip_entries(&zip), expected);
+    let dir = case.unzip(&zip, "x");
+    // Every object written out plainly, so the link annotations can be read.
+    let plain = |name: &str| {
+        let out = case.path(&format!("plain-{name}"));
+        let status = Command::new("qpdf")
+            .args(["--qdf", "--object-streams=disable"])
+            .arg(dir.join(name))
+            .arg(&out)
+            .status()
+            .expect("qpdf is installed");
+        assert!(status.success(), "qpdf --qdf {name}");
+        String::from_utf8_lossy(&fs::read(out).unwrap()).into_owned()
+    };
+    for name in &expected {
+        tool("qpdf", &["--check"], &dir.join(name));
+    }
+    assert_eq!(plain("packet.pdf").matches("/Subtype /Link").count(), 2);
+    let parking = plain("parking.pdf");
+    assert_eq!(
+        parking.matches("/Subtype /Link").count(),
+        1,
+        "only the link to its own page stays"
+    );
+    assert!(parking.contains("/Dest (parking)"), "the own link stays");
+    assert_eq!(
+        tool("qpdf", &["--show-npages"], &dir.join("parking.pdf")).trim(),
+        "1"
+    );
+    let text = pdf_text(&dir.join("parking.pdf"));
+    assert!(
+        text.contains("Park in garage B. Back to the checklist Top of this page"),
+        "{text}"
+    );
+    assert!(pdf_text(&dir.join("checklist.pdf")).contains("Parking and directions"));
+}
+
 #[test]
 fn a_broken_template_stops_the_run_with_its_line_and_writes_nothing() {
     let case = Case::new();

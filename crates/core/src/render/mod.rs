@@ -528,10 +528,15 @@ impl Renderer {
             if let Some(lang) = section.lang {
                 info.locale = Smart::Custom(typst::text::Locale::new(lang, None));
             }
-            let part = PagedDocument::new(
-                packet.pages()[section.pages].iter().cloned().collect(),
-                info,
-            );
+            let pages = packet.pages()[section.pages.clone()]
+                .iter()
+                .cloned()
+                .map(|mut page| {
+                    links_within(&mut page.frame, packet, &section.pages);
+                    page
+                })
+                .collect();
+            let part = PagedDocument::new(pages, info);
             let pdf = self
                 .export(&part, patient, &doc.file_name)
                 .map_err(Failure::Diagnostics)?;
@@ -662,6 +667,45 @@ enum Export {
 }
 
 /// One document's part of the combined packet.
+/// Makes the links of a page that is exported in a document of its own
+/// ([`Renderer::export_each`]) fit that document: a link to a place on one of
+/// its `pages` (0-based, in `packet`) is kept, renumbered if it names a page;
+/// a link to another document's page is dropped, its text kept. Left alone,
+/// Typst would point such a link at the document's own first page, as it
+/// counts pages from the start of the document it exports and sends a link
+/// to an element it cannot find there to the first page. The dropped link's
+/// text stays tagged as a link in the structure tree (docs/pdf-split.md).
+fn links_within(
+    frame: &mut typst::layout::Frame,
+    packet: &PagedDocument,
+    pages: &std::ops::Range<usize>,
+) {
+    use typst::layout::FrameItem;
+    use typst::model::Destination;
+    frame.retain(|item| match item {
+        FrameItem::Group(group) => {
+            links_within(&mut group.frame, packet, pages);
+            true
+        }
+        FrameItem::Link(Destination::Position(position), _) => {
+            let page = position.page.get() - 1;
+            let own = pages
+                .contains(&page)
+                .then(|| std::num::NonZeroUsize::new(page - pages.start + 1))
+                .flatten();
+            if let Some(own) = own {
+                position.page = own;
+            }
+            own.is_some()
+        }
+        FrameItem::Link(Destination::Location(location), _) => packet
+            .introspector()
+            .position(*location)
+            .is_some_and(|position| pages.contains(&(position.page.get() - 1))),
+        _ => true,
+    });
+}
+
 struct Section {
     /// The document's title, for its PDF.
     title: typst::ecow::EcoString,
