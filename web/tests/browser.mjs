@@ -294,7 +294,12 @@ async function patientPacket() {
 
   // Any intake JSON opens too: the CLI's sample, every field filled.
   await again.setInputFiles('#open-file', path.join(samples, 'patient.json'));
-  await again.waitForFunction(() => document.querySelector('#in-patient_name').value !== '');
+  // The form still holds the answers opened above until the file is read:
+  // wait for another name, not just any name.
+  await again.waitForFunction((previous) => {
+    const name = document.querySelector('#in-patient_name').value;
+    return name !== '' && name !== previous;
+  }, NAME);
   const sample = await again.evaluate(() => ({
     name: document.querySelector('#in-patient_name').value,
     mrn: document.querySelector('#in-medical_record_number').value,
