@@ -242,6 +242,18 @@ fn from_slurm(id: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Shard, E
             ));
         }
     }
+    // A one-task array is what rerunning one task of an array gives
+    // (`sbatch --array=2`): Slurm no longer knows the array it came from, and
+    // "shard 1 of 1" would build every record. Asked to pick the slice, the
+    // tool cannot, so it says so rather than guess.
+    if count == 1 {
+        return Err(auto_error(
+            format!(
+                "--shard auto: the Slurm array has one task ({SLURM_TASK_COUNT} is 1), so it does not say which slice this is"
+            ),
+            "to rerun one shard, give its slice, like --shard 2/4 (docs/scale.md, \"Rerunning one shard\"); to build every record in one task, leave --shard out",
+        ));
+    }
     let gaps = match var(SLURM_TASK_MAX) {
         Some(max) => {
             let max = numeric(SLURM_TASK_MAX, Some(max), why)?;
@@ -429,6 +441,13 @@ mod tests {
         );
         let err = array("1", "1", "20000", "20000", "1").unwrap_err();
         assert!(err.contains("at most 10000"), "{err}");
+        // One task of an array submitted again (`sbatch --array=2`): not
+        // "shard 1 of 1", which would build every record.
+        for (id, min) in [("2", "2"), ("1", "1"), ("0", "0")] {
+            let err = array(id, min, id, "1", "1").unwrap_err();
+            assert!(err.contains("has one task"), "{err}");
+            assert!(err.contains("--shard 2/4"), "{err}");
+        }
     }
 
     #[test]
