@@ -160,6 +160,16 @@ const ENTRIES: [&str; 8] = [
     "packet.pdf",
 ];
 
+/// Names of the files in a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn zip_entries(zip: &Path) -> Vec<String> {
     let archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
     (0..archive.len())

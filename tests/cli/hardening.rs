@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use super::{Case, DATE, Run, fixture, pdf_text, pdf_text_raw, tool};
+use super::{Case, DATE, Run, fixture, listing, pdf_text, pdf_text_raw, tool};
 
 /// In every field value of the leak test; never printed or reported.
 const LEAK: &str = "QZXLEAKMARKER";
@@ -129,16 +129,6 @@ fn zip_with(entries: &[(&str, &str)]) -> Vec<u8> {
         writer.write_all(text.as_bytes()).unwrap();
     }
     writer.finish().unwrap().into_inner()
-}
-
-/// Names of the files in a folder, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn is_temp(name: &str) -> bool {

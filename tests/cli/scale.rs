@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Case, DATE, Run, sample_file};
+use super::{Case, DATE, Run, listing, sample_file};
 
 /// The scheduler variables `--shard auto` reads; removed from every run
 /// here, so that a test running inside a job array is not steered by it.
@@ -91,17 +91,6 @@ fn packets(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (n, bytes)
         })
         .collect()
-}
-
-/// Every file name in a folder, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// A report's rows, each as its seven columns.
