@@ -145,6 +145,10 @@ impl OutputDir {
             });
         }
         create_private_dir(path).map_err(|e| Error::io_write(path, &e))?;
+        // Before the lock, which leaves a lock file of this split behind.
+        if let Some(shard) = shard {
+            same_split(path, shard)?;
+        }
         let lock = lock_folder(path, shard)?;
         let dir = OutputDir {
             path: path.to_path_buf(),
@@ -462,6 +466,37 @@ pub fn hold(path: &Path) -> Result<FolderLock, Error> {
     }
 }
 
+/// Refuses a shard whose folder holds the reports of the same run split
+/// another way (`report-1-of-4.csv` beside a `--shard 2/5`): its slice
+/// would overlap theirs, and `report merge` would refuse the folder after
+/// the work was done. Typically a rerun given the wrong count.
+fn same_split(path: &Path, shard: Shard) -> Result<(), Error> {
+    let Ok(entries) = fs::read_dir(path) else {
+        return Ok(());
+    };
+    let mut others: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| Shard::of_report_file(name).is_some_and(|s| s.count() != shard.count()))
+        .collect();
+    others.sort();
+    let Some(first) = others.first() else {
+        return Ok(());
+    };
+    let count = Shard::of_report_file(first).map_or(0, Shard::count);
+    Err(Error::Io {
+        path: path.to_path_buf(),
+        action: format!("cannot build {shard} in this folder"),
+        reason: format!(
+            "it holds the report of a run split into {count} shards ({first}{})",
+            if others.len() > 1 { " and others" } else { "" }
+        ),
+        hint: format!(
+            "give the slice as the rest of that run does, --shard K/{count} with K from 1 to {count}; to split the run anew, move its reports (report-*-of-{count}.csv) out of the folder first"
+        ),
+    })
+}
+
 /// Flushes a folder's entries to disk, so a rename into it is durable.
 fn sync_folder(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
@@ -761,6 +796,35 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_shard_of_another_split_is_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("report-1-of-4.csv"), "").unwrap();
+        fs::write(dir.path().join("report-3-of-4.csv"), "").unwrap();
+        // The same split, and a run without --shard, are welcome.
+        OutputDir::prepare_for(dir.path(), false, shard(2, 4)).unwrap();
+        OutputDir::prepare_for(dir.path(), false, None).unwrap();
+        let Err(err) = OutputDir::prepare_for(dir.path(), true, shard(2, 5)) else {
+            panic!("another split is refused, --force or not");
+        };
+        let err = err.to_string();
+        assert!(
+            err.contains("cannot build shard 2 of 5 in this folder"),
+            "{err}"
+        );
+        assert!(
+            err.contains("split into 4 shards (report-1-of-4.csv and others)"),
+            "{err}"
+        );
+        assert!(err.contains("--shard K/4"), "{err}");
+        // Nothing was left behind by the refused shard.
+        assert!(
+            !listing(dir.path()).iter().any(|n| n.contains("of-5")),
+            "{:?}",
+            listing(dir.path())
+        );
     }
 
     #[test]

@@ -407,9 +407,19 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
     run.assert_stderr_has("it does not exist");
     assert!(!case.path("nowhere").exists());
 
-    // Shards of two different splits.
+    // Shards of two different splits: a build refuses to add one to the
+    // other's folder, before any work; a report copied in is left to merge.
     build(&case, input, "mixed", &["--shard", "1/2"]).assert_code(0);
-    build(&case, input, "mixed", &["--shard", "1/3", "--force"]).assert_code(0);
+    let run = build(&case, input, "mixed", &["--shard", "1/3", "--force"]);
+    run.assert_code(2);
+    run.assert_stderr_has("split into 2 shards (report-1-of-2.csv)");
+    assert!(!case.path("mixed/report-1-of-3.csv").exists());
+    build(&case, input, "other", &["--shard", "1/3"]).assert_code(0);
+    fs::copy(
+        case.path("other/report-1-of-3.csv"),
+        case.path("mixed/report-1-of-3.csv"),
+    )
+    .unwrap();
     let run = run_env(&case, &["report", "merge", "mixed"], &[]);
     run.assert_code(2);
     run.assert_stderr_has("split differently");
