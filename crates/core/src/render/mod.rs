@@ -666,7 +666,6 @@ enum Export {
     Separately,
 }
 
-/// One document's part of the combined packet.
 /// Makes the links of a page that is exported in a document of its own
 /// ([`Renderer::export_each`]) fit that document: a link to a place on one of
 /// its `pages` (0-based, in `packet`) is kept, renumbered if it names a page;
@@ -706,6 +705,7 @@ fn links_within(
     });
 }
 
+/// One document's part of the combined packet.
 struct Section {
     /// The document's title, for its PDF.
     title: typst::ecow::EcoString,
