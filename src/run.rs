@@ -295,9 +295,15 @@ fn own_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
 /// streams) run on the worker itself, in turn: `--jobs 1` is one core, and
 /// workers never compete with a second set of threads for the cores, nor
 /// run each other's compiles nested on their stacks (docs/typst.md,
-/// bench/PROFILE.md). The queue holds at most two records per worker, and
-/// each packet is written as soon as it is built, so memory does not grow
-/// with the batch.
+/// bench/PROFILE.md). The queue holds at most two records per worker.
+///
+/// Writing is a stage of its own: a worker hands each finished packet to
+/// one of as many writer threads and goes on to the next record, so the
+/// waits for the disk (every packet is flushed to disk, and so is the
+/// folder after its rename) never leave a core idle (bench/PROFILE.md,
+/// change 10). The hand-over holds at most one packet per worker, and a
+/// packet is written as soon as a writer is free, so memory does not grow
+/// with the batch; the packet's outcome is what its write made of it.
 fn build_all(
     renderer: &Renderer,
     out: &OutputDir,
@@ -311,10 +317,36 @@ fn build_all(
         std::sync::mpsc::sync_channel::<(usize, Patient, String)>(2 * workers);
     let queue = Mutex::new(queue);
     let (to_main, results) = std::sync::mpsc::channel::<(usize, Status)>();
+    let (to_writers, finished) = std::sync::mpsc::sync_channel::<(usize, String, Vec<u8>)>(workers);
+    let finished = Mutex::new(finished);
     let mut outcomes: Vec<RecordOutcome> = Vec::new();
     let read = std::thread::scope(|scope| {
         for i in 0..workers {
             let sender = to_main.clone();
+            let finished = &finished;
+            // A writer spends its time waiting for the disk, not on a core.
+            let writer = move || {
+                loop {
+                    // The lock is held only while waiting for the next packet.
+                    let next = finished.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((index, name, packet)) = next else {
+                        break;
+                    };
+                    let status = write_one(out, &name, &packet);
+                    drop(packet);
+                    // The receiver lives until every writer has finished.
+                    let _ = sender.send((index, status));
+                    progress(Progress::Done);
+                }
+            };
+            std::thread::Builder::new()
+                .name(format!("packet-writer-{i}"))
+                .spawn_scoped(scope, writer)
+                .expect("the system can start a thread");
+        }
+        for i in 0..workers {
+            let sender = to_main.clone();
+            let to_writers = to_writers.clone();
             let queue = &queue;
             // Each worker is the one thread of its own rayon pool, so
             // Typst's parallel pieces run on it in turn (bench/PROFILE.md).
@@ -332,11 +364,21 @@ fn build_all(
                         let Ok((index, patient, name)) = next else {
                             break;
                         };
-                        let status = build_one(renderer, out, config, &patient, &name);
+                        let built = build_one(renderer, out, &patient, &name);
                         drop(patient);
-                        // The receiver lives until every worker has finished.
-                        let _ = sender.send((index, status));
-                        progress(Progress::Done);
+                        match built {
+                            // The writers' receiver lives until every
+                            // worker has finished, and writers never stop
+                            // early (`write_one` catches every panic).
+                            Ok(packet) => {
+                                let _ = to_writers.send((index, name, packet));
+                            }
+                            Err(status) => {
+                                // The receiver lives until every worker has finished.
+                                let _ = sender.send((index, status));
+                                progress(Progress::Done);
+                            }
+                        }
                     }
                 });
             };
@@ -344,6 +386,8 @@ fn build_all(
                 .spawn_scoped(scope, worker)
                 .expect("the system can start a thread");
         }
+        // The writers stop once every worker has dropped its sender.
+        drop(to_writers);
         drop(to_main);
         // Every shard names every valid record, so names match a single
         // run's; it queues only its own and lists the others as theirs.
@@ -392,34 +436,48 @@ fn build_all(
 /// layout piece on top of its stack.
 const WORKER_STACK: usize = 32 * 1024 * 1024;
 
-/// Renders, zips, verifies and writes one packet. Never panics: a panic in
-/// any step becomes this record's failure.
+/// Renders, zips and verifies one packet, for [`write_one`]. Never panics:
+/// a panic in any step becomes this record's failure.
 fn build_one(
     renderer: &Renderer,
     out: &OutputDir,
-    _config: &BuildConfig,
     patient: &Patient,
     name: &str,
-) -> Status {
-    let as_problem = |e: WriteError| {
-        let (message, hint) = e.describe();
-        Problem::record(message, hint)
-    };
-    let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<String, Problem> {
+) -> Result<Vec<u8>, Status> {
+    let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u8>, Problem> {
         // Checked before the work of rendering.
-        out.check_free(name).map_err(as_problem)?;
-        let packet = crate::packet::zip(renderer, patient)?;
-        out.write(name, &packet).map_err(as_problem)?;
-        Ok(name.to_string())
+        out.check_free(name).map_err(write_problem)?;
+        crate::packet::zip(renderer, patient)
     }));
     match attempt {
-        Ok(Ok(name)) => Status::Built(name),
-        Ok(Err(problem)) => Status::Failed(vec![problem]),
-        Err(_) => Status::Failed(vec![Problem::record(
-            "building this packet stopped unexpectedly",
-            "the other packets were built; report this record's row number (not its data)",
-        )]),
+        Ok(Ok(packet)) => Ok(packet),
+        Ok(Err(problem)) => Err(Status::Failed(vec![problem])),
+        Err(_) => Err(stopped()),
     }
+}
+
+/// Writes one finished packet under its name. Never panics: a panic while
+/// writing becomes this record's failure.
+fn write_one(out: &OutputDir, name: &str, packet: &[u8]) -> Status {
+    match catch_unwind(AssertUnwindSafe(|| out.write(name, packet))) {
+        Ok(Ok(_)) => Status::Built(name.to_string()),
+        Ok(Err(e)) => Status::Failed(vec![write_problem(e)]),
+        Err(_) => stopped(),
+    }
+}
+
+/// A packet's write error, as this record's problem.
+fn write_problem(e: WriteError) -> Problem {
+    let (message, hint) = e.describe();
+    Problem::record(message, hint)
+}
+
+/// A record whose packet stopped with a panic.
+fn stopped() -> Status {
+    Status::Failed(vec![Problem::record(
+        "building this packet stopped unexpectedly",
+        "the other packets were built; report this record's row number (not its data)",
+    )])
 }
 
 #[cfg(test)]
