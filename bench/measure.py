@@ -79,16 +79,29 @@ def write_sheet(path, rows):
             w.writerow(out)
 
 
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def main():
     """One run, every command on the same sheet, so the ratios compare like
-    with like on a noisy machine."""
+    with like on a noisy machine. The commands the ratios are made of run
+    ROUNDS times (default 3), interleaved (all cores, one job, the loop,
+    then again), and each figure is the median of its rounds: a burst of
+    load from a neighbour on a shared machine slows one round of one
+    command, not the comparison. The ratio of each round is printed too, so
+    the spread shows."""
     sizes = [int(a) for a in sys.argv[1:]] or [2000]
     small = int(os.environ.get("SMALL", "500"))
+    rounds = max(1, int(os.environ.get("ROUNDS", "3")))
     baseline_sizes = [int(a) for a in os.environ.get("BASELINE_SIZES", "100").split()]
     cores = os.cpu_count()
-    print("second-opinion benchmark: %d cores, run date %s" % (cores, DATE))
+    print("second-opinion benchmark: %d cores, run date %s, %d rounds (medians)" % (cores, DATE, rounds))
     print("%-44s %8s %10s %12s %12s" % ("run", "packets", "seconds", "packets/s", "peak MB"))
-    rate, peak = {}, {}
+    EVERY, ONE, LOOP_LABEL = "build, all cores", "build --jobs 1", "loop: one compile per packet (packet.pdf)"
+    rate, peak, per_round = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         templates = os.path.join(tmp, "templates")
         subprocess.run([BINARY, "templates", "export", templates], check=True, stdout=subprocess.DEVNULL)
@@ -99,32 +112,47 @@ def main():
             build = [BINARY, "build", sheet, "--out", out, "--date", DATE, "--quiet", "--force"]
             runs = []
             if n in sizes or n == small:
-                runs.append(("build, all cores", build))
+                runs.append((EVERY, build))
             if n in sizes:
-                runs.append(("build --jobs 1", build + ["--jobs", "1"]))
+                runs.append((ONE, build + ["--jobs", "1"]))
                 # BEFORE=path/to/an/older/binary times it beside this one.
                 if os.environ.get("BEFORE"):
                     old = [os.environ["BEFORE"]] + build[1:]
                     runs.append(("BEFORE binary, all cores", old))
                     runs.append(("BEFORE binary, --jobs 1", old + ["--jobs", "1"]))
-                runs.append(("loop: one compile per packet (packet.pdf)", [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
+                runs.append((LOOP_LABEL, [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
             if n in baseline_sizes:
                 runs.append(("baseline: Typst per document, cold", [BASELINE, sheet, os.path.join(tmp, "base"), DATE]))
-            for label, command in runs:
-                seconds, mb = measure(command)
-                rate[(label, n)], peak[(label, n)] = n / seconds, mb
-                print("%-44s %8d %10.2f %12.1f %12.0f" % (label, n, seconds, n / seconds, mb))
-                for d in ("out", "loop", "base"):
-                    shutil.rmtree(os.path.join(tmp, d), ignore_errors=True)
+            # Only the sizes whose ratios are reported are repeated.
+            repeat = rounds if n in sizes else 1
+            times = {label: [] for label, _ in runs}
+            peaks = {label: [] for label, _ in runs}
+            for _ in range(repeat):
+                for label, command in runs:
+                    seconds, mb = measure(command)
+                    times[label].append(seconds)
+                    peaks[label].append(mb)
+                    for d in ("out", "loop", "base"):
+                        shutil.rmtree(os.path.join(tmp, d), ignore_errors=True)
+            for label, _ in runs:
+                seconds = median(times[label])
+                rate[(label, n)], peak[(label, n)] = n / seconds, max(peaks[label])
+                per_round[(label, n)] = [n / t for t in times[label]]
+                print("%-44s %8d %10.2f %12.1f %12.0f" % (label, n, seconds, n / seconds, peak[(label, n)]))
     for n in sizes:
-        every, one = rate.get(("build, all cores", n)), rate.get(("build --jobs 1", n))
-        loop = rate.get(("loop: one compile per packet (packet.pdf)", n))
+        every, one = rate.get((EVERY, n)), rate.get((ONE, n))
+        loop = rate.get((LOOP_LABEL, n))
+
+        def spread(a, b):
+            ratios = [x / y for x, y in zip(per_round[(a, n)], per_round[(b, n)])]
+            return ", ".join("%.2f" % r for r in ratios)
+
         if every and one:
-            print("at %d packets: all cores give %.2fx --jobs 1" % (n, every / one))
+            print("at %d packets: all cores give %.2fx --jobs 1 (rounds: %s)" % (n, every / one, spread(EVERY, ONE)))
         if every and loop:
-            print("at %d packets: all cores give %.2fx the one-compile-per-packet loop" % (n, every / loop))
-        if ("build, all cores", small) in peak and n != small:
-            print("peak memory, all cores: %.0f MB at %d packets, %.0f MB at %d" % (peak[("build, all cores", small)], small, peak[("build, all cores", n)], n))
+            print("at %d packets: all cores give %.2fx the one-compile-per-packet loop (rounds: %s)" % (n, every / loop, spread(EVERY, LOOP_LABEL)))
+        if (EVERY, small) in peak and n != small:
+            print("peak memory, all cores: %.0f MB at %d packets, %.0f MB at %d" % (peak[(EVERY, small)], small, peak[(EVERY, n)], n))
 
 
 if __name__ == "__main__":

@@ -52,9 +52,11 @@ pub fn convert(
     link_resolver: Option<Tracked<LateLinkResolver>>,
 ) -> SourceResult<Vec<u8>> {
     let settings = SerializeSettings {
-        compress_content_streams: !options.pretty,
+        // Patched for second-opinion: `raw_streams` (see `PdfOptions`).
+        compress_content_streams: !options.pretty && !options.raw_streams,
+        compress_fonts: !options.raw_streams,
         no_device_cs: true,
-        ascii_compatible: options.pretty,
+        ascii_compatible: options.pretty && !options.raw_streams,
         xmp_metadata: true,
         cmyk_profile: None,
         configuration: options.standards.config,

@@ -86,6 +86,12 @@ pub struct PdfOptions {
     pub tagged: bool,
     /// Whether to format the PDF in a human-readable way.
     pub pretty: bool,
+    /// Patched for second-opinion (see `vendor/README.md`): leave every
+    /// stream that krilla would deflate (page contents, font programs, CMaps)
+    /// uncompressed and nothing hex-encoded, for a caller that rewrites the
+    /// file and compresses the streams itself. Not a finished PDF's settings:
+    /// the streams are several times larger than they need to be.
+    pub raw_streams: bool,
 }
 
 impl PdfOptions {
@@ -106,6 +112,7 @@ impl Default for PdfOptions {
             standards: PdfStandards::default(),
             tagged: true,
             pretty: false,
+            raw_streams: false,
         }
     }
 }

@@ -567,7 +567,7 @@ impl Renderer {
         self.combined_as_typst_writes_it(patient).map(compacted)
     }
 
-    /// `packet.pdf` as Typst writes it (`pretty`, see [`Renderer::export`]),
+    /// `packet.pdf` as Typst writes it (`raw_streams`, see [`Renderer::export`]),
     /// before [`split`] finishes it.
     #[cfg(any(test, feature = "bench"))]
     fn combined_as_typst_writes_it(&self, patient: &Patient) -> Result<Vec<u8>, Problem> {
@@ -631,12 +631,12 @@ impl Renderer {
             timestamp: Some(Timestamp::new_utc(run_datetime(self.options.today))),
             standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
                 .expect("PDF/A-2b and PDF/UA-1 can be combined"),
-            // Page contents uncompressed: krilla would deflate each at level
-            // 6 (fixed), a seventh of a packet's time, and the PDF is
-            // rewritten anyway (`split`), where they are deflated at level 1
-            // once per packet. What `pretty` also does (binary streams
-            // hex-encoded, objects indented) is undone there.
-            pretty: true,
+            // Streams uncompressed (`raw_streams`, a patch in vendor/):
+            // krilla would deflate page contents and font programs at level
+            // 6 (fixed), a fifth of a packet's time, and the PDF is rewritten
+            // anyway (`split`), where they are deflated at level 1 once per
+            // packet however many documents share them.
+            raw_streams: true,
             ..PdfOptions::default()
         };
         typst_pdf::pdf(document, &options).map_err(|d| d.to_vec())

@@ -415,45 +415,26 @@ impl<'a> File<'a> {
     }
 
     /// Makes each stream what the files hold, from what the renderer has
-    /// Typst write (`pretty` output, `render::Renderer::export`): page
-    /// contents and other content streams come uncompressed and are
-    /// deflated here at [`STREAM_LEVEL`], once per packet however many
-    /// documents share them; binary streams (fonts, the ICC profile) come
-    /// deflated by krilla and then hex-encoded, and lose the hex. The XMP
-    /// metadata stays readable, as PDF/A wants it. A stream with decode
-    /// parameters or any other filter is left as it is.
+    /// Typst write (`raw_streams`, a patch in vendor/, see
+    /// `render::Renderer::export`): every stream krilla would have deflated
+    /// at level 6 (page contents, font programs, CMaps) comes uncompressed
+    /// and is deflated here at [`STREAM_LEVEL`], once per packet however
+    /// many documents share it. The XMP metadata stays readable, as PDF/A
+    /// wants it. A stream that has a filter already (the ICC profile, an
+    /// image a clinic template places) is left as it is.
     fn finish_streams(&mut self) -> Option<()> {
         for object in self.objects.values_mut() {
             let (Value::Dict(dict), Some(data)) = (&mut object.value, &object.stream) else {
                 continue;
             };
-            if dict.get(b"DecodeParms").is_some() {
+            if dict.get(b"Filter").is_some()
+                || dict.get(b"DecodeParms").is_some()
+                || dict.name(b"Type") == Some(b"Metadata")
+            {
                 continue;
             }
-            const HEX: Option<&[u8]> = Some(b"ASCIIHexDecode");
-            let finished = match dict.get(b"Filter") {
-                None if dict.name(b"Type") == Some(b"Metadata") => continue,
-                None => {
-                    dict.set(b"Filter", Value::Name(Cow::Borrowed(b"FlateDecode")));
-                    deflate(&[data], STREAM_LEVEL)?
-                }
-                Some(filter) if filter.name() == HEX => {
-                    dict.remove(b"Filter");
-                    hex_decode(data)?
-                }
-                // Hex over another filter (Flate for fonts and the ICC
-                // profile, DCT for a JPEG a clinic template places).
-                Some(Value::Array(filters))
-                    if filters.len() == 2
-                        && filters[0].name() == HEX
-                        && filters[1].name().is_some() =>
-                {
-                    let inner = filters[1].clone();
-                    dict.set(b"Filter", inner);
-                    hex_decode(data)?
-                }
-                Some(_) => continue,
-            };
+            let finished = deflate(&[data], STREAM_LEVEL)?;
+            dict.set(b"Filter", Value::Name(Cow::Borrowed(b"FlateDecode")));
             dict.set(b"Length", Value::number(finished.len() as i64));
             object.stream = Some(Cow::Owned(finished));
         }
@@ -1443,31 +1424,6 @@ fn deflate(pieces: &[&[u8]], level: u32) -> Option<Vec<u8>> {
     })
 }
 
-/// The bytes of an `ASCIIHexDecode` stream: pairs of hex digits, white
-/// space ignored, up to `>`; a last lone digit is followed by a 0.
-fn hex_decode(data: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len() / 2);
-    let mut high = None;
-    for &b in data {
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            b'>' => break,
-            b if is_space(b) => continue,
-            _ => return None,
-        };
-        match high.take() {
-            Some(h) => out.push(h << 4 | digit),
-            None => high = Some(digit),
-        }
-    }
-    if let Some(h) = high {
-        out.push(h << 4);
-    }
-    Some(out)
-}
-
 /// Writes a number in decimal. Object numbers and references are most of a
 /// cut document's tokens, and `format!` allocated a string for each one
 /// (bench/PROFILE.md).
@@ -2106,8 +2062,8 @@ mod tests {
         );
     }
 
-    /// What Typst writes with `pretty` output becomes what the files hold:
-    /// contents deflated, hex taken off krilla's binary streams, everything
+    /// What Typst writes with `raw_streams` becomes what the files hold:
+    /// streams without a filter deflated (but the XMP metadata), everything
     /// else as it was.
     #[test]
     fn streams_are_finished_once_and_the_rest_left_alone() {
@@ -2122,16 +2078,12 @@ mod tests {
             "<</Title(Streams)>>".to_string(),
             "<</Type/Pages/Count 0/Kids[]>>".to_string(),
             stream("", "BT 0 0 Td ET"),
-            stream(
-                "/Filter[/ASCIIHexDecode/FlateDecode]/Length1 3",
-                "41 42\n43>",
-            ),
-            stream("/Filter/ASCIIHexDecode", "414>"),
+            stream("/Subtype/CIDFontType0C/Length1 3", "ABC"),
             stream("/Type/Metadata/Subtype/XML", "<x:xmpmeta/>"),
             stream("/Filter/FlateDecode/DecodeParms<</Predictor 12>>", "abcd"),
-            stream("/Filter/ASCIIHexDecode/DecodeParms<<>>", "4142>"),
+            stream("/DecodeParms<<>>", "4142"),
             stream("/Filter/DCTDecode", "jpeg"),
-            stream("/Filter[/ASCIIHexDecode/DCTDecode]", "6A 70>"),
+            stream("/Filter/ASCIIHexDecode", "414>"),
         ];
         let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
         let raw = pdf(&objects);
@@ -2150,31 +2102,29 @@ mod tests {
             (filter, inflate(&data)),
             (flate.clone(), b"BT 0 0 Td ET".to_vec())
         );
-        assert_eq!(get(5), (flate, b"ABC".to_vec()));
+        let (filter, data) = get(5);
+        assert_eq!((filter, inflate(&data)), (flate, b"ABC".to_vec()));
         assert_eq!(
             file.dict(5).unwrap().int(b"Length1"),
             Some(3),
             "other entries are kept"
         );
-        assert_eq!(get(6), (None, vec![0x41, 0x40]));
-        assert_eq!(get(7).1, b"<x:xmpmeta/>", "the XMP metadata stays readable");
-        assert_eq!(get(8).1, b"abcd");
-        assert_eq!(get(9).1, b"4142>", "decode parameters: left alone");
-        assert_eq!(get(10).1, b"jpeg");
         assert_eq!(
-            get(11),
-            (
-                Some(Value::Name(Cow::Borrowed(b"DCTDecode"))),
-                b"jp".to_vec()
-            )
+            get(6),
+            (None, b"<x:xmpmeta/>".to_vec()),
+            "the XMP metadata stays readable"
         );
+        assert_eq!(get(7).1, b"abcd");
+        assert_eq!(
+            get(8),
+            (None, b"4142".to_vec()),
+            "decode parameters: left alone"
+        );
+        assert_eq!(get(9).1, b"jpeg");
+        assert_eq!(get(10).1, b"414>", "a filter of any kind: left alone");
         // The rest of the file as written, and the same bytes every time.
         let compacted = compact(&raw).unwrap();
         assert_eq!(compact(&raw), Some(compacted));
-        // Not hex after all: the file is not rewritten.
-        let not_hex = stream("/Filter/ASCIIHexDecode", "zz");
-        let bad = [&objects[..3], &[not_hex.as_str()][..]].concat();
-        assert!(compact(&pdf(&bad)).is_none());
     }
 
     #[test]
