@@ -27,7 +27,13 @@
 //! deflated here at a cheaper level than krilla's.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+/// The split's maps are keyed by object numbers and looked up for every
+/// reference it reads or writes: a multiply (FxHash) instead of std's
+/// SipHash, which was a tenth of the split's instructions
+/// (bench/PROFILE.md, change 12). Nothing here depends on their order.
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
@@ -403,7 +409,7 @@ impl<'a> File<'a> {
             return None;
         }
         let header_end = offsets.iter().map(|&(_, o)| o).min()?;
-        let mut objects = HashMap::with_capacity(offsets.len());
+        let mut objects = HashMap::with_capacity_and_hasher(offsets.len(), Default::default());
         for (n, offset) in offsets {
             objects.insert(n, read_object(data, offset, n)?);
         }
@@ -647,7 +653,7 @@ impl Elements {
             .collect();
         let root = file.dict(packet.struct_root)?;
         let mut elements = Elements {
-            parts: HashMap::new(),
+            parts: HashMap::default(),
         };
         let top = kids(root);
         if top.is_empty() {
@@ -753,7 +759,7 @@ fn cut(
     let pages: Vec<u32> = packet.pages[part.pages.clone()].to_vec();
     let page_set: BTreeSet<u32> = pages.iter().copied().collect();
     // Objects rewritten for this part, by their number in the packet.
-    let mut changed: HashMap<u32, Object<'_>> = HashMap::new();
+    let mut changed: HashMap<u32, Object<'_>> = HashMap::default();
 
     // The page tree: only this part's pages.
     let mut tree = file.dict(packet.page_tree)?.clone();
