@@ -633,9 +633,10 @@ impl Renderer {
                 .expect("PDF/A-2b and PDF/UA-1 can be combined"),
             // Streams uncompressed (`raw_streams`, a patch in vendor/):
             // krilla would deflate page contents and font programs at level
-            // 6 (fixed), a fifth of a packet's time, and the PDF is rewritten
-            // anyway (`split`), where they are deflated at level 1 once per
-            // packet however many documents share them.
+            // 6 (fixed; the contents alone were a seventh of a packet's
+            // instructions, bench/PROFILE.md change 8), and the PDF is
+            // rewritten anyway (`split`), where each stream is deflated at
+            // level 1 once per packet however many documents share it.
             raw_streams: true,
             ..PdfOptions::default()
         };

@@ -23,19 +23,20 @@
 //! stream, so that the packet ZIP can store its PDFs as they are. The
 //! packet itself is rewritten the same way ([`compact`]). Streams are
 //! finished here too, once per packet ([`File::finish_streams`]): the
-//! renderer has Typst leave page contents uncompressed, and they are
-//! deflated here at a cheaper level than krilla's.
+//! renderer has Typst leave page contents, CMaps and font programs
+//! uncompressed, and they are deflated here at a cheaper level than
+//! krilla's.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
 
 /// The split's maps are keyed by object numbers and looked up for every
 /// reference it reads or writes: a multiply (FxHash) instead of std's
 /// SipHash, which was a tenth of the split's instructions
 /// (bench/PROFILE.md, change 12). Nothing here depends on their order.
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
-use std::hash::{Hash, Hasher};
-use std::ops::Range;
 
 /// One document to cut out of the packet.
 pub(super) struct Part<'a> {
