@@ -101,6 +101,12 @@ def main():
     print("second-opinion benchmark: %d cores, run date %s, %d rounds (medians)" % (cores, DATE, rounds))
     print("%-44s %8s %10s %12s %12s" % ("run", "packets", "seconds", "packets/s", "peak MB"))
     EVERY, ONE, LOOP_LABEL = "build, all cores", "build --jobs 1", "loop: one compile per packet (packet.pdf)"
+    # Both pinned to one core: the per-core comparison, which does not
+    # depend on how many cores the machine has (the loop gets some of a
+    # second core from Typst's parallel page layout; the build one worker
+    # per core). Needs taskset (util-linux); PINNED=0 leaves it out.
+    PINNED_ONE, PINNED_LOOP = "build --jobs 1, pinned to one core", "loop, pinned to one core"
+    pinned = os.environ.get("PINNED", "1") != "0" and shutil.which("taskset") is not None
     rate, peak, per_round = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         templates = os.path.join(tmp, "templates")
@@ -121,6 +127,10 @@ def main():
                     runs.append(("BEFORE binary, all cores", old))
                     runs.append(("BEFORE binary, --jobs 1", old + ["--jobs", "1"]))
                 runs.append((LOOP_LABEL, [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
+                if pinned:
+                    pin = ["taskset", "-c", str(sorted(os.sched_getaffinity(0))[0])]
+                    runs.append((PINNED_ONE, pin + build + ["--jobs", "1"]))
+                    runs.append((PINNED_LOOP, pin + [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
             if n in baseline_sizes:
                 runs.append(("baseline: Typst per document, cold", [BASELINE, sheet, os.path.join(tmp, "base"), DATE]))
             # Only the sizes whose ratios are reported are repeated.
@@ -151,6 +161,8 @@ def main():
             print("at %d packets: all cores give %.2fx --jobs 1 (rounds: %s)" % (n, every / one, spread(EVERY, ONE)))
         if every and loop:
             print("at %d packets: all cores give %.2fx the one-compile-per-packet loop (rounds: %s)" % (n, every / loop, spread(EVERY, LOOP_LABEL)))
+        if rate.get((PINNED_ONE, n)) and rate.get((PINNED_LOOP, n)):
+            print("at %d packets, each on one core: the build gives %.2fx the loop (rounds: %s)" % (n, rate[(PINNED_ONE, n)] / rate[(PINNED_LOOP, n)], spread(PINNED_ONE, PINNED_LOOP)))
         if (EVERY, small) in peak and n != small:
             print("peak memory, all cores: %.0f MB at %d packets, %.0f MB at %d" % (peak[(EVERY, small)], small, peak[(EVERY, n)], n))
 
