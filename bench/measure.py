@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,12 +80,6 @@ def write_sheet(path, rows):
             w.writerow(out)
 
 
-def median(values):
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-
-
 def main():
     """One run, every command on the same sheet, so the ratios compare like
     with like on a noisy machine. The commands the ratios are made of run
@@ -116,21 +111,23 @@ def main():
             write_sheet(sheet, patients(n))
             out = os.path.join(tmp, "out")
             build = [BINARY, "build", sheet, "--out", out, "--date", DATE, "--quiet", "--force"]
+            one_job = build + ["--jobs", "1"]
+            loop_cmd = [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]
             runs = []
             if n in sizes or n == small:
                 runs.append((EVERY, build))
             if n in sizes:
-                runs.append((ONE, build + ["--jobs", "1"]))
+                runs.append((ONE, one_job))
                 # BEFORE=path/to/an/older/binary times it beside this one.
                 if os.environ.get("BEFORE"):
                     old = [os.environ["BEFORE"]] + build[1:]
                     runs.append(("BEFORE binary, all cores", old))
                     runs.append(("BEFORE binary, --jobs 1", old + ["--jobs", "1"]))
-                runs.append((LOOP_LABEL, [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
+                runs.append((LOOP_LABEL, loop_cmd))
                 if pinned:
                     pin = ["taskset", "-c", str(sorted(os.sched_getaffinity(0))[0])]
-                    runs.append((PINNED_ONE, pin + build + ["--jobs", "1"]))
-                    runs.append((PINNED_LOOP, pin + [LOOP, templates, sheet, os.path.join(tmp, "loop"), DATE]))
+                    runs.append((PINNED_ONE, pin + one_job))
+                    runs.append((PINNED_LOOP, pin + loop_cmd))
             if n in baseline_sizes:
                 runs.append(("baseline: Typst per document, cold", [BASELINE, sheet, os.path.join(tmp, "base"), DATE]))
             # Only the sizes whose ratios are reported are repeated.
@@ -145,7 +142,7 @@ def main():
                     for d in ("out", "loop", "base"):
                         shutil.rmtree(os.path.join(tmp, d), ignore_errors=True)
             for label, _ in runs:
-                seconds = median(times[label])
+                seconds = statistics.median(times[label])
                 rate[(label, n)], peak[(label, n)] = n / seconds, max(peaks[label])
                 per_round[(label, n)] = [n / t for t in times[label]]
                 print("%-44s %8d %10.2f %12.1f %12.0f" % (label, n, seconds, n / seconds, peak[(label, n)]))

@@ -473,20 +473,18 @@ fn subset_font(font: Font, glyph_remapper: &GlyphRemapper) -> KrillaResult<(Font
     // same outlines, so their boxes are looked up in the original font,
     // where the cache keeps them from one export to the next. The box is the
     // same union of the same glyph boxes either way.
-    let glyphs: Vec<(Font, skrifa::GlyphId)> = if variation_coordinates.is_empty()
+    let (source, glyphs): (&Font, Vec<u32>) = if variation_coordinates.is_empty()
         && font.num_glyphs() == u32::from(glyph_remapper.num_gids())
     {
-        glyph_remapper
-            .remapped_gids()
-            .map(|g| (original.clone(), skrifa::GlyphId::new(u32::from(g))))
-            .collect()
+        (
+            &original,
+            glyph_remapper.remapped_gids().map(u32::from).collect(),
+        )
     } else {
-        (0..font.num_glyphs())
-            .map(|g| (font.clone(), skrifa::GlyphId::new(g)))
-            .collect()
+        (&font, (0..font.num_glyphs()).collect())
     };
-    for (font, g) in &glyphs {
-        if let Some(path_bbox) = compute_bbox(font, *g) {
+    for g in glyphs {
+        if let Some(path_bbox) = compute_bbox(source, skrifa::GlyphId::new(g)) {
             bbox = bbox
                 .map(|mut r| {
                     r.expand(&path_bbox);
