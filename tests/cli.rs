@@ -1145,6 +1145,16 @@ mod web;
 #[path = "cli/scale.rs"]
 mod scale;
 
+// Issue 25: hostile files on the newer surfaces.
+#[path = "cli/images.rs"]
+mod images;
+#[path = "cli/merge_hostile.rs"]
+mod merge_hostile;
+#[path = "cli/locks.rs"]
+mod locks;
+#[path = "cli/small_hostile.rs"]
+mod small_hostile;
+
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
     let case = Case::new();

@@ -1,0 +1,1 @@
+//! `report merge` against hostile or hand-edited reports (issue 25).
