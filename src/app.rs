@@ -45,8 +45,34 @@ fn clock_today() -> NaiveDate {
 
 /// Prints a run-stopping error the same way everywhere.
 fn fatal(error: &Error) -> Outcome {
-    eprintln!("error: {error}");
+    tell(&format!("error: {error}\n"));
     Outcome::Fatal
+}
+
+/// Writes to standard output. `print!` panics when standard output is full
+/// or its reader has gone (`| head`, `>/dev/full`), which ended good runs
+/// with exit 101 and no word; here the text is lost, the outcome is kept,
+/// and standard error says what happened.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        tell(
+            "note: standard output is closed or full, so this message could not be printed there; the run's outcome is in its exit code (and report.csv for a build)\n",
+        );
+    }
+}
+
+/// Writes to standard error without ever panicking (`eprint!` does when
+/// standard error is full): there is nowhere left to report a failure.
+fn tell(text: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 /// Replaces Rust's panic message (which could quote data) with a plain one.
@@ -88,7 +114,7 @@ pub fn build(args: &BuildArgs) -> Outcome {
                     let (done, total) = (b.position(), b.length().unwrap_or(0));
                     let step = (total / 10).max(1);
                     if done % step == 0 || done == total {
-                        eprintln!("{done} of {total} packets done");
+                        tell(&format!("{done} of {total} packets done\n"));
                     }
                 }
             }
@@ -164,12 +190,12 @@ fn outcome(good: usize, failed: usize) -> Outcome {
 /// well, else to stderr) and returns its outcome.
 fn finish(warnings: &[String], summary: &str, outcome: Outcome) -> Outcome {
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        tell(&format!("warning: {warning}\n"));
     }
     if matches!(outcome, Outcome::AllGood) {
-        print!("{summary}");
+        say(summary);
     } else {
-        eprint!("{summary}");
+        tell(summary);
     }
     outcome
 }
@@ -216,8 +242,8 @@ fn rate_text(per_second: f64) -> String {
 }
 
 fn unexpected() -> Outcome {
-    eprintln!(
-        "error: second-opinion stopped unexpectedly. No patient data is shown here.\nhint: run again; if it happens again, report it with the command you ran"
+    tell(
+        "error: second-opinion stopped unexpectedly. No patient data is shown here.\nhint: run again; if it happens again, report it with the command you ran\n",
     );
     Outcome::Fatal
 }
@@ -246,11 +272,11 @@ pub fn init(args: &InitArgs) -> Outcome {
     if let Some(path) = &args.clinic {
         return match crate::starter::write_clinic_profile(path, args.force) {
             Ok(()) => {
-                println!(
-                    "Wrote {}. Fill in the clinic's details (the logo path is relative to this file), then run:\n  second-opinion build INPUT --clinic {}",
+                say(&format!(
+                    "Wrote {}. Fill in the clinic's details (the logo path is relative to this file), then run:\n  second-opinion build INPUT --clinic {}\n",
                     path.display(),
                     path.display()
-                );
+                ));
                 Outcome::AllGood
             }
             Err(e) => fatal(&e),
@@ -268,11 +294,11 @@ pub fn init(args: &InitArgs) -> Outcome {
     };
     match written {
         Ok(()) => {
-            println!(
-                "Wrote {}. Fill it in (every field is explained in docs/intake.md), then run:\n  second-opinion build {} --out packets",
+            say(&format!(
+                "Wrote {}. Fill it in (every field is explained in docs/intake.md), then run:\n  second-opinion build {} --out packets\n",
                 path.display(),
                 path.display()
-            );
+            ));
             Outcome::AllGood
         }
         Err(e) => fatal(&e),
@@ -285,12 +311,12 @@ pub fn templates(command: &TemplatesCommand) -> Outcome {
         TemplatesCommand::Export { dir, force } => {
             match crate::templates_dir::export(dir, *force) {
                 Ok(files) => {
-                    println!(
-                        "Wrote {} files into {}. Edit them (README.md there says what data each template receives), then run:\n  second-opinion build INPUT --templates {}",
+                    say(&format!(
+                        "Wrote {} files into {}. Edit them (README.md there says what data each template receives), then run:\n  second-opinion build INPUT --templates {}\n",
                         files.len(),
                         dir.display(),
                         dir.display()
-                    );
+                    ));
                     Outcome::AllGood
                 }
                 Err(e) => fatal(&e),
