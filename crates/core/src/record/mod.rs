@@ -9,6 +9,9 @@ pub use crate::intake::fields;
 use crate::intake::{closest_field, looks_like_a_field_name};
 pub use crate::intake::{parse_date, safe_name};
 
+mod warnings;
+pub use warnings::Warning;
+
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
