@@ -199,29 +199,35 @@ fn the_signature_page_names_the_recipient_and_the_records_in_every_setting() {
 }
 
 #[test]
-fn spanish_never_puts_a_gendered_article_before_a_doctors_title() {
+fn spanish_names_doctors_in_sentences_with_the_article_their_title_asks_for() {
+    // Issue 26: no title in brackets ("mi médico actual (Dra. Ana…)"); a
+    // sentence that reads aloud, "la Dra." for a woman's title, "el Dr." or
+    // "del Dr." for a man's, never the other way round.
     let case = Case::new();
     let dir = packet(&case, "es", &long_patient("es"), &[]);
     let mut names: Vec<String> = ENTRIES.iter().map(|e| e.to_string()).collect();
     names.push("records-request-letter-copy.pdf".into());
-    let mut seen_title = false;
+    let mut seen_la_dra = false;
     for entry in names {
         let text = pdf_text(&dir.join(&entry));
-        seen_title |= text.contains("Dra. Priya") || text.contains("Dr. Samuel");
+        seen_la_dra |= text.contains("de la Dra. Priya") || text.contains("la Dra. Priya");
+        assert!(
+            !text.contains("(Dr. ") && !text.contains("(Dra. "),
+            "{entry}: a doctor's title in brackets"
+        );
         let words: Vec<&str> = text.split_whitespace().collect();
         for pair in words.windows(2) {
             let article = pair[0].trim_start_matches(['(', '¿', '¡']).to_lowercase();
             let title = pair[1].to_lowercase();
-            assert!(
-                !(["el", "la", "del", "al", "los", "las"].contains(&article.as_str())
-                    && (title.starts_with("dr.") || title.starts_with("dra."))),
-                "{entry}: \"{} {}\"",
-                pair[0],
-                pair[1]
-            );
+            let wrong = (["el", "del", "al"].contains(&article.as_str())
+                && title.starts_with("dra."))
+                || (["la", "las", "los"].contains(&article.as_str()) && title.starts_with("dr."));
+            assert!(!wrong, "{entry}: \"{} {}\"", pair[0], pair[1]);
         }
     }
-    assert!(seen_title, "the doctors' names are printed");
+    assert!(seen_la_dra, "a sentence names la Dra. Priya");
+    let copy = pdf_text(&dir.join("records-request-letter-copy.pdf"));
+    assert!(copy.contains("Soy paciente de la Dra. Priya"), "{copy}");
 }
 
 #[test]
@@ -370,4 +376,211 @@ fn no_text_is_smaller_than_10_points() {
             );
         }
     }
+}
+
+/// The long patient with a 70-character name and 40-character values
+/// without a space in every field that takes codes (issue 25 and 26).
+fn longest_patient(language: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&long_patient(language)).unwrap();
+    let run = "4".repeat(40);
+    v["patient_name"] =
+        "Maria-Guadalupe Alexandra Fernández-Castellanos de la Torre y Villanue".into();
+    assert_eq!(v["patient_name"].as_str().unwrap().chars().count(), 70);
+    v["date_of_birth"] = "1951-09-30".into();
+    for field in [
+        "patient_phone",
+        "medical_record_number",
+        "records_office_phone",
+        "records_office_fax",
+        "second_opinion_fax",
+        "member_id",
+        "group_number",
+        "insurer_phone",
+    ] {
+        v[field] = run.clone().into();
+    }
+    v["insurer"] = "Prairie Health Plan Gold PPO Select Network Choice".into();
+    v.to_string()
+}
+
+/// Every word on every page of a PDF whose box is not inside the page, as
+/// "page N: word".
+fn words_off_the_page(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let num = |l: &str, key: &str| -> f64 {
+        let start = l.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        l[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (mut page, mut width, mut height, mut words) = (0, 0.0, 0.0, 0);
+    let mut off = Vec::new();
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let l = l.trim_start();
+        if l.starts_with("<page ") {
+            page += 1;
+            width = num(l, "width");
+            height = num(l, "height");
+        } else if l.starts_with("<word ") {
+            words += 1;
+            let inside = num(l, "xMin") >= 0.0
+                && num(l, "yMin") >= 0.0
+                && num(l, "xMax") <= width
+                && num(l, "yMax") <= height;
+            if !inside {
+                let word = l
+                    .split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('<')
+                    .next()
+                    .unwrap_or("");
+                off.push(format!("page {page}: {word}"));
+            }
+        }
+    }
+    assert!(words > 0, "{}: no words read", pdf.display());
+    off
+}
+
+#[test]
+fn no_word_leaves_the_page_in_any_packet() {
+    // English and Spanish, regular and large print, Letter and A4, with a
+    // 70-character name and 40-character values without a space: the header
+    // keeps to two lines, and long values break inside the page.
+    let case = Case::new();
+    for language in ["en", "es"] {
+        for (print, paper) in [
+            ("regular", "letter"),
+            ("regular", "a4"),
+            ("large", "letter"),
+            ("large", "a4"),
+        ] {
+            let name = format!("{language}-{print}-{paper}");
+            let mut extra = vec!["--paper", paper];
+            if print == "large" {
+                extra.push("--large-print");
+            }
+            let dir = packet(&case, &name, &longest_patient(language), &extra);
+            let pdf = dir.join("packet.pdf");
+            let off = words_off_the_page(&pdf);
+            assert!(off.is_empty(), "{name}: words outside the page: {off:?}");
+            // The name is on every page, whole or cut with "…", never gone.
+            for page in 1..=pages(&pdf) {
+                assert!(
+                    page_text(&pdf, page).contains("Maria-Guadalupe"),
+                    "{name}: page {page} has no name in its header"
+                );
+            }
+        }
+    }
+    // The long values print as typed (no invisible characters in between).
+    let dir = case.path("en-regular-letter-x");
+    let script = pdf_text(&dir.join("insurance-call-script.pdf"));
+    assert!(!script.contains('\u{200B}'));
+    assert!(script.contains(&"4".repeat(16)), "{script}");
+}
+
+/// A copy of the sample record with some fields changed.
+fn sample_with(changes: serde_json::Value) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&sample()).unwrap();
+    let record = if v.is_array() { &mut v[0] } else { &mut v };
+    for (k, value) in changes.as_object().unwrap() {
+        if value.is_null() {
+            record.as_object_mut().unwrap().remove(k);
+        } else {
+            record[k] = value.clone();
+        }
+    }
+    record.to_string()
+}
+
+#[test]
+fn the_close_deadline_box_is_there_only_when_a_date_is_close() {
+    // The run date is 2026-11-23.
+    let case = Case::new();
+    let close = sample_with(
+        serde_json::json!({"decision_deadline": "2026-12-03", "appointment_date": "2027-02-01"}),
+    );
+    let far = sample_with(
+        serde_json::json!({"decision_deadline": "2027-01-20", "appointment_date": "2027-02-01"}),
+    );
+    let cover = pdf_text(&packet(&case, "close", &close, &[]).join("checklist.pdf"));
+    assert!(
+        cover.contains("Your decision date is in 10 days"),
+        "{cover}"
+    );
+    assert!(cover.contains("What to do today"), "{cover}");
+    assert!(!cover.contains("Your appointment is in"), "{cover}");
+    let cover = pdf_text(&packet(&case, "far", &far, &[]).join("checklist.pdf"));
+    assert!(!cover.contains("What to do today"), "{cover}");
+    let es =
+        pdf_text(&packet(&case, "close-es", &close, &["--language", "es"]).join("checklist.pdf"));
+    assert!(
+        es.contains("Su fecha para decidir es dentro de 10 días"),
+        "{es}"
+    );
+}
+
+#[test]
+fn medicare_guidance_comes_first_and_no_insurance_has_a_path_of_its_own() {
+    let case = Case::new();
+    for language in ["en", "es"] {
+        let medicare =
+            sample_with(serde_json::json!({"insurer": "Medicare", "language": language}));
+        let script = packet(&case, &format!("medicare-{language}"), &medicare, &[])
+            .join("insurance-call-script.pdf");
+        let first = page_text(&script, 1);
+        assert!(first.contains("1-800-MEDICARE"), "{language}: {first}");
+        assert!(first.contains("SHIP"), "{language}: {first}");
+        let text = pdf_text(&script);
+        assert!(
+            text.contains("Medicare") && !text.contains("in-network specialist"),
+            "{language}"
+        );
+
+        let plan = sample_with(serde_json::json!({"language": language}));
+        let script = packet(&case, &format!("plan-{language}"), &plan, &[])
+            .join("insurance-call-script.pdf");
+        assert!(
+            !page_text(&script, 1).contains("1-800-MEDICARE"),
+            "{language}"
+        );
+
+        let none = sample_with(serde_json::json!({"insurer": "none", "language": language}));
+        let script = pdf_text(
+            &packet(&case, &format!("none-{language}"), &none, &[])
+                .join("insurance-call-script.pdf"),
+        );
+        for expected in ["Good Faith Estimate", "Medicaid"] {
+            assert!(
+                script.contains(expected),
+                "{language}: {expected}\n{script}"
+            );
+        }
+        assert!(
+            !script.contains("Member ID") && !script.contains("Número de miembro"),
+            "{language}"
+        );
+    }
+}
+
+#[test]
+fn the_release_form_step_is_only_for_records_sent_to_someone_else() {
+    let case = Case::new();
+    let to_me = sample_with(serde_json::json!({"records_delivery": "patient"}));
+    let cover = pdf_text(&packet(&case, "me", &to_me, &[]).join("checklist.pdf"));
+    assert!(!cover.contains("authorization) form"), "{cover}");
+    assert!(cover.contains("patient portal"), "{cover}");
+    let to_doctor = sample();
+    let cover = pdf_text(&packet(&case, "doctor", &to_doctor, &[]).join("checklist.pdf"));
+    assert!(cover.contains("authorization) form"), "{cover}");
+    // The letter's box above the signature names the mailing address and
+    // the fax, or blanks for them.
+    let letter =
+        pdf_text(&packet(&case, "doctor2", &to_doctor, &[]).join("records-request-letter.pdf"));
+    assert!(letter.contains("mailing address"), "{letter}");
 }
