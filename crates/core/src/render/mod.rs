@@ -62,9 +62,10 @@ pub struct DocumentKind {
 /// The packet's built-in documents, in the order they appear in the ZIP and
 /// in `packet.pdf`: the patient's order of use (start here, send for the
 /// records, call the plan, book and prepare the visit, ask, compare).
-/// Documents a clinic adds come after them, as does the Spanish reading copy
-/// of the letter (`es/records-request-letter-copy.typ`, a document of that
-/// language only).
+/// The reading copy of the letter (`records-request-letter-copy.typ`: the
+/// letter in Spanish in a Spanish packet, in large print in a large-print
+/// one) comes right after the letter; documents a clinic adds come after
+/// them all ([`TemplateSet::packet_documents`]).
 pub const DOCUMENTS: &[DocumentKind] = &[
     DocumentKind {
         file_name: "checklist.pdf",
@@ -271,7 +272,10 @@ impl Renderer {
     /// packet is built (one compile, split into documents), so template
     /// mistakes surface before any real record, with Typst's diagnostics.
     fn check_templates(&self, language: &str) -> Result<Vec<Document>, Error> {
-        let documents = self.options.templates.documents(language)?;
+        let documents = self
+            .options
+            .templates
+            .packet_documents(language, self.options.large_print)?;
         let mut sample = crate::record::sample_patient();
         sample.language = Some(language.to_string());
         let folder = || {
@@ -393,7 +397,7 @@ impl Renderer {
         }
         self.options
             .templates
-            .documents(language)
+            .packet_documents(language, self.options.large_print)
             .map(std::borrow::Cow::Owned)
             .map_err(|_| {
                 Problem::field(

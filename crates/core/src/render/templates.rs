@@ -18,6 +18,13 @@ pub use crate::intake::LANGUAGES;
 pub const MAX_FILES: usize = 200;
 /// Largest file read from a templates folder.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// The reading copy of the records request letter, in a language folder:
+/// the letter for the patient to read, marked not to be sent. It comes
+/// right after the letter (see [`TemplateSet::packet_documents`]).
+pub const READING_COPY: &str = "records-request-letter-copy.typ";
+/// The language of the letter that is sent, in every packet: a US records
+/// office reads English.
+const LETTER_LANGUAGE: &str = "en";
 /// Image types a templates folder may hold besides `.typ` files.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "svg", "gif"];
 
@@ -130,11 +137,32 @@ impl TemplateSet {
         &self.other
     }
 
-    /// The documents of a language's packet, in order: the built-in ones,
-    /// then any other `.typ` file of that language folder (in name order)
-    /// whose name does not start with `_` (those are helpers to import).
+    /// The documents of a language's packet in regular print: see
+    /// [`TemplateSet::packet_documents`].
     pub fn documents(&self, language: &str) -> Result<Vec<Document>, Error> {
+        self.packet_documents(language, false)
+    }
+
+    /// The documents of a language's packet, in order: the built-in ones,
+    /// with the reading copy of the letter ([`READING_COPY`]) right after
+    /// the letter when the packet has one, then any other `.typ` file of
+    /// that language folder (in name order) whose name does not start with
+    /// `_` (those are helpers to import).
+    ///
+    /// The letter that is sent is in English and in the letter size in
+    /// every packet (the records office reads it), so the reading copy is
+    /// for the patient: a packet in another language has it (the letter in
+    /// the patient's language), and so does a large-print packet (the
+    /// letter in large print). An English regular-print packet would only
+    /// print the letter twice, so it has none.
+    pub fn packet_documents(
+        &self,
+        language: &str,
+        large_print: bool,
+    ) -> Result<Vec<Document>, Error> {
         let prefix = format!("/{language}/");
+        let copy = format!("{prefix}{READING_COPY}");
+        let wants_copy = language != LETTER_LANGUAGE || large_print;
         let mut documents = Vec::new();
         for doc in DOCUMENTS {
             let template = format!("{prefix}{}", doc.template);
@@ -153,6 +181,16 @@ impl TemplateSet {
                 template,
                 label: doc.label.into(),
             });
+            if doc.template == "records-request-letter.typ"
+                && wants_copy
+                && self.sources.contains_key(&copy)
+            {
+                documents.push(Document {
+                    file_name: READING_COPY.replace(".typ", ".pdf"),
+                    template: copy.clone(),
+                    label: "reading copy of the letter".into(),
+                });
+            }
         }
         for path in self.sources.keys() {
             let Some(name) = path.strip_prefix(&prefix) else {
@@ -163,6 +201,7 @@ impl TemplateSet {
             };
             if name.contains('/')
                 || stem.starts_with('_')
+                || name == READING_COPY
                 || DOCUMENTS.iter().any(|d| d.template == name)
             {
                 continue;
@@ -262,16 +301,42 @@ mod tests {
         for language in LANGUAGES {
             let docs = TemplateSet::built_in().documents(language).unwrap();
             let names: Vec<_> = docs.iter().map(|d| d.file_name.as_str()).collect();
-            let built_in: Vec<_> = DOCUMENTS.iter().map(|d| d.file_name).collect();
-            assert_eq!(names[..DOCUMENTS.len()], built_in[..], "{language}");
             // Spanish packets add the Spanish reading copy of the letter
-            // that is sent in English (issue 10).
-            let extra: &[&str] = if *language == "es" {
-                &["records-request-letter-copy.pdf"]
+            // that is sent in English (issue 10), right after the letter
+            // (issue 26); English regular print has none.
+            let copy = names
+                .iter()
+                .position(|n| *n == "records-request-letter-copy.pdf");
+            let letter = names
+                .iter()
+                .position(|n| *n == "records-request-letter.pdf");
+            if *language == "en" {
+                assert_eq!(copy, None);
             } else {
-                &[]
-            };
-            assert_eq!(names[DOCUMENTS.len()..], extra[..], "{language}");
+                assert_eq!(copy, letter.map(|i| i + 1), "{language}: {names:?}");
+            }
+            let others: Vec<_> = names
+                .iter()
+                .filter(|n| **n != "records-request-letter-copy.pdf")
+                .copied()
+                .collect();
+            let built_in: Vec<_> = DOCUMENTS.iter().map(|d| d.file_name).collect();
+            assert_eq!(others, built_in, "{language}");
+            // Large print: every language has the reading copy (the letter
+            // that is sent stays in the letter size), after the letter.
+            let large = TemplateSet::built_in()
+                .packet_documents(language, true)
+                .unwrap();
+            let names: Vec<_> = large.iter().map(|d| d.file_name.as_str()).collect();
+            assert_eq!(
+                names[1..3],
+                [
+                    "records-request-letter.pdf",
+                    "records-request-letter-copy.pdf"
+                ],
+                "{language}"
+            );
+            assert_eq!(names.len(), DOCUMENTS.len() + 1, "{language}");
         }
     }
 
