@@ -56,11 +56,16 @@ pub fn each_record(
 /// Reads and checks every input file, keeping only what went wrong.
 pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
     let mut summary = CheckSummary::default();
+    // Records that pass but miss something the patient needs (issue 26).
+    let mut records = record::RecordWarnings::default();
     let warnings = each_record(config, &mut |checked| match checked {
-        Ok(_) => summary.passed += 1,
+        Ok(patient) => {
+            records.add(&patient);
+            summary.passed += 1
+        }
         Err(failure) => summary.failures.push(failure),
     })?;
-    summary.warnings = warnings;
+    summary.warnings = [warnings, records.into_lines()].concat();
     Ok(summary)
 }
 
@@ -79,13 +84,21 @@ pub fn build(
     // every language of the run, so all shards of a run fail alike.
     let (mut valid, mut passed) = (0, 0);
     let mut languages = BTreeSet::from([config.render.language.clone()]);
+    // Records that pass but miss something the patient needs (issue 26),
+    // each warned about by the shard that builds it.
+    let mut records = record::RecordWarnings::default();
     let warnings = each_record(&config.check, &mut |checked| {
         if let Ok(patient) = checked {
-            passed += usize::from(config.shard.is_none_or(|s| s.owns(valid)));
+            let own = config.shard.is_none_or(|s| s.owns(valid));
+            if own {
+                records.add(&patient);
+            }
+            passed += usize::from(own);
             valid += 1;
             languages.extend(patient.language);
         }
     })?;
+    let warnings = [warnings, records.into_lines()].concat();
     let renderer = crate::check::renderer(config.render.clone(), &languages, config.check_time)?;
     let mut out = OutputDir::prepare_for(&config.out, config.force, config.shard)?;
     out.protect(config.read_files());

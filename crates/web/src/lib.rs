@@ -145,6 +145,8 @@ fn read_and_check(
     sink: &mut dyn FnMut(CheckedRecord),
 ) -> Result<Checked, Error> {
     let mut checked = Checked::default();
+    // Records that pass but miss something the patient needs (issue 26).
+    let mut records = record::RecordWarnings::default();
     let warnings = input::read_bytes_each(
         Path::new(name),
         bytes,
@@ -153,13 +155,16 @@ fn read_and_check(
             checked.records += 1;
             let result = entry.and_then(|raw| record::from_raw(raw, today));
             match &result {
-                Ok(_) => checked.good += 1,
+                Ok(patient) => {
+                    records.add(patient);
+                    checked.good += 1
+                }
                 Err((origin, problems)) => checked.add_failure(origin, problems),
             }
             sink(result);
         },
     )?;
-    checked.warnings = warnings;
+    checked.warnings = [warnings, records.into_lines()].concat();
     Ok(checked)
 }
 

@@ -10,7 +10,7 @@ use crate::intake::{closest_field, looks_like_a_field_name};
 pub use crate::intake::{parse_date, safe_name};
 
 mod warnings;
-pub use warnings::Warning;
+pub use warnings::{MAX_LISTED, RecordWarnings, Warning};
 
 use std::collections::BTreeSet;
 

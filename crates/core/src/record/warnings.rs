@@ -1,8 +1,15 @@
 //! Warnings about a record that can be built but that the patient should
 //! complete before sending anything (issue 26). A warning names fields,
-//! never their values: it is printed in `build`'s summary and on the page.
+//! never their values: `build` and `validate` print it among their warnings
+//! ([`RecordWarnings`]), and so does the page.
 
 use super::Patient;
+use crate::intake::Origin;
+
+/// Most record warnings a run lists one by one; the others are counted in
+/// one more line, so a sheet of thousands of records does not bury the
+/// summary.
+pub const MAX_LISTED: usize = 20;
 
 /// Something missing that a packet can be built without, but that slows
 /// the records down: the fields it concerns, what is wrong and the fix.
@@ -14,6 +21,52 @@ pub struct Warning {
     pub message: &'static str,
     /// How to fix it.
     pub hint: &'static str,
+}
+
+impl Warning {
+    /// The warning as one line naming the record and the fields, never a
+    /// value: "intake.csv, row 3: second_opinion_address,
+    /// second_opinion_fax: the records go to … (hint: …)".
+    pub fn line(&self, origin: &Origin) -> String {
+        format!(
+            "{origin}: {}: {} (hint: {})",
+            self.fields.join(", "),
+            self.message,
+            self.hint
+        )
+    }
+}
+
+/// The record warnings of a run, gathered as the records are checked, for
+/// `build`, `validate` and the page to print beside the file warnings.
+#[derive(Debug, Default)]
+pub struct RecordWarnings {
+    lines: Vec<String>,
+    more: usize,
+}
+
+impl RecordWarnings {
+    /// Adds a checked record's warnings, if any.
+    pub fn add(&mut self, patient: &Patient) {
+        for warning in patient.warnings() {
+            if self.lines.len() < MAX_LISTED {
+                self.lines.push(warning.line(&patient.origin));
+            } else {
+                self.more += 1;
+            }
+        }
+    }
+
+    /// The lines, with one more counting those not listed.
+    pub fn into_lines(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.lines.push(format!(
+                "{} more warnings about records like those above (check the second doctor's address and fax in each record)",
+                self.more
+            ));
+        }
+        self.lines
+    }
 }
 
 impl Patient {
@@ -62,5 +115,42 @@ mod tests {
         p.second_opinion_address = None;
         p.records_delivery = "patient".into();
         assert!(p.warnings().is_empty());
+    }
+
+    #[test]
+    fn a_runs_warnings_name_the_record_and_are_capped() {
+        let mut p = crate::record::sample_patient();
+        p.records_delivery = "second_opinion_doctor".into();
+        p.second_opinion_doctor = Some("Dr. ZZSECRET".into());
+        p.second_opinion_address = None;
+        p.second_opinion_fax = None;
+        let mut all = RecordWarnings::default();
+        all.add(&p);
+        let lines = all.into_lines();
+        assert_eq!(lines.len(), 1);
+        let origin = p.origin.to_string();
+        assert!(
+            lines[0].starts_with(&format!(
+                "{origin}: second_opinion_address, second_opinion_fax: "
+            )),
+            "{}",
+            lines[0]
+        );
+        assert!(!lines[0].contains("ZZSECRET"));
+        let mut all = RecordWarnings::default();
+        for _ in 0..MAX_LISTED + 3 {
+            all.add(&p);
+        }
+        let lines = all.into_lines();
+        assert_eq!(lines.len(), MAX_LISTED + 1);
+        assert!(
+            lines[MAX_LISTED].starts_with("3 more warnings"),
+            "{}",
+            lines[MAX_LISTED]
+        );
+        // A record with nothing missing adds nothing.
+        let mut all = RecordWarnings::default();
+        all.add(&crate::record::sample_patient());
+        assert!(all.into_lines().is_empty());
     }
 }
