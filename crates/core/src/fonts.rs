@@ -22,13 +22,27 @@ impl Glyphs {
     }
 
     /// Whether some embedded font has a glyph for every visible character.
+    ///
+    /// Private-use characters and noncharacters never count as covered, even
+    /// when a font has a glyph at that number: the glyph is whatever that
+    /// font's maker put there (a ligature, a logo), not what the sender's
+    /// program showed, so "Ann\u{E000}" printed as "Ann fb" (issue 25).
     pub fn covers(&self, text: &str) -> bool {
         text.chars().all(|c| {
-            c.is_whitespace()
-                || c.is_control()
-                || self.coverage.iter().any(|cov| cov.contains(c as u32))
+            !is_private_or_noncharacter(c)
+                && (c.is_whitespace()
+                    || c.is_control()
+                    || self.coverage.iter().any(|cov| cov.contains(c as u32)))
         })
     }
+}
+
+/// Private-use code points (the BMP's private use area and planes 15 and
+/// 16) and noncharacters (U+FDD0–U+FDEF and the last two of every plane):
+/// their meaning is private to one program, so no font shows them rightly.
+pub fn is_private_or_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    matches!(n, 0xE000..=0xF8FF | 0xF_0000..=0x10_FFFF | 0xFDD0..=0xFDEF) || n & 0xFFFE == 0xFFFE
 }
 
 /// The sans-serif face of large print (APH and ACB large-print guidance ask
@@ -49,4 +63,37 @@ pub(crate) fn packet_fonts() -> impl Iterator<Item = (Font, typst::text::FontInf
             (font, info)
         })
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_use_and_noncharacters_are_never_covered() {
+        let glyphs = Glyphs::embedded();
+        assert!(glyphs.covers("Ann Müller-Øster, Ελένη, Дмитрий"));
+        for c in [
+            '\u{E000}',
+            '\u{F8FF}',
+            '\u{F0000}',
+            '\u{10FFFD}',
+            '\u{FDD0}',
+            '\u{FFFE}',
+            '\u{1FFFF}',
+        ] {
+            assert!(is_private_or_noncharacter(c), "{:X}", c as u32);
+            assert!(!glyphs.covers(&format!("Ann {c}")), "{:X}", c as u32);
+        }
+        for c in [
+            'A',
+            '\u{F900}',
+            '\u{FB01}',
+            '\u{FDF0}',
+            '\u{FFFD}',
+            '\u{1F600}',
+        ] {
+            assert!(!is_private_or_noncharacter(c), "{:X}", c as u32);
+        }
+    }
 }

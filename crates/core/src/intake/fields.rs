@@ -469,7 +469,7 @@ pub fn by_header(header: &str) -> Option<&'static FieldSpec> {
 
 /// The longest header looked up: every name and alias is far shorter, even
 /// with the spaces and punctuation normalising removes.
-const MAX_HEADER_BYTES: usize = 200;
+pub(crate) const MAX_HEADER_BYTES: usize = 200;
 
 /// The field reference as a Markdown table, for docs/intake.md (a test
 /// keeps the file in step with this table).

@@ -340,7 +340,26 @@ fn split_list(text: &str) -> Vec<String> {
 /// Checks and tidies text: no control characters, length and line limits.
 /// Single-line fields have runs of white space (line breaks included) folded
 /// into one space; multi-line fields keep their line breaks.
+///
+/// U+FEFF (a byte-order mark, or the old zero-width no-break space) is
+/// dropped: it arrives pasted from a file that began with one, means
+/// nothing inside a value, and at the start of a name it passed `validate`
+/// but stopped `build` (issue 25).
 fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<String>, Problem> {
+    let without_bom;
+    let text = if text.contains('\u{FEFF}') {
+        without_bom = text.replace('\u{FEFF}', "");
+        without_bom.as_str()
+    } else {
+        text
+    };
+    if text.chars().any(crate::fonts::is_private_or_noncharacter) {
+        return Err(Problem::field(
+            spec.name,
+            "contains private-use characters (symbols that only the program they came from can show; they would print as something else)",
+            "retype the value, or paste it as plain text",
+        ));
+    }
     if text
         .chars()
         .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_direction_mark(c))
@@ -376,7 +395,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     if !crate::fonts::Glyphs::embedded().covers(&tidy) {
         return Err(Problem::field(
             spec.name,
-            "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek and Cyrillic; not Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari or emoji)",
+            "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic and Devanagari; not Chinese, Japanese, Korean, Thai or most emoji)",
             "write this field in Latin letters (for example a transliterated name), then build again",
         ));
     }
