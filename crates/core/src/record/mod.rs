@@ -395,7 +395,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     if !crate::fonts::Glyphs::embedded().covers(&tidy) {
         return Err(Problem::field(
             spec.name,
-            "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic and Devanagari; not Chinese, Japanese, Korean, Thai or most emoji)",
+            "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic; not Chinese, Japanese, Korean, Thai, Devanagari or most emoji)",
             "write this field in Latin letters (for example a transliterated name), then build again",
         ));
     }
