@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{BuildArgs, InitArgs, ReportCommand, TemplatesCommand, ValidateArgs};
 use crate::config::{BuildConfig, CheckConfig, MergeConfig};
-use crate::error::{Error, Outcome};
+use crate::error::{Error, Outcome, printable_lines, shown};
 use crate::run::{self, Progress};
 
 /// The environment variable that fixes the run date for reproducible builds.
@@ -45,7 +45,9 @@ fn clock_today() -> NaiveDate {
 
 /// Prints a run-stopping error the same way everywhere.
 fn fatal(error: &Error) -> Outcome {
-    tell(&format!("error: {error}\n"));
+    // Messages name files, and a file name may hold anything: nothing
+    // printed may act on the terminal (see `printable_lines`).
+    tell(&format!("error: {}\n", printable_lines(&error.to_string())));
     Outcome::Fatal
 }
 
@@ -166,7 +168,7 @@ pub fn report(command: &ReportCommand) -> Outcome {
             };
             // Missing records and conflicts count as failed, so the exit
             // code follows build's: 0 all built, 1 some not, 2 none.
-            let failed = summary.failed + summary.missing_records() + summary.conflicts.len();
+            let failed = summary.failed + summary.missing_records() + summary.conflicted;
             finish(
                 &[],
                 &crate::report::merge_summary(&summary),
@@ -190,12 +192,13 @@ fn outcome(good: usize, failed: usize) -> Outcome {
 /// well, else to stderr) and returns its outcome.
 fn finish(warnings: &[String], summary: &str, outcome: Outcome) -> Outcome {
     for warning in warnings {
-        tell(&format!("warning: {warning}\n"));
+        tell(&format!("warning: {}\n", printable_lines(warning)));
     }
+    let summary = printable_lines(summary);
     if matches!(outcome, Outcome::AllGood) {
-        say(summary);
+        say(&summary);
     } else {
-        tell(summary);
+        tell(&summary);
     }
     outcome
 }
@@ -274,8 +277,8 @@ pub fn init(args: &InitArgs) -> Outcome {
             Ok(()) => {
                 say(&format!(
                     "Wrote {}. Fill in the clinic's details (the logo path is relative to this file), then run:\n  second-opinion build INPUT --clinic {}\n",
-                    path.display(),
-                    path.display()
+                    shown(path),
+                    shown(path)
                 ));
                 Outcome::AllGood
             }
@@ -296,8 +299,8 @@ pub fn init(args: &InitArgs) -> Outcome {
         Ok(()) => {
             say(&format!(
                 "Wrote {}. Fill it in (every field is explained in docs/intake.md), then run:\n  second-opinion build {} --out packets\n",
-                path.display(),
-                path.display()
+                shown(path),
+                shown(path)
             ));
             Outcome::AllGood
         }
@@ -314,8 +317,8 @@ pub fn templates(command: &TemplatesCommand) -> Outcome {
                     say(&format!(
                         "Wrote {} files into {}. Edit them (README.md there says what data each template receives), then run:\n  second-opinion build INPUT --templates {}\n",
                         files.len(),
-                        dir.display(),
-                        dir.display()
+                        shown(dir),
+                        shown(dir)
                     ));
                     Outcome::AllGood
                 }

@@ -10,16 +10,66 @@
 //! shard ran, the combined report is byte for byte the single run's.
 //!
 //! Like every report, it names files, rows and problems, never a value.
+//!
+//! A report is a file anyone may have edited, replaced or planted, so it is
+//! read as `build` reads its inputs: only a regular file (opened without
+//! blocking, so a named pipe cannot hang the merge while it holds the
+//! folders), at most [`MAX_REPORT_BYTES`], lines of at most
+//! [`MAX_LINE_BYTES`], at most [`MAX_REPORT_ROWS`] rows, and each cell only
+//! as this program writes it: a status of its fixed set, a position of its
+//! own forms, no control character, nothing that starts a spreadsheet
+//! formula, texts of bounded length. Anything else is refused (exit 2),
+//! naming the report and the line, never the cell. A merge holds, per
+//! record, its file, position and planned packet name, and the problems of
+//! failed records (each distinct text once), so its memory follows the
+//! number of records, not the reports' bytes.
+//!
+//! Within one report a record's position is never listed twice in a row
+//! (the rows of one failed record, one per problem, excepted). The same
+//! file name and position may come back later in a report: two input files
+//! of one name in different folders (`a/intake.csv b/intake.csv`) give that,
+//! so it cannot be told from a copied row.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 use std::fs;
+use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::config::MergeConfig;
-use crate::error::Error;
+use crate::error::{Error, shown};
 use crate::output::{FileKey, FolderLock, OutputDir, WriteError};
 use crate::report::{BUILT, FAILED, OTHER_SHARD, REPORT_FILE, REPORT_HEADER};
 use crate::shard::Shard;
+
+/// The largest shard report read: as large as an intake file may be
+/// ([`crate::input::MAX_INPUT_BYTES`]), far more than the report of the
+/// largest run (a few hundred bytes per record).
+pub const MAX_REPORT_BYTES: u64 = crate::input::MAX_INPUT_BYTES;
+
+/// The most rows a shard report may have: ten input files of the most
+/// records one file may hold ([`crate::input::json::MAX_RECORDS`]), or
+/// fewer records with several problems each. A report of more is not one a
+/// run of this program wrote, and reading it would only cost memory.
+pub const MAX_REPORT_ROWS: usize = 10 * crate::input::json::MAX_RECORDS;
+
+/// The longest line of a report: seven cells within their limits, quoted.
+/// Checked while reading, before the CSV reader holds the line, so a
+/// 300 MB cell costs no more than this.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// The longest `source_file`: a file name (255 bytes on every common file
+/// system) with its control characters written out.
+const MAX_FILE_CELL: usize = 2048;
+/// The longest `packet`: a file name.
+const MAX_PACKET_CELL: usize = 255;
+/// The longest `field`: a field name, or a column as written (capped at 40
+/// characters when printed).
+const MAX_FIELD_CELL: usize = 256;
+/// The longest `problem` or `how_to_fix`: a sentence or two of this
+/// program's own words.
+const MAX_TEXT_CELL: usize = 2048;
 
 /// How many columns a report row has.
 const COLUMNS: usize = 7;
@@ -46,9 +96,13 @@ pub struct MergeSummary {
     /// For each shard that left no report, how many records it should have
     /// built (none, when there are more shards than valid records).
     pub missing: BTreeMap<usize, usize>,
-    /// Records that two shards both report as built, or whose reports
-    /// disagree on the shard that builds them. Never happens to the shards
-    /// of one run.
+    /// How many records are in conflict: two shards both report them as
+    /// built, or the reports disagree on the shard that builds them. Each
+    /// counts once, here, and neither as built nor as failed. Never happens
+    /// to the shards of one run.
+    pub conflicted: usize,
+    /// The first of those records ([`crate::report::LISTED_FAILURES`]), for
+    /// the summary.
     pub conflicts: Vec<Conflict>,
 }
 
@@ -88,9 +142,15 @@ pub struct Conflict {
 /// Fails (exit 2) when there is nothing to merge or the reports cannot be
 /// from the shards of one run: no shard report, a folder of a run without
 /// `--shard`, shard counts that differ, two reports of one shard, reports
-/// that list different records. Records that are missing or in conflict are
-/// in the summary (exit 1), not errors.
+/// that list different records or no record at all, a report that is not a
+/// regular file or not as this program writes one; or when the combined
+/// report's name is taken by anything but a report (a link, a device, a
+/// pipe, a folder), even with `--force`. Records that are missing or in
+/// conflict are in the summary (exit 1), not errors.
 pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
+    // Before anything is locked or created: `--out /dev/null --force` must
+    // not even leave a probe file in /dev.
+    only_a_report_in_the_way(&config.out_dir, &config.out_name)?;
     // A shard still running is named as such (held and let go at once),
     // before the output folder's own lock would call it just another run;
     // `hold` also refuses a name that is not a folder.
@@ -122,18 +182,31 @@ pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
     out.check_report(&config.out_name)
         .map_err(|e| out_file_error(&out, &config.out_name, e))?;
 
+    let mut texts = Texts::default();
     let (first, rest) = reports.split_first().expect("find_reports found one");
-    let mut records: Vec<Merged> = read_report(&first.1, first.0)?
-        .into_iter()
-        .map(|entry| Merged::new(first.0.index(), entry))
-        .collect();
+    let mut records: Vec<Merged> = Vec::new();
+    read_report(&first.1, first.0, &mut texts, &mut |entry, _| {
+        records.push(Merged::new(first.0.index(), entry));
+        Ok(())
+    })?;
+    if records.is_empty() {
+        return Err(Error::Input {
+            file: first.1.clone(),
+            message: "this report lists no record, so there is nothing to merge: every run of second-opinion reports at least one".into(),
+            hint: "build the shards again from the intake files, or move this report away".into(),
+        });
+    }
     for (shard, path) in rest {
-        let entries = read_report(path, *shard)?;
-        if entries.len() != records.len() {
+        let mut next = 0;
+        read_report(path, *shard, &mut texts, &mut |entry, _| {
+            let record = records
+                .get_mut(next)
+                .ok_or_else(|| different_records(path, &first.1, None))?;
+            next += 1;
+            record.absorb(*shard, entry, path, &first.1)
+        })?;
+        if next != records.len() {
             return Err(different_records(path, &first.1, None));
-        }
-        for (record, entry) in records.iter_mut().zip(entries) {
-            record.absorb(*shard, entry, path, &first.1)?;
         }
     }
 
@@ -150,26 +223,64 @@ pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
             .filter(|k| !present.contains(k))
             .map(|k| (k, 0))
             .collect(),
+        conflicted: 0,
         conflicts: Vec::new(),
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(REPORT_HEADER.split(','))
-        .expect("writing to memory cannot fail");
-    for record in &records {
-        let rows = record.resolve(shards, &mut summary);
-        for row in &rows {
-            writer
-                .write_record(row)
-                .expect("writing to memory cannot fail");
+    // Streamed into the temporary file: the combined report is never held
+    // whole. Checked again at the end, just before the rename, since the
+    // name may have been taken meanwhile.
+    let mut refused: Option<Error> = None;
+    let written = out.write_with(&config.out_name, true, |file| {
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+        writer.write_record(REPORT_HEADER.split(','))?;
+        for record in &records {
+            for row in record.resolve(shards, &mut summary) {
+                crate::report::write_row(&mut writer, row.each_ref().map(String::as_str))?;
+            }
         }
-    }
-    let bytes = writer.into_inner().expect("writing to memory cannot fail");
-    summary.report = out
-        .replace(&config.out_name, &bytes)
-        .map_err(|e| out_file_error(&out, &config.out_name, e))?;
+        writer.flush()?;
+        if let Err(e) = only_a_report_in_the_way(&config.out_dir, &config.out_name) {
+            refused = Some(e);
+            return Err(std::io::Error::other("refused"));
+        }
+        Ok(())
+    });
+    summary.report = match (written, refused) {
+        (_, Some(error)) => return Err(error),
+        (Ok(path), None) => path,
+        (Err(e), None) => return Err(out_file_error(&out, &config.out_name, e)),
+    };
     drop(holds);
     Ok(summary)
+}
+
+/// Refuses to write the combined report as `name` in `dir` when something
+/// other than a report, a regular file, has that name: a link (never
+/// written through, nor replaced), a device (`--out /dev/null --force`
+/// would replace the system's), a named pipe, a socket, a folder. `--force`
+/// replaces someone's report, nothing else.
+fn only_a_report_in_the_way(dir: &Path, name: &str) -> Result<(), Error> {
+    let target = dir.join(name);
+    let Ok(meta) = fs::symlink_metadata(&target) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_symlink() {
+        "a link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a device, a pipe or a socket"
+    };
+    Err(Error::Usage {
+        message: format!(
+            "{} is {what}, not a report: the combined report replaces only a file (with --force, one second-opinion did not write), never {what}",
+            shown(&target)
+        ),
+        hint: "write the combined report elsewhere with --out, like --out merged/report.csv".into(),
+    })
 }
 
 /// The shard reports in `dirs`, in shard order, all of one run.
@@ -213,8 +324,8 @@ fn find_reports(dirs: &[&Path]) -> Result<Vec<(Shard, PathBuf)>, Error> {
         return Err(Error::Usage {
             message: format!(
                 "the reports are of runs split differently: {} and {}",
-                first.1.display(),
-                last.1.display()
+                shown(&first.1),
+                shown(&last.1)
             ),
             hint: "merge the reports of one run only (its shards all have the same N); move the others away".into(),
         });
@@ -225,8 +336,8 @@ fn find_reports(dirs: &[&Path]) -> Result<Vec<(Shard, PathBuf)>, Error> {
                 message: format!(
                     "two reports of {}: {} and {}",
                     pair[0].0,
-                    pair[0].1.display(),
-                    pair[1].1.display()
+                    shown(&pair[0].1),
+                    shown(&pair[1].1)
                 ),
                 hint: "keep the report of that shard's latest run and move the other away".into(),
             });
@@ -235,73 +346,297 @@ fn find_reports(dirs: &[&Path]) -> Result<Vec<(Shard, PathBuf)>, Error> {
     Ok(reports)
 }
 
+/// A text read from a report, shared: the same problem, fix or file name
+/// on many rows and in every report is held once.
+type Text = Rc<str>;
+
+/// The texts read so far, each once.
+#[derive(Default)]
+struct Texts(HashSet<Text>);
+
+impl Texts {
+    fn get(&mut self, text: &str) -> Text {
+        if let Some(known) = self.0.get(text) {
+            return known.clone();
+        }
+        let text: Text = Rc::from(text);
+        self.0.insert(text.clone());
+        text
+    }
+}
+
+/// A record's position, in the report's two forms: `record 3` (JSON),
+/// `row 12` (spreadsheets, CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Record(u32),
+    Row(u32),
+}
+
+impl Position {
+    /// The position a cell gives, if it is one this program writes.
+    fn parse(cell: &str) -> Option<Self> {
+        let number = |text: &str| -> Option<u32> {
+            let plain = !text.is_empty()
+                && text.len() <= 10
+                && text.bytes().all(|b| b.is_ascii_digit())
+                && !text.starts_with('0');
+            plain.then(|| text.parse().ok()).flatten()
+        };
+        if let Some(n) = cell.strip_prefix("record ") {
+            number(n).map(Position::Record)
+        } else {
+            number(cell.strip_prefix("row ")?).map(Position::Row)
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Record(n) => write!(f, "record {n}"),
+            Position::Row(n) => write!(f, "row {n}"),
+        }
+    }
+}
+
+/// One failed record's problem: field (may be empty), what is wrong, how
+/// to fix it.
+type Problem = [Text; 3];
+
 /// What one shard's report says about one record.
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
     /// The input file's name.
-    file: String,
+    file: Text,
     /// The record's position.
-    position: String,
+    position: Position,
     /// What the shard says.
     kind: Kind,
-    /// The record's rows in the report: one, or one per problem.
-    rows: Vec<Row>,
+    /// A failed record's problems, one per row.
+    problems: Vec<Problem>,
 }
 
 /// What a shard says about a record.
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     /// It built the packet of this name.
-    Built(String),
+    Built(Box<str>),
     /// It could not build the record, or the record is invalid.
     Failed,
     /// Another shard builds it, under this planned packet name.
-    Other { shard: usize, packet: String },
+    Other { shard: usize, packet: Box<str> },
 }
 
-/// Reads one shard's report, grouping its rows into records: a built or
-/// other-shard row is a record, and the rows of a failed record (one per
-/// problem) follow each other with the same file and position.
-fn read_report(path: &Path, shard: Shard) -> Result<Vec<Entry>, Error> {
+/// Counts the lines and bytes of a report as they are read, and stops at
+/// a line longer than [`MAX_LINE_BYTES`] or a file past
+/// [`MAX_REPORT_BYTES`] (one that grew after its size was checked), before
+/// the CSV reader would hold more. Line ends saved as CR LF (by a
+/// spreadsheet program on Windows) are read as LF, so that lines are
+/// counted alike in both; a carriage return anywhere else is kept, and
+/// refused as a control character.
+struct Capped<R> {
+    inner: R,
+    /// Lines completed so far.
+    lines: u64,
+    /// Bytes of the current line so far.
+    line_bytes: usize,
+    /// Bytes read in all.
+    total: u64,
+    /// A carriage return read but not yet passed on: dropped if a line
+    /// feed follows.
+    cr: bool,
+    /// Why reading stopped, if it did here.
+    stop: Option<Stop>,
+}
+
+/// Why [`Capped`] stopped reading.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// This line (from 1) is too long.
+    LongLine(u64),
+    /// The file is over the size limit.
+    TooLarge,
+}
+
+impl<R: std::io::BufRead> Capped<R> {
+    fn new(inner: R) -> Self {
+        Capped {
+            inner,
+            lines: 0,
+            line_bytes: 0,
+            total: 0,
+            cr: false,
+            stop: None,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n == 0 && !buf.is_empty() {
+            let data = self.inner.fill_buf()?;
+            if data.is_empty() {
+                if std::mem::take(&mut self.cr) {
+                    buf[0] = b'\r';
+                    n = 1;
+                }
+                break;
+            }
+            let mut used = 0;
+            while used < data.len() && n < buf.len() {
+                let byte = data[used];
+                if std::mem::take(&mut self.cr) && byte != b'\n' {
+                    // A lone carriage return: passed on, and the byte after
+                    // it looked at again.
+                    buf[n] = b'\r';
+                    n += 1;
+                    continue;
+                }
+                used += 1;
+                if byte == b'\r' {
+                    self.cr = true;
+                } else {
+                    buf[n] = byte;
+                    n += 1;
+                }
+            }
+            self.total += used as u64;
+            self.inner.consume(used);
+        }
+        if self.total > MAX_REPORT_BYTES {
+            self.stop = Some(Stop::TooLarge);
+            return Err(std::io::Error::other("the report is too large"));
+        }
+        for &byte in &buf[..n] {
+            if byte == b'\n' {
+                self.lines += 1;
+                self.line_bytes = 0;
+            } else {
+                self.line_bytes += 1;
+                if self.line_bytes > MAX_LINE_BYTES {
+                    self.stop = Some(Stop::LongLine(self.lines + 1));
+                    return Err(std::io::Error::other("a line is too long"));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Opens a report for reading, as `build` opens its inputs: without
+/// blocking (a named pipe with no writer would otherwise hang the merge
+/// while it holds the folders), then refusing what is not a regular file
+/// (a device such as `/dev/zero`, a pipe, a folder, whatever a link points
+/// to) and a file over [`MAX_REPORT_BYTES`].
+fn open_report(path: &Path) -> Result<fs::File, Error> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(|e| Error::io_read(path, &e))?;
+    let meta = file.metadata().map_err(|e| Error::io_read(path, &e))?;
+    if !meta.is_file() {
+        return Err(Error::Input {
+            file: path.to_path_buf(),
+            message: "this is a device, a pipe or a folder, not a report second-opinion wrote"
+                .into(),
+            hint: "move it out of the folder; a shard's report is the file its build wrote".into(),
+        });
+    }
+    if meta.len() > MAX_REPORT_BYTES {
+        return Err(too_large(path));
+    }
+    Ok(file)
+}
+
+fn too_large(path: &Path) -> Error {
+    Error::Input {
+        file: path.to_path_buf(),
+        message: format!(
+            "the file is larger than {} MB, more than any report second-opinion writes",
+            MAX_REPORT_BYTES / 1024 / 1024
+        ),
+        hint: "build that shard again to write a new report, or move this file away".into(),
+    }
+}
+
+/// Reads one shard's report, row by row, handing each record to `sink`
+/// with the line it starts on: a built or other-shard row is a record, and
+/// the rows of a failed record (one per problem) follow each other with the
+/// same file and position. Every cell is checked to be one this program
+/// could have written for `shard`.
+fn read_report(
+    path: &Path,
+    shard: Shard,
+    texts: &mut Texts,
+    sink: &mut dyn FnMut(Entry, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
     let unusable = |line: u64, what: &str| Error::Input {
         file: path.to_path_buf(),
         message: format!("line {line} {what}, so this is not a report second-opinion wrote"),
         hint: "build that shard again to write a new report, or move this file away".into(),
     };
-    let file = fs::File::open(path).map_err(|e| Error::io_read(path, &e))?;
+    let file = open_report(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(std::io::BufReader::new(file));
-    let mut entries: Vec<Entry> = Vec::new();
+        .from_reader(Capped::new(BufReader::new(file)));
+    let other_hint = crate::report::other_shard_hint;
+    let mut pending: Option<(Entry, u64)> = None;
     let mut record = csv::StringRecord::new();
     let mut line = 0;
+    let mut rows = 0;
+    let mut header_read = false;
     loop {
         line += 1;
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                return Err(match e.kind() {
-                    csv::ErrorKind::Io(io) => Error::io_read(path, io),
+                return Err(match (reader.get_ref().stop, e.kind()) {
+                    (Some(Stop::TooLarge), _) => too_large(path),
+                    (Some(Stop::LongLine(at)), _) => {
+                        unusable(at, "is longer than any line this program writes")
+                    }
+                    (None, csv::ErrorKind::Io(io)) => Error::io_read(path, io),
+                    (None, csv::ErrorKind::Utf8 { .. }) => {
+                        unusable(line, "is not text as this program writes it (UTF-8)")
+                    }
                     _ => unusable(line, "is not CSV as this program writes it"),
                 });
             }
         }
         // The line the record starts on (a quoted field may hold breaks).
         line = record.position().map_or(line, |p| p.line());
-        if line == 1 {
-            if !record.iter().eq(REPORT_HEADER.split(',')) {
-                return Err(unusable(1, "is not the report's header"));
+        if !std::mem::replace(&mut header_read, true) {
+            // A spreadsheet program may save the file with a byte-order mark.
+            let mut cells = record.iter();
+            let first = cells
+                .next()
+                .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c));
+            if !first.into_iter().chain(cells).eq(REPORT_HEADER.split(',')) {
+                return Err(unusable(line, "is not the report's header"));
             }
             continue;
         }
-        let row: Row = match record.iter().collect::<Vec<_>>().as_slice() {
-            [a, b, c, d, e, f, g] => [a, b, c, d, e, f, g].map(|s| s.to_string()),
-            _ => return Err(unusable(line, "does not have the report's 7 columns")),
-        };
-        let [file, position, packet, status, _, problem, _] = &row;
-        let kind = match status.as_str() {
-            BUILT if !packet.is_empty() => Kind::Built(packet.clone()),
+        rows += 1;
+        if rows > MAX_REPORT_ROWS {
+            return Err(Error::Input {
+                file: path.to_path_buf(),
+                message: format!(
+                    "the report has more than {MAX_REPORT_ROWS} rows, more than any run of second-opinion reports"
+                ),
+                hint: "build that shard again to write a new report, or move this file away".into(),
+            });
+        }
+        let [file, position, packet, status, field, problem, hint] =
+            match record.iter().collect::<Vec<_>>().as_slice() {
+                &[a, b, c, d, e, f, g] => [a, b, c, d, e, f, g],
+                _ => return Err(unusable(line, "does not have the report's 7 columns")),
+            };
+        let kind = match status {
+            BUILT => Kind::Built(packet.into()),
             FAILED => Kind::Failed,
             OTHER_SHARD => match crate::report::parse_other_shard(problem) {
                 Some((k, n))
@@ -309,34 +644,123 @@ fn read_report(path: &Path, shard: Shard) -> Result<Vec<Entry>, Error> {
                 {
                     Kind::Other {
                         shard: k,
-                        packet: packet.clone(),
+                        packet: packet.into(),
                     }
                 }
                 _ => return Err(unusable(line, "names no other shard of this run")),
             },
             _ => return Err(unusable(line, "has a status this program does not write")),
         };
-        if let Some(last) = entries.last_mut()
+        if let Some(what) = odd_cell(&record) {
+            return Err(unusable(line, what));
+        }
+        if !is_file_cell(file) {
+            return Err(unusable(
+                line,
+                "has a source_file this program does not write",
+            ));
+        }
+        let Some(position) = Position::parse(position) else {
+            return Err(unusable(line, "has a position this program does not write"));
+        };
+        let fits = match &kind {
+            Kind::Built(_) => is_packet_cell(packet) && [field, problem, hint] == ["", "", ""],
+            Kind::Other { shard: k, .. } => {
+                is_packet_cell(packet) && field.is_empty() && hint == other_hint(*k, shard.count())
+            }
+            Kind::Failed => {
+                packet.is_empty()
+                    && field.len() <= MAX_FIELD_CELL
+                    && !problem.is_empty()
+                    && problem.len() <= MAX_TEXT_CELL
+                    && hint.len() <= MAX_TEXT_CELL
+            }
+        };
+        if !fits {
+            return Err(unusable(
+                line,
+                &format!("has texts this program does not write for a record that is {status}"),
+            ));
+        }
+        if let Some((last, _)) = pending.as_mut()
             && kind == Kind::Failed
             && last.kind == Kind::Failed
-            && last.file == *file
-            && last.position == *position
+            && *last.file == *file
+            && last.position == position
         {
-            last.rows.push(row);
+            last.problems
+                .push([field, problem, hint].map(|t| texts.get(t)));
             continue;
         }
-        entries.push(Entry {
-            file: file.clone(),
-            position: position.clone(),
+        if let Some((last, at)) = &pending
+            && *last.file == *file
+            && last.position == position
+        {
+            return Err(unusable(
+                line,
+                &format!("lists the record of line {at} again (the same source_file and position)"),
+            ));
+        }
+        let problems = match kind {
+            Kind::Failed => vec![[field, problem, hint].map(|t| texts.get(t))],
+            _ => Vec::new(),
+        };
+        let entry = Entry {
+            file: texts.get(file),
+            position,
             kind,
-            rows: vec![row],
-        });
+            problems,
+        };
+        if let Some((last, at)) = pending.replace((entry, line)) {
+            sink(last, at)?;
+        }
     }
-    Ok(entries)
+    if let Some((last, at)) = pending {
+        sink(last, at)?;
+    }
+    Ok(())
+}
+
+/// What is wrong with a row's cells as a whole, if anything: a cell too
+/// long, holding a control character, or starting a formula. Cells this
+/// program writes never do ([`crate::report::safe_cell`]).
+fn odd_cell(record: &csv::StringRecord) -> Option<&'static str> {
+    for cell in record {
+        if cell.len() > MAX_FILE_CELL.max(MAX_TEXT_CELL) {
+            return Some("has a cell longer than any this program writes");
+        }
+        if crate::report::safe_cell(cell) != cell {
+            return Some(
+                "has a cell that starts like a spreadsheet formula or holds a control character, which this program never writes",
+            );
+        }
+    }
+    None
+}
+
+/// Whether a `source_file` cell is a file name as the report writes one:
+/// no folder in it, except the `./` before a name that would start a
+/// formula ([`crate::report::safe_file_cell`]).
+fn is_file_cell(cell: &str) -> bool {
+    let name = match cell.strip_prefix("./") {
+        Some(name) if crate::report::starts_formula(name) => name,
+        Some(_) => return false,
+        None => cell,
+    };
+    !name.is_empty() && name.len() <= MAX_FILE_CELL && !name.contains('/') && name != ".."
+}
+
+/// Whether a `packet` cell is a packet's file name as this program makes
+/// one (letters, digits, `-`, `_`, ending in `.zip`).
+fn is_packet_cell(cell: &str) -> bool {
+    cell.len() <= MAX_PACKET_CELL
+        && cell.ends_with(".zip")
+        && crate::bundle::is_safe_entry_name(cell)
+        && cell.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The error of reports that do not list the same records.
-fn different_records(path: &Path, first: &Path, at: Option<(&str, &str)>) -> Error {
+fn different_records(path: &Path, first: &Path, at: Option<(&str, Position)>) -> Error {
     let place = at
         .map(|(file, position)| format!(" (they first differ at {file}, {position})"))
         .unwrap_or_default();
@@ -344,7 +768,7 @@ fn different_records(path: &Path, first: &Path, at: Option<(&str, &str)>) -> Err
         file: path.to_path_buf(),
         message: format!(
             "this report does not list the same records as {}{place}: the two come from different runs or input files",
-            first.display()
+            shown(first)
         ),
         hint:
             "build every shard again from the same input, or move the reports of the other run away"
@@ -355,12 +779,12 @@ fn different_records(path: &Path, first: &Path, at: Option<(&str, &str)>) -> Err
 /// One record as all the reports together tell it.
 #[derive(Debug)]
 struct Merged {
-    file: String,
-    position: String,
+    file: Text,
+    position: Position,
     /// The shard the other shards name as its builder.
     owner: Option<usize>,
-    /// Its planned packet name, as the other shards give it.
-    planned: Option<String>,
+    /// Its packet name, as the other shards plan it or its shard built it.
+    planned: Option<Box<str>>,
     /// What the shards that call it their own (or invalid) say: a failure
     /// told alike by several shards (an invalid record) is kept once.
     views: Vec<View>,
@@ -373,7 +797,8 @@ struct Merged {
 struct View {
     shards: Vec<usize>,
     built: bool,
-    rows: Vec<Row>,
+    /// A failed record's problems.
+    problems: Vec<Problem>,
 }
 
 impl Merged {
@@ -381,7 +806,7 @@ impl Merged {
     fn new(shard: usize, entry: Entry) -> Self {
         let mut merged = Merged {
             file: entry.file.clone(),
-            position: entry.position.clone(),
+            position: entry.position,
             owner: None,
             planned: None,
             views: Vec::new(),
@@ -400,12 +825,9 @@ impl Merged {
         path: &Path,
         first: &Path,
     ) -> Result<(), Error> {
+        let differ = || different_records(path, first, Some((&*self.file, self.position)));
         if entry.file != self.file || entry.position != self.position {
-            return Err(different_records(
-                path,
-                first,
-                Some((&self.file, &self.position)),
-            ));
+            return Err(differ());
         }
         let disagrees = match &entry.kind {
             Kind::Other { shard: k, packet } => {
@@ -416,11 +838,7 @@ impl Merged {
             Kind::Failed => false,
         };
         if disagrees {
-            return Err(different_records(
-                path,
-                first,
-                Some((&self.file, &self.position)),
-            ));
+            return Err(differ());
         }
         self.take(shard.index(), entry);
         Ok(())
@@ -431,29 +849,60 @@ impl Merged {
         match entry.kind {
             Kind::Other { shard: k, packet } => {
                 self.owner = Some(k);
-                self.planned = Some(packet);
+                self.planned.get_or_insert(packet);
             }
             Kind::Built(packet) => {
                 self.planned.get_or_insert(packet);
                 self.views.push(View {
                     shards: vec![shard],
                     built: true,
-                    rows: entry.rows,
+                    problems: Vec::new(),
                 });
             }
             Kind::Failed => match self
                 .views
                 .iter_mut()
-                .find(|v| !v.built && v.rows == entry.rows)
+                .find(|v| !v.built && v.problems == entry.problems)
             {
                 Some(view) => view.shards.push(shard),
                 None => self.views.push(View {
                     shards: vec![shard],
                     built: false,
-                    rows: entry.rows,
+                    problems: entry.problems,
                 }),
             },
         }
+    }
+
+    /// The rows a view of this record stands for in the report.
+    fn rows(&self, view: &View) -> Vec<Row> {
+        let (file, position) = (self.file.to_string(), self.position.to_string());
+        if view.built {
+            let packet = self.planned.as_deref().unwrap_or_default().to_string();
+            return vec![[
+                file,
+                position,
+                packet,
+                BUILT.into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]];
+        }
+        view.problems
+            .iter()
+            .map(|[field, problem, hint]| {
+                [
+                    file.clone(),
+                    position.clone(),
+                    String::new(),
+                    FAILED.into(),
+                    field.to_string(),
+                    problem.to_string(),
+                    hint.to_string(),
+                ]
+            })
+            .collect()
     }
 
     /// The record's rows in the combined report, counted into `summary`.
@@ -471,13 +920,17 @@ impl Merged {
         // record name the one that does; a built record nobody names is one
         // that two shards both call their own.
         let unnamed = self.owner.is_none() && self.reports > 1 && !built_by.is_empty();
-        if built_by.len() > 1 || foreign || unnamed {
-            summary.conflicts.push(Conflict {
-                file: self.file.clone(),
-                position: self.position.clone(),
-                built_by: built_by.clone(),
-                owner: self.owner,
-            });
+        let conflict = built_by.len() > 1 || foreign || unnamed;
+        if conflict {
+            summary.conflicted += 1;
+            if summary.conflicts.len() < crate::report::LISTED_FAILURES {
+                summary.conflicts.push(Conflict {
+                    file: self.file.to_string(),
+                    position: self.position.to_string(),
+                    built_by: built_by.clone(),
+                    owner: self.owner,
+                });
+            }
         }
         // The owner's account, else the one account of an invalid record.
         let view = match self.owner {
@@ -486,19 +939,21 @@ impl Merged {
         };
         match (view, self.owner) {
             (Some(view), _) => {
-                if view.built {
-                    summary.built += 1;
-                } else {
-                    self.count_failure(&view.rows, summary);
+                let rows = self.rows(view);
+                // A record in conflict is counted there only.
+                match (conflict, view.built) {
+                    (true, _) => {}
+                    (false, true) => summary.built += 1,
+                    (false, false) => self.count_failure(&rows, summary),
                 }
-                view.rows.clone()
+                rows
             }
             (None, Some(k)) if self.views.is_empty() => {
                 *summary.missing.entry(k).or_default() += 1;
                 vec![[
-                    self.file.clone(),
-                    self.position.clone(),
-                    self.planned.clone().unwrap_or_default(),
+                    self.file.to_string(),
+                    self.position.to_string(),
+                    self.planned.as_deref().unwrap_or_default().to_string(),
                     FAILED.to_string(),
                     String::new(),
                     format!("missing: shard {k} of {shards} left no report"),
@@ -508,20 +963,8 @@ impl Merged {
                 ]]
             }
             // Accounts only from shards that are not the owner: already a
-            // conflict; the first account stands.
-            (None, _) => {
-                let rows = self
-                    .views
-                    .first()
-                    .map(|v| v.rows.clone())
-                    .unwrap_or_default();
-                if self.views.first().is_some_and(|v| v.built) {
-                    summary.built += 1;
-                } else {
-                    self.count_failure(&rows, summary);
-                }
-                rows
-            }
+            // conflict, counted there; the first account stands.
+            (None, _) => self.views.first().map(|v| self.rows(v)).unwrap_or_default(),
         }
     }
 
@@ -529,8 +972,8 @@ impl Merged {
         summary.failed += 1;
         if summary.failures.len() < crate::report::LISTED_FAILURES {
             summary.failures.push(Failure {
-                file: self.file.clone(),
-                position: self.position.clone(),
+                file: self.file.to_string(),
+                position: self.position.to_string(),
                 problems: rows
                     .iter()
                     .map(|r| (r[4].clone(), r[5].clone(), r[6].clone()))
@@ -551,12 +994,12 @@ fn out_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
         WriteError::Exists => (
             format!(
                 "{name} in {} was not written by second-opinion",
-                out.path().display()
+                shown(out.path())
             ),
             "move or rename that file, add --force to replace it, or write elsewhere with --out",
         ),
         WriteError::Folder => (
-            format!("a folder named {name} is in {}", out.path().display()),
+            format!("a folder named {name} is in {}", shown(out.path())),
             "rename or move that folder, or write elsewhere with --out",
         ),
     };

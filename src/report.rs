@@ -7,15 +7,15 @@ use std::path::PathBuf;
 
 use std::fmt::Write as _;
 
-use crate::error::{Error, Problem};
+use crate::error::{Error, Problem, printable, shown};
 use crate::input::Origin;
 use crate::output::{OutputDir, WriteError};
 
 use crate::shard::Shard;
 pub use second_opinion_core::report::{
     BUILT, BUNDLE_FILE, FAILED, OTHER_SHARD, REPORT_FILE, REPORT_HEADER, RecordOutcome, Status,
-    not_built, other_shard_problem, parse_other_shard, parse_shard_report_file, shard_report_file,
-    to_csv,
+    not_built, other_shard_hint, other_shard_problem, parse_other_shard, parse_shard_report_file,
+    safe_cell, safe_file_cell, shard_report_file, starts_formula, to_csv, write_row,
 };
 
 /// The result of checking records (`validate`, and the first pass of `build`).
@@ -197,8 +197,17 @@ pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
             plural(summary.failed)
         );
         for failure in &summary.failures {
-            let _ = writeln!(text, "  {}, {}:", failure.file, failure.position);
+            // The merge accepts no control character in a report, but
+            // what reaches the terminal is made printable here all the same.
+            let _ = writeln!(
+                text,
+                "  {}, {}:",
+                printable(&failure.file),
+                failure.position
+            );
             for (field, problem, hint) in &failure.problems {
+                let (field, problem, hint) =
+                    (printable(field), printable(problem), printable(hint));
                 match field.is_empty() {
                     true => writeln!(text, "    - {problem} (hint: {hint})"),
                     false => writeln!(text, "    - {field}: {problem} (hint: {hint})"),
@@ -212,7 +221,7 @@ pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
                 text,
                 "  and {left} more record{} failed; {} lists them all.",
                 plural(left),
-                summary.report.display()
+                shown(&summary.report)
             );
         }
     }
@@ -254,7 +263,17 @@ pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
         let _ = writeln!(
             text,
             "error: {}, {}: reported built by {built_by} of {}{owner}. The shards of one run never do this: the reports may come from different runs; build the record's shard again",
-            conflict.file, conflict.position, summary.shards
+            printable(&conflict.file),
+            conflict.position,
+            summary.shards
+        );
+    }
+    let unlisted = summary.conflicted.saturating_sub(summary.conflicts.len());
+    if unlisted > 0 {
+        let _ = writeln!(
+            text,
+            "error: and {unlisted} more record{} in conflict.",
+            plural(unlisted)
         );
     }
     text
@@ -302,7 +321,7 @@ fn failures<'a>(items: impl Iterator<Item = (&'a Origin, &'a [Problem])>, more: 
             left += 1;
             continue;
         }
-        let _ = writeln!(text, "  {origin}:");
+        let _ = writeln!(text, "  {}:", printable(&origin.to_string()));
         for p in problems {
             let _ = writeln!(text, "    - {p}");
         }

@@ -9,6 +9,7 @@
 //! information and messages end up in terminals, logs and e-mails. Messages
 //! name the file, the record or row, the field, what is wrong, and a hint.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +25,7 @@ pub enum Error {
         hint: String,
     },
     /// An input file that cannot be read as intake data at all.
-    #[error("{}: {message}\nhint: {hint}", file.display())]
+    #[error("{}: {message}\nhint: {hint}", shown(file))]
     Input {
         /// The input file.
         file: PathBuf,
@@ -34,7 +35,7 @@ pub enum Error {
         hint: String,
     },
     /// A file-system operation that failed.
-    #[error("{}: {action}: {reason}\nhint: {hint}", path.display())]
+    #[error("{}: {action}: {reason}\nhint: {hint}", shown(path))]
     Io {
         /// The file or folder concerned.
         path: PathBuf,
@@ -46,7 +47,10 @@ pub enum Error {
         hint: String,
     },
     /// A template that does not compile against a sample record.
-    #[error("the template {name} could not be built:\n{details}\nhint: {hint}")]
+    #[error(
+        "the template {} could not be built:\n{details}\nhint: {hint}",
+        printable(name)
+    )]
     Template {
         /// The template file name.
         name: String,
@@ -108,6 +112,54 @@ pub fn io_reason(err: &std::io::Error) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => "unknown error".into(),
     }
+}
+
+/// Whether a character must not reach a terminal or a cell as it is:
+/// control characters (line breaks, tabs, the escape that starts a
+/// terminal's colour and cursor sequences, C1 controls) and the invisible
+/// marks that reverse the direction of the text around them (so a name
+/// cannot show one thing and be another).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every control character (and direction mark) written out
+/// visibly, as `\n`, `\t` or `\u{1b}`: a file name may hold anything
+/// but `/`, and printed as it is, an escape sequence in it would recolour
+/// the terminal or rewrite what the clerk sees, and a line break would
+/// forge a line of its own. Text without such characters is borrowed as
+/// it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escape(text, hidden)
+}
+
+/// [`printable`] for whole messages, which may span lines: every control
+/// character but the line break is written out, so a message keeps its
+/// lines and nothing else in it can act on the terminal.
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    escape(text, |c| c != '\n' && hidden(c))
+}
+
+fn escape(text: &str, hide: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&hide) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hide(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as messages print it: [`printable`], since a file name is
+/// whatever its creator typed, and messages reach terminals and logs.
+pub fn shown(path: &Path) -> String {
+    printable(&path.display().to_string()).into_owned()
 }
 
 /// One problem with one record: which field, what is wrong, how to fix it.
@@ -173,5 +225,32 @@ impl Outcome {
             Outcome::SomeFailed => 1,
             Outcome::Fatal => 2,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_in_names_are_printed_visibly() {
+        assert_eq!(printable("intake.csv"), "intake.csv");
+        assert!(matches!(printable("intake.csv"), Cow::Borrowed(_)));
+        assert_eq!(
+            printable("a\u{1b}[31mred\nb\tc\u{202e}d"),
+            "a\\u{1b}[31mred\\nb\\tc\\u{202e}d"
+        );
+        assert_eq!(printable_lines("one\ntwo\u{7}"), "one\ntwo\\u{7}");
+        let error = Error::Input {
+            file: PathBuf::from("in/\u{1b}]0;pwned\u{7}.csv"),
+            message: "m".into(),
+            hint: "h".into(),
+        };
+        let text = error.to_string();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+        assert!(
+            text.starts_with("in/\\u{1b}]0;pwned\\u{7}.csv: m"),
+            "{text}"
+        );
     }
 }

@@ -2,8 +2,20 @@
 //! failed records), readable in any spreadsheet program, as `report.csv`.
 //!
 //! It names files, rows, fields and problems, never a field's value.
+//!
+//! No cell of it starts a formula. A clerk opens the report in a
+//! spreadsheet program, which runs a cell starting with `=`, `+`, `-` or
+//! `@` as a formula (OWASP's "CSV injection"), and file names are whatever
+//! their creator typed (`=HYPERLINK(…).json`). So every cell passes
+//! through [`safe_cell`]: control characters are written out visibly
+//! (`\u{1b}`), and a cell starting like a formula gets a leading
+//! apostrophe, which spreadsheet programs show as text. A file name gets
+//! `./` instead (`./=1+1.json`): that is still the same file's name, one a
+//! clerk can type to find it, where an apostrophe would not be.
 
-use crate::error::Problem;
+use std::borrow::Cow;
+
+use crate::error::{Problem, printable};
 use crate::intake::Origin;
 
 /// What became of one input record.
@@ -74,6 +86,16 @@ pub fn other_shard_problem(shard: usize, of: usize) -> String {
     format!("built by shard {shard} of {of}")
 }
 
+/// The `how_to_fix` column of an [`Status::OtherShard`] record: where its
+/// outcome will be, and how the reports come together. `report merge`
+/// accepts only this text there.
+pub fn other_shard_hint(shard: usize, of: usize) -> String {
+    format!(
+        "see {}; second-opinion report merge combines the shards' reports",
+        shard_report_file(shard, of)
+    )
+}
+
 /// The shard and shard count an [`other_shard_problem`] text names.
 pub fn parse_other_shard(problem: &str) -> Option<(usize, usize)> {
     let (shard, of) = problem
@@ -101,12 +123,59 @@ pub fn parse_shard_report_file(name: &str) -> Option<(usize, usize)> {
     Some((whole_number(shard)?, whole_number(of)?))
 }
 
+/// The characters that make a spreadsheet program read a cell as a
+/// formula when they start it (OWASP's list: tab and carriage return too).
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell's text would start a formula in a spreadsheet program.
+pub fn starts_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_START)
+}
+
+/// A cell as the report writes it: control characters written out
+/// visibly, and an apostrophe before a text that would start a formula.
+/// Writing a cell twice changes nothing more, so `report merge` may pass
+/// the cells it read through it again.
+pub fn safe_cell(text: &str) -> Cow<'_, str> {
+    let text = printable(text);
+    if starts_formula(&text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        text
+    }
+}
+
+/// The `source_file` cell: [`safe_cell`], but a file name that would start
+/// a formula is written `./=1+1.json`, still its name in its folder.
+pub fn safe_file_cell(name: &str) -> Cow<'_, str> {
+    let name = printable(name);
+    if starts_formula(&name) {
+        Cow::Owned(format!("./{name}"))
+    } else {
+        name
+    }
+}
+
+/// Writes one report row, each cell made safe ([`safe_cell`],
+/// [`safe_file_cell`] for the first): the one way rows are written, by
+/// `build` and by `report merge`.
+pub fn write_row<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    fields: [&str; 7],
+) -> csv::Result<()> {
+    let [file, rest @ ..] = fields;
+    writer.write_field(safe_file_cell(file).as_bytes())?;
+    for field in rest {
+        writer.write_field(safe_cell(field).as_bytes())?;
+    }
+    writer.write_record(None::<&[u8]>)
+}
+
 /// The report as CSV bytes.
 pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let row = |w: &mut csv::Writer<Vec<u8>>, fields: [&str; 7]| {
-        w.write_record(fields)
-            .expect("writing to memory cannot fail")
+        write_row(w, fields).expect("writing to memory cannot fail")
     };
     // The header is how a later run knows this report.csv is ours.
     let header: Vec<&str> = REPORT_HEADER.split(',').collect();
@@ -127,10 +196,7 @@ pub fn to_csv(outcomes: &[RecordOutcome]) -> Vec<u8> {
                     OTHER_SHARD,
                     "",
                     &other_shard_problem(*shard, *of),
-                    &format!(
-                        "see {}; second-opinion report merge combines the shards' reports",
-                        shard_report_file(*shard, *of)
-                    ),
+                    &other_shard_hint(*shard, *of),
                 ],
             ),
             Status::Failed(problems) => {
@@ -181,6 +247,41 @@ mod tests {
         assert_eq!(parse_other_shard(&other_shard_problem(2, 4)), Some((2, 4)));
         assert_eq!(parse_other_shard("built by shard 2 of four"), None);
         assert_eq!(parse_other_shard("built by shard 02 of 4"), None);
+    }
+
+    #[test]
+    fn no_cell_starts_a_formula_or_carries_a_control_character() {
+        let outcome = |file: &str, field: &str| RecordOutcome {
+            origin: Origin {
+                file: file.into(),
+                place: Place::Record(1),
+            },
+            packet: None,
+            status: Status::Failed(vec![Problem::field(field, "is missing", "add it")]),
+        };
+        let text = String::from_utf8(to_csv(&[
+            outcome("in/=1+1.json", "-name"),
+            outcome("@SUM(A1).json", "+x"),
+            outcome("a\u{1b}[2Jb.json", "\tfield"),
+        ]))
+        .unwrap();
+        let cells: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        assert_eq!(cells[0][0], "./=1+1.json");
+        assert_eq!(cells[0][4], "'-name");
+        assert_eq!(cells[1][0], "./@SUM(A1).json");
+        assert_eq!(cells[1][4], "'+x");
+        assert_eq!(cells[2][0], "a\\u{1b}[2Jb.json");
+        assert_eq!(cells[2][4], "\\tfield");
+        for cell in cells.iter().flatten() {
+            assert!(!starts_formula(cell), "{cell}");
+            assert!(!cell.chars().any(char::is_control), "{cell}");
+            // Written again, a safe cell stays as it is.
+            assert_eq!(safe_cell(cell), cell.as_str());
+            assert_eq!(safe_file_cell(cell), cell.as_str());
+        }
     }
 
     #[test]
