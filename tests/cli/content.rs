@@ -276,8 +276,10 @@ fn the_new_pages_come_in_the_order_of_use_with_the_intake_filled_in() {
     assert!(at("My health summary.") < at("Question sheet for the appointment."));
 
     let es = packet(&case, "es", &sample(), &["--language", "es"]);
-    let mut expected: Vec<&str> = ENTRIES[..7].to_vec();
-    expected.extend(["records-request-letter-copy.pdf", "packet.pdf"]);
+    // The Spanish reading copy comes right after the letter (issue 26).
+    let mut expected: Vec<&str> = ENTRIES[..2].to_vec();
+    expected.push("records-request-letter-copy.pdf");
+    expected.extend(&ENTRIES[2..]);
     let zip = std::fs::read_dir(case.path("es-out"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -583,4 +585,227 @@ fn the_release_form_step_is_only_for_records_sent_to_someone_else() {
     let letter =
         pdf_text(&packet(&case, "doctor2", &to_doctor, &[]).join("records-request-letter.pdf"));
     assert!(letter.contains("mailing address"), "{letter}");
+}
+
+/// The number of the first page of `packet.pdf` at which the documents
+/// before `entry` (in ZIP order) end, plus one: where `entry` starts.
+fn first_page_of(dir: &Path, entry: &str) -> usize {
+    let names = zip_order(dir);
+    let before = names.iter().take_while(|n| n.as_str() != entry);
+    1 + before.map(|n| pages(&dir.join(n))).sum::<usize>()
+}
+
+/// The PDFs of an unzipped packet in ZIP order (packet.pdf left out).
+fn zip_order(dir: &Path) -> Vec<String> {
+    let zip = std::fs::read_dir(
+        dir.parent().unwrap().join(
+            dir.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .replace("-x", "-out"),
+        ),
+    )
+    .unwrap()
+    .map(|e| e.unwrap().path())
+    .find(|p| p.extension().is_some_and(|x| x == "zip"))
+    .unwrap();
+    zip_entries(&zip)
+        .into_iter()
+        .filter(|n| n.ends_with(".pdf") && n != "packet.pdf")
+        .collect()
+}
+
+#[test]
+fn the_reading_copy_comes_right_after_the_letter_and_large_print_english_has_one() {
+    // Issue 26: the Spanish copy right after the English letter in
+    // packet.pdf, not at the end; an English large-print packet gets a
+    // large-print copy (the letter that is sent stays in the letter size).
+    let case = Case::new();
+    let copy = "records-request-letter-copy.pdf";
+    for (name, extra, mark) in [
+        ("es", vec!["--language", "es"], "PARA USTED — NO LA ENVÍE"),
+        (
+            "es-large",
+            vec!["--language", "es", "--large-print"],
+            "PARA USTED — NO LA ENVÍE",
+        ),
+        ("en-large", vec!["--large-print"], "FOR YOU — DO NOT SEND"),
+    ] {
+        let dir = packet(&case, name, &sample(), &extra);
+        let order = zip_order(&dir);
+        let letter = order.iter().position(|n| n == "records-request-letter.pdf");
+        assert_eq!(
+            order.iter().position(|n| n == copy),
+            letter.map(|i| i + 1),
+            "{name}: {order:?}"
+        );
+        // In packet.pdf: the page after the letter's last is the copy's
+        // first, and the insurance script starts after the copy.
+        let packet = dir.join("packet.pdf");
+        let start = first_page_of(&dir, copy);
+        assert_eq!(
+            start,
+            first_page_of(&dir, "records-request-letter.pdf")
+                + pages(&dir.join("records-request-letter.pdf")),
+            "{name}"
+        );
+        let first = page_text(&packet, start);
+        assert!(first.contains(mark), "{name}: page {start}: {first}");
+        let before = page_text(&packet, start - 1);
+        assert!(
+            !before.contains(mark),
+            "{name}: page {}: {before}",
+            start - 1
+        );
+        let script = first_page_of(&dir, "insurance-call-script.pdf");
+        assert_eq!(script, start + pages(&dir.join(copy)), "{name}");
+        // The copy cannot be signed; the letter that is sent can, on one page.
+        let copy_text = pdf_text(&dir.join(copy));
+        assert!(!copy_text.contains("Signature of patient"), "{name}");
+        let letter_pdf = dir.join("records-request-letter.pdf");
+        assert_eq!(pages(&letter_pdf), 1, "{name}");
+        assert!(
+            pdf_text(&letter_pdf).contains("Signature of patient"),
+            "{name}"
+        );
+    }
+    // The English copy is the letter, in large print, for the patient.
+    let en = case.path("en-large-x").join(copy);
+    let text = pdf_text(&en);
+    assert!(
+        text.contains("Request for copies of my medical records"),
+        "{text}"
+    );
+    assert!(text.contains("What you sign"), "{text}");
+    // English regular print prints the letter once.
+    let dir = packet(&case, "en", &sample(), &[]);
+    assert!(!dir.join(copy).exists());
+    assert!(!zip_order(&dir).iter().any(|n| n == copy));
+}
+
+#[test]
+fn the_question_sheet_asks_about_cost_and_results_and_ends_with_teach_back() {
+    let case = Case::new();
+    let en = pdf_text(&packet(&case, "q-en", &sample(), &[]).join("second-opinion-questions.pdf"));
+    for expected in [
+        "What would each option cost me",
+        "when and how will I get the results",
+        "Let me say back what I heard",
+    ] {
+        assert!(en.contains(expected), "{expected}\n{en}");
+    }
+    let es = pdf_text(
+        &packet(&case, "q-es", &sample(), &["--language", "es"])
+            .join("second-opinion-questions.pdf"),
+    );
+    for expected in [
+        "¿Cuánto me costaría cada opción",
+        "¿cuándo y cómo recibiré los resultados",
+        "Déjeme repetir lo que entendí",
+    ] {
+        assert!(es.contains(expected), "{expected}\n{es}");
+    }
+}
+
+#[test]
+fn the_free_interpreter_is_named_in_every_packet_not_in_english_and_none_in_english() {
+    // ACA section 1557: the doctor's office too, not only the insurer.
+    let case = Case::new();
+    let es = packet(&case, "i-es", &sample(), &["--language", "es"]);
+    for entry in [
+        "second-opinion-questions.pdf",
+        "second-opinion-appointment.pdf",
+    ] {
+        let text = pdf_text(&es.join(entry));
+        assert!(text.contains("sección 1557"), "{entry}\n{text}");
+        assert!(text.contains("intérprete"), "{entry}\n{text}");
+    }
+    let en = pdf_text(&packet(&case, "i-en", &sample(), &[]).join("packet.pdf"));
+    assert!(!en.contains("1557"), "{en}");
+}
+
+#[test]
+fn the_appointment_page_says_what_to_ask_when_booking_and_how_to_find_a_doctor() {
+    let case = Case::new();
+    // A plan, a named doctor: the booking questions, no "How to find" box.
+    let text =
+        pdf_text(&packet(&case, "b-plan", &sample(), &[]).join("second-opinion-appointment.pdf"));
+    for expected in [
+        "When you call to book",
+        "Which records and images do you need",
+        "your own release form",
+        "Do you take my plan (Prairie Health Plan)?",
+        "How will the visit be billed",
+        "cost estimate in writing",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(
+        !text.contains("How to find a second-opinion doctor"),
+        "{text}"
+    );
+    // Medicare asks whether they accept it; no insurance asks the price.
+    let medicare = sample_with(serde_json::json!({"insurer": "Medicare"}));
+    let text = pdf_text(
+        &packet(&case, "b-medicare", &medicare, &[]).join("second-opinion-appointment.pdf"),
+    );
+    assert!(text.contains("Do you accept Medicare?"), "{text}");
+    assert!(!text.contains("Do you take my plan"), "{text}");
+    let none = sample_with(serde_json::json!({"insurer": "none"}));
+    let text =
+        pdf_text(&packet(&case, "b-none", &none, &[]).join("second-opinion-appointment.pdf"));
+    assert!(text.contains("Good Faith Estimate"), "{text}");
+    // No second doctor yet: the three lines on how to find one.
+    let nobody = sample_with(serde_json::json!({
+        "second_opinion_doctor": null, "second_opinion_practice": null,
+        "second_opinion_address": null, "second_opinion_fax": null,
+        "records_delivery": "patient"
+    }));
+    let text =
+        pdf_text(&packet(&case, "b-nobody", &nobody, &[]).join("second-opinion-appointment.pdf"));
+    for expected in [
+        "How to find a second-opinion doctor",
+        "NCI",
+        "board certified",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    // Spanish, with a woman's title: "Médica", and the block in Spanish.
+    let dra = sample_with(
+        serde_json::json!({"second_opinion_doctor": "Dra. Carmen López", "language": "es"}),
+    );
+    let text = pdf_text(&packet(&case, "b-es", &dra, &[]).join("second-opinion-appointment.pdf"));
+    assert!(text.contains("Cuando llame para hacer la cita"), "{text}");
+    assert!(text.contains("Médica:"), "{text}");
+}
+
+#[test]
+fn a_record_without_the_second_doctors_address_and_fax_is_warned_about_by_field_name() {
+    // Issue 26: build and validate name the record and the fields, never a
+    // value; a record with a fax is not warned about.
+    let case = Case::new();
+    let missing = sample_with(serde_json::json!({
+        "second_opinion_doctor": "Dra. Zzyzx Quintero",
+        "second_opinion_address": null, "second_opinion_fax": null
+    }));
+    let file = case.write("missing.json", &missing);
+    for run in [
+        case.build(file.to_str().unwrap(), "w-out", &[]),
+        case.run(&["validate", file.to_str().unwrap()]),
+    ] {
+        run.assert_code(0);
+        let all = format!("{}{}", run.stdout(), run.stderr());
+        let line = all
+            .lines()
+            .find(|l| l.starts_with("warning:") && l.contains("second_opinion_fax"))
+            .unwrap_or_else(|| panic!("no warning:\n{all}"));
+        assert!(line.contains("missing.json, record 1"), "{line}");
+        assert!(line.contains("second_opinion_address"), "{line}");
+        assert!(!all.contains("Zzyzx"), "a value in the output:\n{all}");
+    }
+    let file = case.write("fine.json", &sample());
+    let run = case.run(&["validate", file.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    assert!(!all.contains("second_opinion_fax"), "{all}");
 }
