@@ -133,9 +133,12 @@ pub fn build(args: &BuildArgs) -> Outcome {
         Ok(Err(e)) => return fatal(&e),
         Err(_) => return unexpected(),
     };
-    // A bundle that could not be written counts as something that failed:
-    // the packets are there, the one file of all of them is not.
-    let failed = summary.failed() + usize::from(summary.bundle_error.is_some());
+    // A bundle or report that could not be written counts as something
+    // that failed: the packets are there, the one file of all of them (or
+    // the list of them) is not.
+    let failed = summary.failed()
+        + usize::from(summary.bundle_error.is_some())
+        + usize::from(summary.report_error.is_some());
     let outcome = match outcome(summary.built(), failed) {
         // A shard with no packet of its own (more shards than records) had
         // nothing to build: its failures are the input's invalid records,

@@ -24,6 +24,24 @@
 //! slice in their names, and a shard removes only its own leftovers; the
 //! other shards' may be live.
 //!
+//! A shard of another count (`--shard 2/3` beside a running `1/2`) is
+//! refused before any work: a shard takes its own lock file first, then
+//! tries the lock files of the other counts in the folder, and stops if one
+//! is held (the order that makes this free of races is explained in
+//! [`crate::shard`]); then it looks for other counts' finished reports.
+//!
+//! Nothing the tool keeps in the output folder is ever opened through a
+//! link, nor waited on: lock files and a report read back are opened with
+//! `O_NOFOLLOW | O_NONBLOCK` and checked to be regular files once open
+//! ([`open_own`]), so a link planted under a lock file's name cannot make a
+//! run create a file elsewhere (as root, `/etc/nologin`), and a named pipe
+//! or device planted there is refused, not waited on. Temporary files are
+//! created with `O_CREAT | O_EXCL` under random names (the `tempfile`
+//! crate), which never follows a link either, and files reach their final
+//! names by `rename`, which replaces a link rather than writing through it.
+//! The report and the lock files refuse, with the fix (remove it), a link, a
+//! pipe, a device or a socket under their names ([`refuse_special`]).
+//!
 //! The files a run reads (intake files, the clinic profile and its logo,
 //! template files) are never replaced, with or without `--force`: they are
 //! recognised by device and inode, so a hard link or another spelling of the
@@ -145,7 +163,9 @@ impl OutputDir {
             });
         }
         create_private_dir(path).map_err(|e| Error::io_write(path, &e))?;
-        // Before the lock, which leaves a lock file of this split behind.
+        // Before the lock too, which leaves a lock file of this split
+        // behind: the common case (a rerun with the wrong count) then leaves
+        // nothing. The lock checks again, race-free.
         if let Some(shard) = shard {
             same_split(path, shard)?;
         }
@@ -211,12 +231,14 @@ impl OutputDir {
         let target = self.target(name);
         let ours = || {
             let mut head = Vec::new();
-            fs::File::open(&target)
+            open_own(&target, fs::OpenOptions::new().read(true))
+                .ok()
                 .and_then(|f| {
                     f.take(REPORT_HEADER.len() as u64 + 2)
                         .read_to_end(&mut head)
+                        .ok()
                 })
-                .is_ok()
+                .is_some()
                 && head.starts_with(REPORT_HEADER.as_bytes())
                 && matches!(&head[REPORT_HEADER.len()..], [b'\n', ..] | [b'\r', b'\n'])
         };
@@ -241,6 +263,27 @@ impl OutputDir {
     /// Whether writing to `target` would replace a file the run reads.
     fn is_protected(&self, target: &Path) -> bool {
         FileKey::of_entry(target).is_some_and(|k| self.protected.contains(&k))
+    }
+
+    /// Removes the file `name` (the entry itself: a link, not what it
+    /// points to), if there is one, and makes the removal durable; for a run's
+    /// own files, such as an older report, once [`OutputDir::check_report`]
+    /// has allowed replacing it. Never a file the run reads, nor a folder.
+    pub fn discard(&self, name: &str) -> Result<(), WriteError> {
+        let target = self.target(name);
+        if self.is_protected(&target) {
+            return Err(WriteError::Input);
+        }
+        match fs::symlink_metadata(&target) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(WriteError::Io(e)),
+            Ok(m) if m.is_dir() => return Err(WriteError::Folder),
+            Ok(_) => {}
+        }
+        match fs::remove_file(&target) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(WriteError::Io(e)),
+            _ => sync_folder(&self.path).map_err(WriteError::Io),
+        }
     }
 
     /// Writes `bytes` under `name` atomically: temp file, flush to disk,
@@ -381,22 +424,91 @@ fn lock_folder(path: &Path, shard: Option<Shard>) -> Result<FolderLock, Error> {
     options.create(true).truncate(false).read(true).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&lock_path)
-        .map_err(|e| Error::io_write(&lock_path, &e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(FolderLock {
-            _folder: folder,
-            _shard: Some(file),
-        }),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::Io {
+    let file = open_own(&lock_path, &options).map_err(|e| match e {
+        OpenError::NotAFile(kind) => special_error(&lock_path, "cannot use this lock file", kind),
+        OpenError::Io(e) => Error::io_write(&lock_path, &e),
+    })?;
+    lock_own(&file).map_err(|e| match e {
+        fs::TryLockError::WouldBlock => Error::Io {
             path: path.to_path_buf(),
             action: "cannot use this output folder".into(),
             reason: format!("another second-opinion run is building {shard} in this folder"),
             hint: "wait for that run to finish: each shard is built by one run at a time (the other shards can run now)".into(),
-        }),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io_write(&lock_path, &e)),
+        },
+        fs::TryLockError::Error(e) => Error::io_write(&lock_path, &e),
+    })?;
+    // Only with its own lock held does a shard look for live shards of
+    // another count (see `crate::shard` for why this order has no race),
+    // and only then for their finished reports.
+    no_live_shard_of_another_count(path, shard)?;
+    same_split(path, shard)?;
+    Ok(FolderLock {
+        _folder: folder,
+        _shard: Some(file),
+    })
+}
+
+/// Takes a shard's own lock. Another shard trying this lock file (while
+/// checking for shards of another count) holds it for an instant, so a lock
+/// found taken is tried again for a moment before the run is refused.
+fn lock_own(file: &fs::File) -> Result<(), fs::TryLockError> {
+    const TRIES: u32 = 10;
+    for _ in 1..TRIES {
+        match file.try_lock() {
+            Err(fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            done => return done,
+        }
     }
+    file.try_lock()
+}
+
+/// Refuses a shard while a shard of another count holds its lock in the
+/// folder: its slice would overlap this one's, both would write under each
+/// other's names, and `report merge` would refuse the folder after the work.
+/// Called with this shard's own lock held, so that of two such shards
+/// starting together the later always sees the earlier. Lock files left by
+/// shards that have finished are free and pass; anything under a lock
+/// file's name that is not a regular file is no shard's lock and is skipped.
+fn no_live_shard_of_another_count(path: &Path, shard: Shard) -> Result<(), Error> {
+    let entries = fs::read_dir(path).map_err(|e| Error::io_read(path, &e))?;
+    let mut others: Vec<(Shard, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let other = Shard::of_lock_file(e.file_name().to_str()?)?;
+            (other.count() != shard.count()).then(|| (other, e.path()))
+        })
+        .collect();
+    others.sort_by_key(|(s, _)| (s.count(), s.index()));
+    for (other, lock_path) in others {
+        // Read only: a shared probe, which a live shard's exclusive lock
+        // refuses, needs no write access (and, on NFS, only a read lock).
+        let file = match open_own(&lock_path, fs::OpenOptions::new().read(true)) {
+            Ok(file) => file,
+            Err(OpenError::NotAFile(_)) => continue,
+            Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(OpenError::Io(e)) => return Err(Error::io_read(&lock_path, &e)),
+        };
+        match file.try_lock_shared() {
+            Ok(()) => drop(file),
+            Err(fs::TryLockError::WouldBlock) => {
+                let count = other.count();
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    action: format!("cannot build {shard} in this folder"),
+                    reason: format!(
+                        "another second-opinion run is building {other} in it, a run split into {count} shards"
+                    ),
+                    hint: format!(
+                        "give the slice as the rest of that run does, --shard K/{count} with K from 1 to {count}; or build this run into another folder with --out"
+                    ),
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io_read(&lock_path, &e)),
+        }
+    }
+    Ok(())
 }
 
 /// Opens what [`lock_folder`] locks for the folder itself.
@@ -504,6 +616,133 @@ fn sync_folder(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// Opens a file the tool keeps in the output folder (a lock file, a report
+/// it reads back) with `options`, never through a link and never waiting:
+/// on Unix with `O_NOFOLLOW` (a link at `path` fails to open, so nothing is
+/// created or opened where it points) and `O_NONBLOCK` (a named pipe opens
+/// at once instead of waiting for a writer), and checked once open to be a
+/// regular file, so a pipe or device planted under the name is refused. The
+/// check is on the open file itself, so the name cannot be swapped between
+/// check and use. Public so that every command opens its own files alike.
+pub fn open_own(path: &Path, options: &fs::OpenOptions) -> Result<fs::File, OpenError> {
+    let mut options = options.clone();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY,
+    );
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // ELOOP is what Linux and POSIX give for a link under O_NOFOLLOW;
+        // FreeBSD gives EMLINK.
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::EMLINK)) => {
+            return Err(OpenError::NotAFile(SpecialKind::Link));
+        }
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let kind = file.metadata().map_err(OpenError::Io)?.file_type();
+    match SpecialKind::of(kind) {
+        None => Ok(file),
+        Some(kind) => Err(OpenError::NotAFile(kind)),
+    }
+}
+
+/// Why [`open_own`] could not open a file.
+#[derive(Debug)]
+pub enum OpenError {
+    /// Under the name is a link, a pipe, a device, a socket or a folder.
+    NotAFile(SpecialKind),
+    /// The operating system refused.
+    Io(std::io::Error),
+}
+
+/// What stands under a name where the tool expects a regular file of its
+/// own, so that the message can say what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecialKind {
+    /// A symbolic link.
+    Link,
+    /// A folder.
+    Folder,
+    /// A named pipe (FIFO).
+    Pipe,
+    /// A device, character or block.
+    Device,
+    /// A socket, or anything else that is not a regular file.
+    Other,
+}
+
+impl SpecialKind {
+    /// What `kind` is, or `None` for a regular file.
+    fn of(kind: fs::FileType) -> Option<Self> {
+        #[cfg(unix)]
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_file() {
+            return None;
+        }
+        if kind.is_symlink() {
+            return Some(SpecialKind::Link);
+        }
+        if kind.is_dir() {
+            return Some(SpecialKind::Folder);
+        }
+        #[cfg(unix)]
+        if kind.is_fifo() {
+            return Some(SpecialKind::Pipe);
+        }
+        #[cfg(unix)]
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some(SpecialKind::Device);
+        }
+        Some(SpecialKind::Other)
+    }
+
+    /// In words, for the message.
+    fn describe(self) -> &'static str {
+        match self {
+            SpecialKind::Link => "it is a link to another place, not a file second-opinion made",
+            SpecialKind::Folder => "it is a folder",
+            SpecialKind::Pipe => "it is a named pipe, not a file",
+            SpecialKind::Device => "it is a device, not a file",
+            SpecialKind::Other => "it is not a regular file",
+        }
+    }
+}
+
+/// The run-stopping error for a name in the output folder where the tool
+/// keeps a file of its own but finds something else: what it is, and the
+/// fix (remove it; a folder is moved instead).
+pub fn special_error(path: &Path, action: &str, kind: SpecialKind) -> Error {
+    let hint = match kind {
+        SpecialKind::Folder => {
+            "move or rename that folder, or choose another output folder with --out"
+        }
+        _ => {
+            "remove it and run again: second-opinion makes this file itself, and never writes through a link or into a pipe or device"
+        }
+    };
+    Error::Io {
+        path: path.to_path_buf(),
+        action: action.into(),
+        reason: kind.describe().into(),
+        hint: hint.into(),
+    }
+}
+
+/// Refuses a link, a named pipe, a device or a socket at `path` (the entry
+/// itself, a link not followed): for a file the tool is about to replace by
+/// rename, like a report, where such a thing under the name is someone's
+/// trap or mistake, which `--force` does not make right. A regular file, a
+/// folder (which the callers' own checks name) or nothing passes. `action`
+/// says what could not be done ("cannot write the report here").
+pub fn refuse_special(path: &Path, action: &str) -> Result<(), Error> {
+    match fs::symlink_metadata(path).map(|m| SpecialKind::of(m.file_type())) {
+        Ok(Some(SpecialKind::Folder)) | Ok(None) | Err(_) => Ok(()),
+        Ok(Some(kind)) => Err(special_error(path, action, kind)),
+    }
 }
 
 /// Reads at most `max` bytes of a regular file, for files the run reads
@@ -1046,6 +1285,96 @@ mod tests {
             );
             out.with_force(true).check_report("report.csv").unwrap();
         }
+    }
+
+    #[test]
+    fn a_shard_of_another_count_is_refused_while_one_holds_its_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputDir::prepare_for(dir.path(), false, shard(1, 2)).unwrap();
+        for other in [shard(2, 3), shard(1, 1), shard(4, 4)] {
+            let err = OutputDir::prepare_for(dir.path(), false, other)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("another second-opinion run is building shard 1 of 2 in it"),
+                "{err}"
+            );
+            assert!(err.contains("--shard K/2 with K from 1 to 2"), "{err}");
+        }
+        // The same count runs beside it; once it has finished, its lock file
+        // is free and another count may use the folder (no report of it).
+        let second = OutputDir::prepare_for(dir.path(), false, shard(2, 2)).unwrap();
+        drop((first, second));
+        let third = OutputDir::prepare_for(dir.path(), false, shard(2, 3)).unwrap();
+        // ... and now it is count 2 that is refused.
+        let err = OutputDir::prepare_for(dir.path(), false, shard(1, 2))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("building shard 2 of 3"), "{err}");
+        drop(third);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn own_files_are_never_opened_through_a_link_nor_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("nologin");
+        let lock = dir.path().join(".second-opinion-shard-1-of-2.lock");
+        std::os::unix::fs::symlink(&target, &lock).unwrap();
+        let err = OutputDir::prepare_for(dir.path(), false, shard(1, 2))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot use this lock file: it is a link"),
+            "{err}"
+        );
+        assert!(err.contains("hint: remove it"), "{err}");
+        assert!(fs::symlink_metadata(&target).is_err(), "nothing created");
+        // A named pipe opens at once and is refused.
+        fs::remove_file(&lock).unwrap();
+        let c = std::ffi::CString::new(lock.to_str().unwrap()).unwrap();
+        // SAFETY: a valid, NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = OutputDir::prepare_for(dir.path(), false, shard(1, 2))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("it is a named pipe"), "{err}");
+        for (path, kind) in [
+            (lock.as_path(), SpecialKind::Pipe),
+            (Path::new("/dev/null"), SpecialKind::Device),
+            (dir.path(), SpecialKind::Folder),
+        ] {
+            assert!(
+                matches!(
+                    open_own(path, fs::OpenOptions::new().read(true)),
+                    Err(OpenError::NotAFile(k)) if k == kind
+                ),
+                "{}",
+                path.display()
+            );
+        }
+        // The report's name: a link or pipe refused, a folder left to
+        // check_report, a file or nothing passes; discard removes the link
+        // itself, never its target.
+        let out = OutputDir::prepare(dir.path(), false).unwrap();
+        let report = out.target("report.csv");
+        refuse_special(&report, "x").unwrap();
+        fs::write(&target, "kept").unwrap();
+        std::os::unix::fs::symlink(&target, &report).unwrap();
+        let err = refuse_special(&report, "cannot write the report here")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("report.csv: cannot write the report here: it is a link"),
+            "{err}"
+        );
+        out.discard("report.csv").unwrap();
+        assert!(fs::symlink_metadata(&report).is_err());
+        assert_eq!(fs::read(&target).unwrap(), b"kept");
+        fs::create_dir(&report).unwrap();
+        refuse_special(&report, "x").unwrap();
+        assert!(matches!(out.discard("report.csv"), Err(WriteError::Folder)));
     }
 
     #[test]

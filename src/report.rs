@@ -48,8 +48,13 @@ pub struct BuildSummary {
     pub warnings: Vec<String>,
     /// The output folder.
     pub out_dir: PathBuf,
-    /// Where the report was written.
+    /// Where the report was written (or was to be, when `report_error`).
     pub report: PathBuf,
+    /// Why the report could not be written after the packets were (a full
+    /// disk, say). The packets are whole, so the summary still lists them
+    /// (by record: the report that would have is missing) with the error,
+    /// and the run exits 1, not as one that did nothing.
+    pub report_error: Option<Error>,
     /// Where the bundle of all packets was written, with `--bundle`.
     pub bundle: Option<PathBuf>,
     /// Why the bundle could not be written (a full disk, say). The packets
@@ -116,17 +121,20 @@ pub fn is_report_file(name: &str) -> bool {
 pub fn build_summary(summary: &BuildSummary) -> String {
     let mut text = String::new();
     let built = summary.built();
-    let _ = writeln!(
+    let _ = write!(
         text,
-        "Built {built} packet{}{} in {} (details: {}).",
+        "Built {built} packet{}{} in {}",
         if built == 1 { "" } else { "s" },
         summary
             .shard
             .map(|s| format!(" of {s}"))
             .unwrap_or_default(),
         summary.out_dir.display(),
-        summary.report.display()
     );
+    match &summary.report_error {
+        None => _ = writeln!(text, " (details: {}).", summary.report.display()),
+        Some(error) => unwritten_report(&mut text, summary, error),
+    }
     if let Some(bundle) = &summary.bundle {
         let _ = writeln!(text, "All packets in one file: {}.", bundle.display());
     }
@@ -151,7 +159,10 @@ pub fn build_summary(summary: &BuildSummary) -> String {
                 Status::Failed(problems) => Some((&o.origin, problems.as_slice())),
                 Status::Built(_) | Status::OtherShard { .. } => None,
             }),
-            &format!("; {} lists them all", summary.report.display()),
+            &match summary.report_error {
+                None => format!("; {} lists them all", summary.report.display()),
+                Some(_) => String::new(),
+            },
         ));
     }
     if summary.shard.is_some() {
@@ -170,6 +181,37 @@ pub fn build_summary(summary: &BuildSummary) -> String {
         );
     }
     text
+}
+
+/// The rest of the summary's first line when the report could not be
+/// written: the error, then the records whose packets were built (file and
+/// row, never a name), the first [`LISTED_FAILURES`] of them, since nothing
+/// else now says which they are.
+fn unwritten_report(text: &mut String, summary: &BuildSummary, error: &Error) {
+    let _ = writeln!(text, ", but the report could not be written:");
+    for line in error.to_string().lines() {
+        let _ = writeln!(text, "  {line}");
+    }
+    let built: Vec<&Origin> = summary
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.status, Status::Built(_)))
+        .map(|o| &o.origin)
+        .collect();
+    if built.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "The packets built are those of these records:");
+    for origin in built.iter().take(LISTED_FAILURES) {
+        let _ = writeln!(text, "  {origin}");
+    }
+    if let Some(left) = built.len().checked_sub(LISTED_FAILURES).filter(|&n| n > 0) {
+        let _ = writeln!(
+            text,
+            "  and {left} more record{}.",
+            if left == 1 { "" } else { "s" }
+        );
+    }
 }
 
 /// The closing summary of `report merge`: counts, each failed record (the

@@ -71,6 +71,15 @@ pub fn check(config: &CheckConfig) -> Result<CheckSummary, Error> {
 
 /// Builds one packet per valid record and writes the report.
 ///
+/// An older report under this run's report name (`report.csv`, or a
+/// shard's) is removed before the first packet is built, once the run is
+/// sure to go ahead: a report always describes the packets of the run that
+/// wrote it, and a run that is killed, or whose report cannot be written (a
+/// full disk), leaves no report rather than the older run's. The new one is
+/// written as every file is (temporary file, then rename). When it cannot
+/// be written, the packets built are still whole: the summary says so,
+/// lists their records, and says where they are (exit 1).
+///
 /// The input is read twice. The first pass only counts the records that
 /// pass and the languages they ask for, so a file that cannot be read stops
 /// the run before anything is written, and the progress bar knows the total.
@@ -103,22 +112,48 @@ pub fn build(
     let mut out = OutputDir::prepare_for(&config.out, config.force, config.shard)?;
     out.protect(config.read_files());
     let report_file = config.report_file();
+    // A link, pipe or device under the report's name is refused, even with
+    // --force: the report is the tool's own file.
+    crate::output::refuse_special(&out.target(&report_file), "cannot write the report here")?;
     out.check_report(&report_file)
         .map_err(|e| own_file_error(&out, &report_file, e))?;
     if config.bundle {
         out.check_free(BUNDLE_FILE)
             .map_err(|e| own_file_error(&out, BUNDLE_FILE, e))?;
     }
+    // The run goes ahead: an older report must not outlive it (see above).
+    out.discard(&report_file)
+        .map_err(|e| own_file_error(&out, &report_file, e))?;
 
     progress(Progress::Start(passed));
     let (outcomes, second_read) = build_all(&renderer, &out, config, passed, progress);
 
-    let report = report::write(&out, &report_file, &outcomes)
-        .map_err(|e| own_file_error(&out, &report_file, e))?;
+    let mut warnings = warnings;
+    let (report, report_error) = match report::write(&out, &report_file, &outcomes) {
+        Ok(path) => (path, None),
+        Err(e) => (
+            out.target(&report_file),
+            Some(report_error(&out, &report_file, e)),
+        ),
+    };
     // A file that changed between the two passes can fail in the second:
     // the packets built so far are whole and in the report; the run stops.
-    second_read?;
+    // Without a report, the summary (which then lists the packets built)
+    // matters more, and the second pass's error goes with it as a warning.
+    match (second_read, &report_error) {
+        (Err(e), Some(_)) => warnings.push(e.to_string()),
+        (second_read, _) => second_read?,
+    }
     let (bundle, bundle_error) = match config.bundle {
+        true if report_error.is_some() => (
+            None,
+            Some(Error::Usage {
+                message: format!(
+                    "{BUNDLE_FILE} was not made: it holds the report, which could not be written"
+                ),
+                hint: "make room, then run the same command again with --force".into(),
+            }),
+        ),
         true => match write_bundle(
             &out,
             config.force,
@@ -137,10 +172,34 @@ pub fn build(
         warnings,
         out_dir: out.path().to_path_buf(),
         report,
+        report_error,
         bundle,
         bundle_error,
         shard: config.shard,
     })
+}
+
+/// The error for a report that could not be written after the packets
+/// were: what happened, where the packets are, and how to get both.
+fn report_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
+    let WriteError::Io(e) = error else {
+        return own_file_error(out, name, error);
+    };
+    let fix = match e.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "free some disk space"
+        }
+        _ => "check that the output folder is writable and the disk has free space",
+    };
+    Error::Io {
+        path: out.target(name),
+        action: "could not write the report".into(),
+        reason: crate::error::io_reason(&e),
+        hint: format!(
+            "the packets built (their records are listed here) are whole, in {}; {fix}, then run the same command again with --force to build them again with their report",
+            out.path().display()
+        ),
+    }
 }
 
 /// Writes every built packet and the report into one ZIP, atomically.
@@ -166,7 +225,7 @@ fn write_bundle(
         let latch = Latch::new(sink(file), first.clone());
         let entries = files
             .iter()
-            .map(|(name, path)| fs::File::open(path).map(|f| (name.clone(), f)));
+            .map(|(name, path)| open_built(path).map(|f| (name.clone(), f)));
         let written = crate::bundle::zip_stored(entries, today, std::io::BufWriter::new(latch))
             .and_then(|mut w| w.flush());
         match (written, first.get()) {
@@ -176,6 +235,18 @@ fn write_bundle(
         }
     })
     .map_err(|e| own_file_error(out, BUNDLE_FILE, e))
+}
+
+/// Opens a packet or report this run wrote, for the bundle: never through a
+/// link (or a pipe) put in its place since.
+fn open_built(path: &std::path::Path) -> std::io::Result<fs::File> {
+    crate::output::open_own(path, fs::OpenOptions::new().read(true)).map_err(|e| match e {
+        crate::output::OpenError::Io(e) => e,
+        crate::output::OpenError::NotAFile(_) => std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it was replaced by something that is not a file",
+        ),
+    })
 }
 
 /// Where a [`Latch`] keeps the first error's kind and OS code.
@@ -556,6 +627,7 @@ mod tests {
                 warnings: Vec::new(),
                 out_dir: dir.path().to_path_buf(),
                 report: report.clone(),
+                report_error: None,
                 bundle: None,
                 bundle_error: Some(error),
                 shard: None,

@@ -10,6 +10,26 @@
 //! so each packet gets exactly the file name a single run would give it
 //! ("Maria-Garcia-2.zip" stays the second Maria Garcia's, whichever shard
 //! builds the first); a shard writes only its own packets.
+//!
+//! The shards of one run share one count. A shard of another count in the
+//! same folder (`--shard 2/3` beside a running `1/2`) would build an
+//! overlapping slice under colliding names, and the merge would refuse the
+//! folder after all the work, so it is refused before any work
+//! (`output::OutputDir::prepare_for`). Each shard first takes its own lock
+//! file ([`Shard::lock_file`]) and only then tries, one by one, the lock
+//! files of other counts it finds in the folder ([`Shard::of_lock_file`]);
+//! one held means a live shard of another count, and the shard stops. Of two
+//! shards of different counts starting together, the one that locked second
+//! always sees the first's lock held (it was taken before the second looked),
+//! so they never both run; at worst both stop, and are started again. Then
+//! it looks for finished reports of another count, after the locks: a shard
+//! that had released its lock had written its report before.
+//!
+//! `--shard auto` maps a scheduler's variables to a slice only when they
+//! determine it exactly; otherwise (a Slurm array with gaps, a Slurm that
+//! does not say the array's last task number) it refuses and asks for
+//! `--shard K/N`: a wrong slice would build some records twice and others
+//! never.
 
 use std::fmt;
 
@@ -126,6 +146,19 @@ impl Shard {
         )
     }
 
+    /// The shard whose lock file this is (`.second-opinion-shard-2-of-4.lock`),
+    /// if any: exactly the name [`Shard::lock_file`] gives, so that a shard
+    /// finds the lock files of the shards of other counts in its folder.
+    pub fn of_lock_file(name: &str) -> Option<Self> {
+        let rest = name.strip_prefix(crate::output::TEMP_PREFIX)?;
+        let (index, count) = rest
+            .strip_prefix("shard-")?
+            .strip_suffix(".lock")?
+            .split_once("-of-")?;
+        let shard = Shard::new(number(index)?, number(count)?).ok()?;
+        (shard.lock_file() == name).then_some(shard)
+    }
+
     /// The prefix of this shard's temporary files. It ends in `-`, which the
     /// random part of a temporary name never holds, so shard 1 of 3 never
     /// takes shard 1 of 30's files, nor an unsharded run's, for its own.
@@ -225,6 +258,13 @@ fn numeric(name: &str, value: Option<String>, why: &str) -> Result<usize, Error>
 
 /// Slurm: shard `ID - MIN + 1` of `COUNT`, for an array of consecutive task
 /// numbers (`--array=1-8`, `--array=0-7`, `--array=1-8%2`).
+///
+/// Only `MAX - MIN + 1 == COUNT` proves the task numbers consecutive: an
+/// array with gaps (`--array=1,3,5`: MIN 1, COUNT 3) has tasks whose
+/// `ID - MIN + 1` is a slice of the wrong count or of none. So all four of
+/// `ID`, `MIN`, `MAX` and `COUNT` must be set and agree, and `STEP`, when
+/// set, must be 1; anything else is refused in every task alike, with the
+/// advice to give `--shard K/N`.
 fn from_slurm(id: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Shard, Error> {
     let consecutive = "submit the array with consecutive task numbers, like sbatch --array=1-8 (a limit on how many run at once, like --array=1-8%2, is fine)";
     let why = "Slurm sets it in every task of a job array";
@@ -254,13 +294,19 @@ fn from_slurm(id: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Shard, E
             "to rerun one shard, give its slice, like --shard 2/4 (docs/scale.md, \"Rerunning one shard\"); to build every record in one task, leave --shard out",
         ));
     }
-    let gaps = match var(SLURM_TASK_MAX) {
-        Some(max) => {
-            let max = numeric(SLURM_TASK_MAX, Some(max), why)?;
-            max.checked_sub(min).and_then(|d| d.checked_add(1)) != Some(count)
-        }
-        None => false,
+    // An older Slurm, or a wrapper, that sets no MAX leaves gaps unseen:
+    // on `--array=1,3,5` task 3 would take shard 3 of 3 (the slice of task
+    // 5) and task 5 none. Without MAX the slice cannot be known exactly.
+    let Some(max) = var(SLURM_TASK_MAX) else {
+        return Err(auto_error(
+            format!(
+                "--shard auto: {SLURM_TASK_MAX} is not set, so the Slurm array may have gaps in its task numbers (like --array=1,3,5) and this task's slice cannot be known exactly"
+            ),
+            "give the slice yourself with --shard K/N: K is this task's place in the array (1 for the first task) and N the number of tasks, like --shard 2/8",
+        ));
     };
+    let max = numeric(SLURM_TASK_MAX, Some(max), why)?;
+    let gaps = max.checked_sub(min).and_then(|d| d.checked_add(1)) != Some(count);
     let index = id
         .checked_sub(min)
         .and_then(|d| d.checked_add(1))
@@ -423,15 +469,15 @@ mod tests {
             let err = array(id, "1", "7", "3", "1").unwrap_err();
             assert!(err.contains("not consecutive"), "{id}: {err}");
         }
-        // Older Slurm without MAX and STEP still works.
-        assert_eq!(
-            auto(&[
-                (SLURM_TASK_ID, "2"),
-                (SLURM_TASK_MIN, "1"),
-                (SLURM_TASK_COUNT, "3")
-            ]),
-            Ok(shard(2, 3))
-        );
+        // Older Slurm without MAX cannot tell a gapped array: refused.
+        let err = auto(&[
+            (SLURM_TASK_ID, "2"),
+            (SLURM_TASK_MIN, "1"),
+            (SLURM_TASK_COUNT, "3"),
+        ])
+        .unwrap_err();
+        assert!(err.contains("SLURM_ARRAY_TASK_MAX is not set"), "{err}");
+        assert!(err.contains("--shard K/N"), "{err}");
         let err = auto(&[(SLURM_TASK_ID, "2"), (SLURM_TASK_COUNT, "3")]).unwrap_err();
         assert!(err.contains("SLURM_ARRAY_TASK_MIN is not set"), "{err}");
         let err = array("2", "1", "3", "three", "1").unwrap_err();
@@ -447,6 +493,98 @@ mod tests {
             let err = array(id, min, id, "1", "1").unwrap_err();
             assert!(err.contains("has one task"), "{err}");
             assert!(err.contains("--shard 2/4"), "{err}");
+        }
+    }
+
+    /// Every combination of the Slurm variables a task may see (ID always
+    /// set), for a consecutive array (`--array=1-3`) and a gapped one
+    /// (`--array=1,3,5`), in every task: a slice only when ID, MIN, MAX and
+    /// COUNT are all set and prove the numbers consecutive (and STEP, if
+    /// set, is 1); every other combination is refused, asking for
+    /// `--shard K/N`, and no task of the gapped array ever gets a slice.
+    #[test]
+    fn slurm_variables_give_a_slice_only_when_they_determine_it_exactly() {
+        /// Task ids, MIN, MAX, COUNT, and the STEPs Slurm might give.
+        type Array<'a> = (&'a [&'a str], &'a str, &'a str, &'a str, &'a [&'a str]);
+        let arrays: [Array; 2] = [
+            (&["1", "2", "3"], "1", "3", "3", &["1"]),
+            (&["1", "3", "5"], "1", "5", "3", &["1", "2"]),
+        ];
+        for (gapped, (ids, min, max, count, steps)) in [false, true].into_iter().zip(arrays) {
+            for (k, id) in ids.iter().enumerate() {
+                for step in steps {
+                    for mask in 0..16u8 {
+                        let mut vars = vec![(SLURM_TASK_ID, *id)];
+                        let has = |bit: u8| mask & (1 << bit) != 0;
+                        for (bit, name, value) in [
+                            (0, SLURM_TASK_MIN, min),
+                            (1, SLURM_TASK_MAX, max),
+                            (2, SLURM_TASK_COUNT, count),
+                            (3, SLURM_TASK_STEP, *step),
+                        ] {
+                            if has(bit) {
+                                vars.push((name, value));
+                            }
+                        }
+                        let got = auto(&vars);
+                        let exact = !gapped && has(0) && has(1) && has(2);
+                        let case = format!("gapped {gapped}, task {id}, vars {vars:?}");
+                        if exact {
+                            assert_eq!(got, Ok(shard(k + 1, 3)), "{case}");
+                            continue;
+                        }
+                        let err = got.expect_err(&case);
+                        assert!(err.contains("--shard auto: "), "{case}: {err}");
+                        assert!(
+                            err.contains("--shard 2/8") || err.contains("--array=1-8"),
+                            "{case}: {err}"
+                        );
+                        if has(0) && has(2) && !has(1) && !(has(3) && *step != "1") {
+                            assert!(err.contains("SLURM_ARRAY_TASK_MAX is not set"), "{case}");
+                            assert!(err.contains("--shard K/N"), "{case}: {err}");
+                        }
+                    }
+                }
+            }
+        }
+        // A gapped array whose span happens to look right is still caught
+        // by a task number outside it.
+        let err = auto(&[
+            (SLURM_TASK_ID, "9"),
+            (SLURM_TASK_MIN, "1"),
+            (SLURM_TASK_MAX, "3"),
+            (SLURM_TASK_COUNT, "3"),
+        ])
+        .unwrap_err();
+        assert!(err.contains("not consecutive"), "{err}");
+        let err = auto(&[
+            (SLURM_TASK_ID, "2"),
+            (SLURM_TASK_MIN, "1"),
+            (SLURM_TASK_MAX, "x"),
+            (SLURM_TASK_COUNT, "3"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("SLURM_ARRAY_TASK_MAX is not a whole number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lock_file_names_are_read_back_exactly() {
+        for s in [shard(1, 1), shard(2, 4), shard(10_000, 10_000)] {
+            assert_eq!(Shard::of_lock_file(&s.lock_file()), Some(s));
+        }
+        for not_a_lock in [
+            ".second-opinion-shard-02-of-4.lock",
+            ".second-opinion-shard-5-of-4.lock",
+            ".second-opinion-shard-2-of-4-abc.tmp",
+            ".second-opinion-shard-2-of-4.lock.tmp",
+            ".second-opinion-shard-+2-of-4.lock",
+            ".second-opinion.lock",
+            "report-2-of-4.csv",
+        ] {
+            assert_eq!(Shard::of_lock_file(not_a_lock), None, "{not_a_lock}");
         }
     }
 
@@ -478,6 +616,7 @@ mod tests {
             auto(&[
                 (SLURM_TASK_ID, "2"),
                 (SLURM_TASK_MIN, "1"),
+                (SLURM_TASK_MAX, "2"),
                 (SLURM_TASK_COUNT, "2"),
                 (K8S_INDEX, "0"),
                 (SHARD_COUNT, "8"),
