@@ -220,13 +220,17 @@ fn unwritten_report(text: &mut String, summary: &BuildSummary, error: &Error) {
 pub fn merge_summary(summary: &crate::merge::MergeSummary) -> String {
     let mut text = String::new();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let conflicted = match summary.conflicted {
+        0 => String::new(),
+        n => format!(", {n} in conflict"),
+    };
     let _ = writeln!(
         text,
-        "Merged the reports of {} of {} shard{} into {}: {} built, {} failed, {} missing.",
+        "Merged the reports of {} of {} shard{} into {}: {} built, {} failed, {} missing{conflicted}.",
         summary.found.len(),
         summary.shards,
         plural(summary.shards),
-        summary.report.display(),
+        shown(&summary.report),
         summary.built,
         summary.failed,
         summary.missing_records()
