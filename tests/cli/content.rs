@@ -809,3 +809,55 @@ fn a_record_without_the_second_doctors_address_and_fax_is_warned_about_by_field_
     let all = format!("{}{}", run.stdout(), run.stderr());
     assert!(!all.contains("second_opinion_fax"), "{all}");
 }
+
+/// The cover ends with free help chosen by how the visit is paid for and
+/// the reasons: the plan's member services for a plan, Medicare's line and
+/// SHIP for Medicare, a hospital's financial assistance without insurance,
+/// the cancer and rare-disease lines only for those reasons, and a free
+/// interpreter in Spanish only.
+#[test]
+fn the_cover_lists_free_help_that_fits_the_patient() {
+    let case = Case::new();
+    let help = |name: &str, changes: serde_json::Value| {
+        let checklist = packet(&case, name, &sample_with(changes), &[]).join("checklist.pdf");
+        let text = page_text(&checklist, pages(&checklist));
+        let start = text
+            .find("Free help")
+            .or_else(|| text.find("Ayuda gratuita"))
+            .unwrap_or_else(|| panic!("{name}: no help list on the last page:\n{text}"));
+        text[start..].to_string()
+    };
+    let plan = help("help-plan", serde_json::json!({}));
+    assert!(plan.contains("member services"), "{plan}");
+    for absent in [
+        "MEDICARE",
+        "financial assistance",
+        "CANCER",
+        "rarediseases",
+        "interpreter",
+    ] {
+        assert!(!plan.contains(absent), "{absent}: {plan}");
+    }
+    let medicare = help(
+        "help-medicare",
+        serde_json::json!({"insurer": "Medicare", "reasons": ["serious_diagnosis", "rare_condition"]}),
+    );
+    for present in [
+        "1-800-MEDICARE",
+        "SHIP",
+        "1-800-4-CANCER",
+        "rarediseases.",
+        "info.nih.gov",
+    ] {
+        assert!(medicare.contains(present), "{present}: {medicare}");
+    }
+    assert!(!medicare.contains("member services"), "{medicare}");
+    let none = help(
+        "help-none",
+        serde_json::json!({"insurer": "sin seguro", "language": "es"}),
+    );
+    for present in ["ayuda financiera", "Medicaid", "intérprete gratis"] {
+        assert!(none.contains(present), "{present}: {none}");
+    }
+    assert!(!none.contains("Servicios para miembros"), "{none}");
+}
