@@ -89,6 +89,27 @@ function options(extra = {}) {
   });
 }
 
+// ---------------------------------------------------------------- leaving
+
+/*
+ * Reload, Back, pull-to-refresh or closing the tab would erase the form
+ * without a word: the browser asks first while the form holds answers not
+ * yet saved or downloaded (the browser shows its own words; returnValue is
+ * for older ones). In clinic mode only a build under way is at stake (the
+ * files stay on the computer), so a finished download never asks.
+ */
+function leaving(e) {
+  const form = document.getElementById('patient-form');
+  const answers = state.unsaved && form && Object.keys(formRecord()).length > 0;
+  const patientAtStake = state.mode === 'patient' ? answers : false;
+  const clinicAtStake = state.mode === 'clinic' && running;
+  if (!patientAtStake && !clinicAtStake) return undefined;
+  e.preventDefault();
+  e.returnValue = t('leave_warning');
+  return e.returnValue;
+}
+window.addEventListener('beforeunload', leaving);
+
 // ---------------------------------------------------------------- start
 
 async function start() {
@@ -135,6 +156,7 @@ async function start() {
 
 function render() {
   const keep = state.spec && document.getElementById('patient-form') ? formRecord() : null;
+  const keepDates = keep ? allDateParts() : null;
   document.documentElement.lang = state.lang;
   document.title = t('title');
   document.getElementById('title').textContent = t('title');
@@ -154,7 +176,7 @@ function render() {
 
   const app = document.getElementById('app');
   app.replaceChildren(state.mode === 'patient' ? patientPage() : clinicPage());
-  if (keep) fillForm(keep);
+  if (keep) { fillForm(keep); restoreDateParts(keepDates); }
   if (state.mode === 'patient' && state.lastCheck) showProblems(state.lastCheck);
 }
 
@@ -163,10 +185,10 @@ function modeButton(mode, label) {
     type: 'button', class: 'mode', 'aria-pressed': String(state.mode === mode), id: `mode-${mode}`,
     onclick: () => {
       if (state.mode === mode) return;
-      state.keptRecord = state.mode === 'patient' ? formRecord() : state.keptRecord;
+      if (state.mode === 'patient') { state.keptRecord = formRecord(); state.keptDates = allDateParts(); }
       state.mode = mode;
       render();
-      if (mode === 'patient' && state.keptRecord) fillForm(state.keptRecord);
+      if (mode === 'patient' && state.keptRecord) { fillForm(state.keptRecord); restoreDateParts(state.keptDates); }
       document.getElementById('main').focus();
     },
     text: label,
@@ -178,7 +200,15 @@ function modeButton(mode, label) {
 function patientPage() {
   const form = el('form', { id: 'patient-form', novalidate: true, autocomplete: 'off', onsubmit: (e) => { e.preventDefault(); makePacket('zip'); } });
   form.append(
-    el('p', { class: 'lead', text: t('lead') }),
+    // The start view: what the page is, how long it takes, what to have
+    // ready, and that nothing is uploaded, before the first question.
+    el('section', { class: 'start', id: 'start', 'aria-labelledby': 'start-title' },
+      el('h2', { id: 'start-title', text: t('start_title') }),
+      el('ul', {},
+        el('li', { text: t('start_what') }),
+        el('li', { text: t('start_time') }),
+        el('li', { text: t('start_ready') }),
+        el('li', { class: 'start-private', text: t('start_private') }))),
     el('p', { class: 'note', text: t('required_note') }),
     el('div', { id: 'summary', class: 'summary hidden', tabindex: '-1', role: 'region', 'aria-labelledby': 'summary-title' }),
   );
@@ -211,7 +241,7 @@ function patientPage() {
   form.addEventListener('input', onEdit);
   form.addEventListener('change', onEdit);
   form.addEventListener('focusout', (e) => {
-    const name = e.target && e.target.name;
+    const name = e.target && (e.target.name || e.target.dataset.date);
     if (name && FIELD_WORDS[name]) { state.touched.add(name); scheduleCheck(); }
   });
   return form;
@@ -243,9 +273,11 @@ function labelText(f) {
 function control(f) {
   const wrap = el('div', { class: `field kind-${f.kind}`, id: `field-${f.name}`, 'data-field': f.name });
   switch (f.kind) {
+    case 'date':
+      wrap.append(dateControl(f));
+      break;
     case 'text':
     case 'code':
-    case 'date':
     case 'multiline': {
       const attrs = {
         id: `in-${f.name}`, name: f.name, required: f.required, 'aria-required': f.required ? 'true' : null,
@@ -253,7 +285,6 @@ function control(f) {
       };
       let input;
       if (f.kind === 'multiline') input = el('textarea', { ...attrs, rows: '3' });
-      else if (f.kind === 'date') input = el('input', { ...attrs, type: 'date', min: '1900-01-01', max: '2200-12-31' });
       else input = el('input', { ...attrs, type: 'text', inputmode: /phone|fax/.test(f.name) ? 'tel' : (f.name.includes('email') ? 'email' : null) });
       wrap.append(el('label', { for: input.id }, labelText(f)), ...helpNodes(f), input, errorNode(f));
       break;
@@ -306,6 +337,118 @@ function control(f) {
       throw new Error(`field ${f.name} has a kind the page does not know: ${f.kind}`);
   }
   return wrap;
+}
+
+// ---------------------------------------------------------------- dates
+
+/*
+ * A date is three labelled boxes, day, month and year (the memorable-date
+ * pattern of GOV.UK and USWDS), not a date box: a browser's date box reads
+ * and shows dates in the browser's locale, not the page's, so 14/03/1961
+ * typed day-first on the Spanish page in an English browser became
+ * 3 December. The boxes follow the order the page's language writes dates
+ * in: Spanish day, month, year (14/03/1961); English month, day, year,
+ * because this page's English is US English (US Letter paper, US insurers,
+ * Medicare), where 03/14/1961 is how a date of birth is written on every
+ * form the person has filled in. Under the boxes the date is named back in
+ * words ("14 de marzo de 1961", "March 14, 1961"), so a swapped day and
+ * month is seen before the packet is made.
+ */
+const DATE_PARTS = { en: ['month', 'day', 'year'], es: ['day', 'month', 'year'] };
+const DATE_SIZE = { day: 2, month: 2, year: 4 };
+
+function dateControl(f) {
+  const birth = f.name === 'date_of_birth';
+  const set = el('fieldset', { class: 'choices date', id: `in-${f.name}`, 'aria-describedby': `help-${f.name} ex-${f.name} err-${f.name}` },
+    el('legend', {}, labelText(f)));
+  set.append(...helpNodes(f), el('p', { class: 'example', id: `ex-${f.name}`, text: t('date_example') }));
+  const boxes = el('div', { class: 'date-boxes' });
+  for (const part of DATE_PARTS[state.lang] || DATE_PARTS.en) {
+    const id = `in-${f.name}-${part}`;
+    boxes.append(el('div', { class: `date-part date-${part}` },
+      el('label', { for: id, text: t(`date_${part}`) }),
+      el('input', {
+        type: 'text', id, inputmode: 'numeric', maxlength: String(DATE_SIZE[part]), size: String(DATE_SIZE[part]),
+        'data-date': f.name, 'data-part': part, spellcheck: 'false',
+        // A date of birth is the one date a browser may rightly offer to
+        // fill; every other date of the form is the person's own to type.
+        autocomplete: birth ? `bday-${part}` : 'off',
+        'aria-required': f.required ? 'true' : null,
+        'aria-describedby': `said-${f.name} err-${f.name}`,
+        oninput: () => syncDate(f.name),
+      })));
+  }
+  // What the intake gets: YYYY-MM-DD once all three boxes are filled in.
+  const value = el('input', { type: 'hidden', name: f.name, id: `value-${f.name}` });
+  const said = el('p', { class: 'date-said', id: `said-${f.name}`, 'aria-live': 'polite' });
+  set.append(boxes, value, said, errorNode(f));
+  return set;
+}
+
+/** The three boxes of a date field: { day, month, year } as typed (trimmed). */
+function dateParts(name) {
+  const part = (p) => (document.getElementById(`in-${name}-${p}`)?.value ?? '').trim();
+  return { day: part('day'), month: part('month'), year: part('year') };
+}
+
+/** YYYY-MM-DD for the boxes when all three hold numbers, else '' (none typed) or null (not a date). */
+function dateValue(name) {
+  const { day, month, year } = dateParts(name);
+  if (!day && !month && !year) return '';
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return null;
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}
+
+/** True when YYYY-MM-DD names a day the calendar has. */
+function realDate(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  date.setUTCFullYear(y);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Writes the boxes' date into the field's value and names it back in words. */
+function syncDate(name) {
+  const value = dateValue(name);
+  document.getElementById(`value-${name}`).value = value || '';
+  const said = document.getElementById(`said-${name}`);
+  const locale = state.lang === 'es' ? 'es' : 'en-US';
+  const { day, month } = dateParts(name);
+  let words = '';
+  if (value && realDate(value)) {
+    const [y, m, d] = value.split('-').map(Number);
+    const date = new Date(Date.UTC(2000, m - 1, d));
+    date.setUTCFullYear(y);
+    words = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+  } else if (/^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && +month >= 1 && +month <= 12 && +day >= 1 && +day <= 31) {
+    // Day and month typed, year not yet: the month is named already.
+    words = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, +month - 1, +day)));
+  }
+  said.textContent = words ? `${t('date_reads')} ${words}` : '';
+}
+
+/** Every date field's boxes as typed, so a half-typed date survives a language or mode switch. */
+function allDateParts() {
+  return Object.fromEntries(state.spec.fields.filter((f) => f.kind === 'date').map((f) => [f.name, dateParts(f.name)]));
+}
+
+function restoreDateParts(kept) {
+  for (const [name, parts] of Object.entries(kept || {})) {
+    for (const [part, v] of Object.entries(parts)) {
+      const box = document.getElementById(`in-${name}-${part}`);
+      if (box) box.value = v;
+    }
+    if (document.getElementById(`value-${name}`)) syncDate(name);
+  }
+}
+
+/** Puts YYYY-MM-DD (from saved answers) into a date field's boxes. */
+function fillDate(name, value) {
+  const text = value == null ? '' : String(value).trim();
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const parts = m ? { year: m[1], month: m[2], day: m[3] } : { year: '', month: '', day: '' };
+  for (const [part, v] of Object.entries(parts)) document.getElementById(`in-${name}-${part}`).value = v;
+  syncDate(name);
 }
 
 function addRow(f, list, value) {
@@ -373,8 +516,11 @@ function checkRecord() {
   const record = formRecord();
   for (const f of state.spec.fields) {
     if (f.kind !== 'date') continue;
-    const input = document.getElementById(`in-${f.name}`);
-    if (input && input.validity.badInput) record[f.name] = '0000-00-00';
+    // Boxes that do not make a real date (a day but no year, a 2-digit
+    // year, 30 February) reach the core as a date no calendar has, so the
+    // core's "is not a real calendar date" shows, as it did for a date box.
+    const value = dateValue(f.name);
+    if (value === null || (value && !realDate(value))) record[f.name] = '0000-00-00';
   }
   return record;
 }
@@ -403,6 +549,9 @@ function fillForm(record) {
         for (const row of rows.length ? rows : ['']) addRow(f, list, row);
         break;
       }
+      case 'date':
+        fillDate(f.name, value);
+        break;
       default: {
         const input = form.elements.namedItem(f.name);
         input.value = value == null ? '' : String(value);
@@ -422,8 +571,10 @@ function listOf(value) {
 let checkTimer = null;
 
 function onEdit(e) {
-  const name = e && e.target && e.target.name;
+  const name = e && e.target && (e.target.name || e.target.dataset.date);
   if (name && FIELD_WORDS[name] && e.type === 'change') state.touched.add(name);
+  // Typed since the last save or download: leaving the page now loses it.
+  if (name && FIELD_WORDS[name]) state.unsaved = true;
   scheduleCheck();
 }
 
@@ -461,7 +612,7 @@ function showProblems(result) {
     box.replaceChildren(...shown.map((p) => el('span', { class: 'problem' },
       el('strong', { text: `${fieldWords(f.name).label}: ${p.message}` }), ' ', el('span', { text: `${t('hint')} ${p.hint}` }))));
     box.classList.toggle('hidden', shown.length === 0);
-    for (const input of form.querySelectorAll(`[name="${f.name}"]`)) {
+    for (const input of form.querySelectorAll(`[name="${f.name}"], [data-date="${f.name}"]`)) {
       if (shown.length) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');
     }
@@ -516,6 +667,7 @@ function makePacket(kind) {
       } else {
         download(packet.zip, packet.name, 'application/zip');
         say(status, t('done_zip', { name: packet.name }), 'ok');
+        state.unsaved = false;
       }
       if (typeof packet.free === 'function') packet.free();
     } catch (err) {
@@ -540,6 +692,7 @@ function saveAnswers() {
   const text = `${JSON.stringify(record, null, 2)}\n`;
   download(new TextEncoder().encode(text), 'intake.json', 'application/json');
   say(document.getElementById('patient-status'), t('saved'), 'ok');
+  state.unsaved = false;
 }
 
 async function openAnswers(e) {
@@ -556,6 +709,7 @@ async function openAnswers(e) {
     if (Array.isArray(data)) data = data[0];
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(state.lang === 'es' ? 'no contiene un paciente' : 'it holds no patient');
     fillForm(data);
+    state.unsaved = false; // what is in the form is in a file already
     state.touched = new Set(Object.keys(data).filter((k) => FIELD_WORDS[k]));
     state.showAll = false;
     scheduleCheck();
@@ -623,6 +777,12 @@ function clinicPage() {
   const page = el('section', { id: 'clinic', 'aria-labelledby': 'clinic-title' },
     el('h2', { id: 'clinic-title', text: t('mode_clinic') }),
     el('p', { class: 'lead', text: t('clinic_lead') }),
+    // Its limits up front (the core's: MAX_DATA_ROWS rows per sheet,
+    // MAX_INPUT_BYTES per file; and what a browser tab holds today).
+    el('section', { class: 'start', id: 'clinic-start', 'aria-label': t('start_title') },
+      el('ul', {},
+        el('li', { text: t('clinic_start_limits') }),
+        el('li', { class: 'start-private', text: t('clinic_start_private') }))),
     dropZone('inputs', 'clinic-input', t('clinic_input'), t('clinic_input_help'),
       { multiple: true, accept: '.xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.txt,.tsv,.json' }),
     dropZone('profile', 'clinic-profile', t('clinic_profile'), t('clinic_profile_help'),
@@ -718,6 +878,7 @@ function takeFiles(slot, files) {
   else if (slot === 'profile') c.profile = files.map((f) => f.file);
   else { c.templatesZip = files[0] ? files[0].file : null; c.templates = []; }
   c.checked = null;
+  forgetLastRun();
   const id = { inputs: 'clinic-input', profile: 'clinic-profile', templates: 'clinic-templates' }[slot];
   document.getElementById(`${id}-names`).textContent = fileNames(slot);
   if (c.inputs.length) clinicRun(false);
@@ -732,8 +893,24 @@ function setTemplatesFolder(files) {
   });
   c.templatesZip = null;
   c.checked = null;
+  forgetLastRun();
   document.getElementById('clinic-templates-names').textContent = fileNames('templates');
   if (c.inputs.length) clinicRun(false);
+}
+
+/** New files: the last run's progress, status and counts no longer describe them. */
+function forgetLastRun() {
+  if (running) return;
+  const box = document.getElementById('progress-box');
+  if (box) box.classList.add('hidden');
+  const bar = document.getElementById('progress');
+  if (bar) bar.value = 0;
+  const text = document.getElementById('progress-text');
+  if (text) text.textContent = '';
+  const status = document.getElementById('clinic-status');
+  if (status) say(status, '');
+  const result = document.getElementById('clinic-result');
+  if (result) result.replaceChildren();
 }
 
 async function clinicJob(build) {
@@ -774,11 +951,14 @@ async function clinicRun(build) {
   let lastSaid = 0;
   try {
     const result = await worker.run(await clinicJob(build), (m) => {
-      if (m.stage === 'checked') { showClinicResult(m.checked); return; }
+      // The status says what happens now: checking, then making, then
+      // (after the last packet, while the ZIP is put together) bundling.
+      if (m.stage === 'checked') { showClinicResult(m.checked); say(status, t('building')); return; }
       bar.max = Math.max(1, m.total);
       bar.value = m.done;
       const now = Date.now();
       if (now - lastSaid > 1000 || m.done === m.total) { text.textContent = t('progress_text', m); lastSaid = now; }
+      if (m.done === m.total) say(status, t('bundling'));
     });
     state.clinic.checked = result.checked;
     showClinicResult(result.checked);

@@ -176,12 +176,18 @@ function formState(page) {
     .map((e) => ({ name: e.name, value: e.value, checked: e.type === 'checkbox' || e.type === 'radio' ? e.checked : null })));
 }
 
-async function typeDate(page, selector, iso) {
-  // Type it the way a person does in a US-English date box: month, day, year.
-  const [y, m, d] = iso.split('-');
-  await page.focus(selector);
-  await page.keyboard.type(`${m}${d}${y}`);
-  if ((await page.inputValue(selector)) !== iso) await page.fill(selector, iso);
+/** Types a YYYY-MM-DD date into a date field's three boxes, in the order the page shows them, Tab between. */
+async function typeDate(page, field, iso) {
+  const [year, month, day] = iso.split('-');
+  const typed = { year, month, day };
+  const parts = await page.evaluate((f) => [...document.querySelectorAll(`#field-${f} .date-boxes input`)].map((i) => i.dataset.part), field);
+  for (const part of parts) await page.fill(`#in-${field}-${part}`, '');
+  await page.focus(`#in-${field}-${parts[0]}`);
+  for (const [i, part] of parts.entries()) {
+    await page.keyboard.type(typed[part]);
+    if (i < parts.length - 1) await page.keyboard.press('Tab');
+  }
+  return parts;
 }
 
 async function storageIsEmpty(page, label) {
@@ -230,12 +236,14 @@ async function patientPacket() {
     return { blocked, violated, policy: meta ? meta.content : '' };
   }, PROBE);
   check('csp_refuses_other_origins', csp.blocked && csp.violated === 'connect-src' && /connect-src 'self'/.test(csp.policy), JSON.stringify(csp));
+  const start = await page.locator('#start').textContent();
+  check('start_view_en', (await page.locator('#start li').count()) === 4 && start.includes('Nothing is uploaded') && start.includes('minutes') && start.includes('Have ready'), start);
   await shot(page, 'form');
   await axe(page, 'form_en');
 
   // Fill the form by typing.
   await page.locator('#in-patient_name').pressSequentially(NAME);
-  await typeDate(page, '#in-date_of_birth', '1971-05-17');
+  await typeDate(page, 'date_of_birth', '1971-05-17');
   await page.locator('#in-patient_address').pressSequentially('7 Birch Road');
   await page.keyboard.press('Enter');
   await page.keyboard.type('Springfield, IL 62704');
@@ -319,7 +327,7 @@ async function impossibleDate() {
   await page.locator('#in-patient_name').pressSequentially(NAME);
   await page.locator('#in-current_doctor').pressSequentially(DOCTOR);
   // A birth date after the run date.
-  await typeDate(page, '#in-date_of_birth', '2031-02-03');
+  await typeDate(page, 'date_of_birth', '2031-02-03');
   // As the person types: leaving the field shows its problem.
   await page.keyboard.press('Tab');
   await page.waitForTimeout(600);
@@ -329,25 +337,26 @@ async function impossibleDate() {
   const err = page.locator('#err-date_of_birth');
   const text = (await err.isVisible()) ? await err.textContent() : '';
   check('impossible_birth_date_error_next_to_the_field', text.includes("is after today's date"), text);
-  const described = await page.getAttribute('#in-date_of_birth', 'aria-describedby');
-  const invalid = await page.getAttribute('#in-date_of_birth', 'aria-invalid');
+  const described = await page.getAttribute('#in-date_of_birth-day', 'aria-describedby');
+  const invalid = await page.getAttribute('#in-date_of_birth-day', 'aria-invalid');
   check('error_is_tied_to_the_field', described.split(' ').includes('err-date_of_birth') && invalid === 'true', `${described} ${invalid}`);
   check('summary_lists_the_problem', (await page.locator('#summary').isVisible()) && (await page.locator('#summary').textContent()).includes("is after today's date"));
   await shot(page, 'errors');
   await axe(page, 'errors_en');
 
-  // A day that does not exist, typed into the date box: the core's words, no download.
-  await page.fill('#in-date_of_birth', '');
-  await page.focus('#in-date_of_birth');
-  await page.keyboard.type('02301968');
-  const bad = await page.evaluate(() => document.querySelector('#in-date_of_birth').validity.badInput);
-  facts.february_30_is_bad_input = bad;
+  // A day that does not exist, typed into the boxes: the core's words, no download.
+  await typeDate(page, 'date_of_birth', '1968-02-30');
   const none2 = await noDownload(page, () => page.click('#make-packet'));
   const text2 = await err.textContent();
   check('nonexistent_birth_date_downloads_nothing', none2);
-  if (bad) check('nonexistent_birth_date_error', text2.includes('is not a real calendar date'), text2);
+  check('nonexistent_birth_date_error', text2.includes('is not a real calendar date'), text2);
+  // Half a date (no year) is not dropped in silence either.
+  await page.fill('#in-date_of_birth-year', '');
+  await page.waitForTimeout(600);
+  const text3 = await err.isVisible() ? await err.textContent() : '';
+  check('half_typed_birth_date_error', text3.includes('is not a real calendar date'), text3);
   // As the person types: fixing the date clears the error.
-  await page.fill('#in-date_of_birth', '1971-05-17');
+  await typeDate(page, 'date_of_birth', '1971-05-17');
   await page.waitForTimeout(600);
   check('fixing_the_date_clears_the_error', !(await err.isVisible()));
   await page.close();
@@ -364,6 +373,8 @@ async function spanish() {
   const lang = await page.evaluate(() => document.documentElement.lang);
   check('spanish_labels', label.includes('Su nombre completo') && lang === 'es', `${lang} ${label}`);
   check('spanish_buttons', (await page.locator('#make-packet').textContent()) === 'Hacer mi paquete');
+  const start = await page.locator('#start').textContent();
+  check('start_view_es', start.includes('No se sube nada') && start.includes('minutos') && start.includes('Tenga a mano'), start);
   await shot(page, 'spanish');
   await axe(page, 'form_es');
   await page.click('#make-packet');
@@ -371,8 +382,101 @@ async function spanish() {
   await axe(page, 'errors_es');
   await page.close();
   const clinic = await open('&mode=clinic&lang=es');
+  const limits = await clinic.locator('#clinic-start').textContent();
+  check('clinic_limits_es', limits.includes('100 000 filas') && limits.includes('256 MB'), limits);
   await axe(clinic, 'clinic_es');
   await clinic.close();
+}
+
+/** The three date boxes, in the page's language's order, and the date named back in words. */
+async function dates() {
+  const boxes = (page) => page.evaluate(() => {
+    const set = document.querySelector('#in-date_of_birth');
+    return {
+      legend: set && set.tagName === 'FIELDSET' ? set.querySelector('legend').textContent : '',
+      parts: [...set.querySelectorAll('.date-boxes input')].map((i) => ({
+        part: i.dataset.part, label: document.querySelector(`label[for="${i.id}"]`)?.textContent,
+        inputmode: i.inputMode, autocomplete: i.getAttribute('autocomplete'),
+      })),
+    };
+  });
+  const en = await open();
+  const b = await boxes(en);
+  check('date_boxes_en_month_day_year', b.legend.includes('Date of birth')
+    && JSON.stringify(b.parts.map((p) => [p.part, p.label, p.inputmode, p.autocomplete])) === JSON.stringify([
+      ['month', 'Month', 'numeric', 'bday-month'], ['day', 'Day', 'numeric', 'bday-day'], ['year', 'Year', 'numeric', 'bday-year']]), JSON.stringify(b));
+  await typeDate(en, 'date_of_birth', '1961-03-14');
+  const saidEn = await en.locator('#said-date_of_birth').textContent();
+  check('date_named_back_en', saidEn.includes('March 14, 1961'), saidEn);
+  await en.close();
+
+  // In an English browser, the Spanish page: 14/03/1961 typed day first is 14 March.
+  const es = await open('&lang=es');
+  const bs = await boxes(es);
+  check('date_boxes_es_dia_mes_ano', bs.legend.includes('Fecha de nacimiento')
+    && JSON.stringify(bs.parts.map((p) => [p.part, p.label])) === JSON.stringify([['day', 'Día'], ['month', 'Mes'], ['year', 'Año']]), JSON.stringify(bs));
+  await es.locator('#in-patient_name').pressSequentially(NAME);
+  await es.locator('#in-current_doctor').pressSequentially(DOCTOR);
+  await es.focus('#in-date_of_birth-day');
+  await es.keyboard.type('14');
+  await es.keyboard.press('Tab');
+  await es.keyboard.type('03');
+  const half = await es.locator('#said-date_of_birth').textContent();
+  await es.keyboard.press('Tab');
+  await es.keyboard.type('1961');
+  const saidEs = await es.locator('#said-date_of_birth').textContent();
+  check('date_named_back_es', half.includes('14 de marzo') && saidEs.includes('14 de marzo de 1961'), `${half} | ${saidEs}`);
+  await shot(es, 'date-es');
+  const saved = await downloadOf(es, () => es.click('#save'), 'intake-es.json');
+  const intake = JSON.parse(fs.readFileSync(saved.file, 'utf8'));
+  check('date_typed_day_first_es_is_1961_03_14', intake.date_of_birth === '1961-03-14', JSON.stringify(intake));
+  const zip = await downloadOf(es, () => es.click('#make-packet'), 'packet-es.zip');
+  facts.packet_es_name = zip.suggested;
+  check('packet_es_downloaded', fs.readFileSync(zip.file).subarray(0, 2).toString() === 'PK');
+  // A half-typed date survives switching the page's language (boxes reorder, values stay).
+  await es.fill('#in-date_of_birth-year', '');
+  await es.selectOption('#opt-lang', 'en');
+  const kept = await es.evaluate(() => ['day', 'month', 'year'].map((p) => document.querySelector(`#in-date_of_birth-${p}`).value));
+  check('half_typed_date_survives_language_switch', JSON.stringify(kept) === '["14","03",""]', JSON.stringify(kept));
+  await es.close();
+}
+
+/** Reloads page; returns the type of the dialog the page raised ('' when none). */
+async function reloadDialog(page) {
+  let type = '';
+  const onDialog = (d) => { type = d.type(); d.accept().catch(() => {}); };
+  page.on('dialog', onDialog);
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.ready, null, { timeout: 120_000 });
+  page.off('dialog', onDialog);
+  return type;
+}
+
+/** Leaving a form with unsaved answers asks first; an empty or saved form does not. */
+async function leaveWarning() {
+  const page = await open();
+  await page.click('#in-patient_name');
+  check('no_leave_warning_on_an_empty_form', (await reloadDialog(page)) === '');
+  await page.locator('#in-patient_name').pressSequentially(NAME);
+  check('leave_warning_with_answers', (await reloadDialog(page)) === 'beforeunload');
+  await page.locator('#in-patient_name').pressSequentially(NAME);
+  await downloadOf(page, () => page.click('#save'), 'intake-leave.json');
+  check('no_leave_warning_once_saved', (await reloadDialog(page)) === '');
+  await page.close();
+}
+
+/** Opened as a file, the page says what to do instead, in the browser's language. */
+async function fileScheme() {
+  for (const [locale, want] of [['en-US', 'does not work opened as a file'], ['es-ES', 'no funciona abierta como archivo']]) {
+    const ctx = await browser.newContext({ locale, viewport: { width: 375, height: 740 } });
+    const page = await ctx.newPage();
+    await page.goto(`file://${path.join(dist, 'index.html')}`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'file', null, { timeout: 10_000 }).catch(() => {});
+    const text = await page.locator('#boot').textContent().catch(() => '');
+    check(`file_scheme_message_${locale}`, text.includes(want) && text.includes('web/build') && text.includes('python3 -m http.server'), text);
+    await page.screenshot({ path: path.join(out, `file-${locale}.png`), fullPage: true });
+    await ctx.close();
+  }
 }
 
 async function layout() {
@@ -392,7 +496,7 @@ async function layout() {
 async function keyboard() {
   const page = await open();
   const wanted = await page.evaluate(() => [...document.querySelectorAll('#patient-form input, #patient-form textarea, #patient-form select, #patient-form button, #opt-lang, .mode')]
-    .filter((e) => !(e.type === 'radio' && !e.checked))
+    .filter((e) => !(e.type === 'radio' && !e.checked) && e.type !== 'hidden')
     .map((e) => e.id));
   const seen = new Set();
   for (let i = 0; i < wanted.length + 40; i++) {
@@ -438,7 +542,25 @@ async function clinic() {
   await shot(page, 'clinic');
   await axe(page, 'clinic_en');
 
+  const limits = await page.locator('#clinic-start').textContent();
+  check('clinic_limits_en', limits.includes('100,000 rows') && limits.includes('256 MB'), limits);
+  // Every status the build shows, in order.
+  await page.evaluate(() => {
+    window.statusSeen = [];
+    const status = document.querySelector('#clinic-status');
+    new MutationObserver(() => {
+      const p = document.querySelector('#progress');
+      window.statusSeen.push({ text: status.textContent, done: p ? p.value : null });
+    }).observe(status, { childList: true, characterData: true, subtree: true });
+  });
   const bundle = await downloadOf(page, () => page.click('#make-packets'), 'all-packets.zip', 600_000);
+  const seen = await page.evaluate(() => window.statusSeen);
+  facts.clinic_statuses = seen.map((s) => s.text);
+  const texts = seen.map((s) => s.text);
+  check('clinic_status_follows_the_build', texts.some((t) => t.startsWith('Making the packets'))
+    && texts.some((t) => t.startsWith('Putting the packets into all-packets.zip'))
+    && texts[texts.length - 1].startsWith('Done')
+    && texts.indexOf('Checking the files…') < texts.findIndex((t) => t.startsWith('Making the packets')), JSON.stringify(texts));
   check('bundle_downloaded', bundle.suggested === 'all-packets.zip' && fs.readFileSync(bundle.file).subarray(0, 2).toString() === 'PK');
   check('progress_reached_the_end', (await page.evaluate(() => { const p = document.querySelector('#progress'); return p.value === p.max; })));
   await shot(page, 'clinic-done');
@@ -463,6 +585,14 @@ async function clinic() {
   await page.waitForFunction(() => !document.querySelector('#make-packets').disabled);
   const branded = await downloadOf(page, () => page.click('#make-packets'), 'all-packets-clinic.zip', 600_000);
   check('bundle_with_clinic_profile_downloaded', fs.readFileSync(branded.file).subarray(0, 2).toString() === 'PK');
+  // A new file: the last run's progress bar goes.
+  check('progress_shown_after_a_build', await page.locator('#progress-box').isVisible());
+  await page.setInputFiles('#clinic-input', path.join(samples, 'patients.xlsx'));
+  await page.waitForFunction(() => document.querySelector('#progress-box').classList.contains('hidden'), null, { timeout: 5000 }).catch(() => {});
+  check('new_file_clears_the_old_progress', !(await page.locator('#progress-box').isVisible()));
+  await page.waitForSelector('#clinic-summary', { timeout: 120_000 });
+  // After a finished download, leaving clinic mode never asks.
+  check('no_leave_warning_in_clinic_mode_after_download', (await reloadDialog(page)) === '');
   await page.close();
 }
 
@@ -470,7 +600,7 @@ async function clinic() {
 
 let crashed = null;
 try {
-  for (const scenario of [patientPacket, impossibleDate, spanish, layout, keyboard, clinic]) {
+  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, spanish, layout, keyboard, clinic]) {
     try {
       await scenario();
     } catch (err) {
