@@ -3,7 +3,9 @@
 //! the form, catching downloads, dropping the sample workbook, checking
 //! requests, storage and accessibility), and this test then checks with real
 //! tools what the browser downloaded, against what the CLI makes from the
-//! same input and run date.
+//! same input and run date. `web/tests/offline.mjs` then checks, on the same
+//! build, the service worker, the manifest and the page reopened offline, and
+//! this test that the server configurations carry the page's policy.
 //!
 //! Needs: the `wasm32-unknown-unknown` target, `wasm-bindgen-cli` (web/build
 //! installs the right version), Node.js with npm, and `/usr/bin/chromium`;
@@ -94,7 +96,7 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         .arg(tests.join("browser.mjs"))
         .arg(&out)
         .args(["--date", DATE, "--dist"])
-        .arg(dist)
+        .arg(&dist)
         .arg("--samples")
         .arg(repo().join("samples"))
         .output()
@@ -117,6 +119,71 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         report["failures"],
         String::from_utf8_lossy(&result.stderr)
     );
+
+    // Offline and installable, on the same build: the service worker, the
+    // manifest, the page reopened with no network, the Cache API after a
+    // packet (web/tests/offline.mjs).
+    let offline = Command::new("node")
+        .current_dir(repo())
+        .arg(tests.join("offline.mjs"))
+        .arg(&out)
+        .args(["--date", DATE, "--dist"])
+        .arg(&dist)
+        .arg("--samples")
+        .arg(repo().join("samples"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&offline.stdout).into_owned();
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| {
+            panic!(
+                "offline.mjs printed no result.\nstdout:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&offline.stderr)
+            )
+        });
+    let offline_report: serde_json::Value =
+        serde_json::from_str(line).expect("the result line is JSON");
+    assert!(
+        offline_report["ok"] == true && offline.status.success(),
+        "offline checks failed: {:#}\nstderr:\n{}",
+        offline_report["failures"],
+        String::from_utf8_lossy(&offline.stderr)
+    );
+
+    // The server configurations web/build wrote send exactly the page's
+    // policy (the worker's and the service worker's only policy).
+    let html = fs::read_to_string(dist.join("index.html")).unwrap();
+    let meta = html
+        .split("http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("index.html has a Content-Security-Policy <meta>");
+    for (file, line) in [
+        ("_headers", format!("  Content-Security-Policy: {meta}")),
+        (
+            "config/nginx.conf",
+            format!("    add_header Content-Security-Policy \"{meta}\" always;"),
+        ),
+        (
+            "config/Caddyfile",
+            format!("\t\tContent-Security-Policy \"{meta}\""),
+        ),
+    ] {
+        let text = fs::read_to_string(dist.join(file))
+            .unwrap_or_else(|e| panic!("web/build wrote no web/dist/{file}: {e}"));
+        let policies: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("Content-Security-Policy") && !l.trim_start().starts_with('#'))
+            .collect();
+        assert_eq!(
+            policies,
+            [line.as_str()],
+            "web/dist/{file} sends index.html's policy, once"
+        );
+    }
 
     // The packet made from the typed form: every document, the typed name
     // and the HIPAA citation in the letter.

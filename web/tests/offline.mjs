@@ -1,0 +1,320 @@
+// Offline and installable, in Debian's headless Chromium.
+//
+//   node web/tests/offline.mjs OUTDIR [--dist web/dist] [--date 2026-11-23] [--samples samples] [--chromium /usr/bin/chromium]
+//
+// Serves the built site on 127.0.0.1 with the headers of its own _headers
+// file (as a static host would: the page's policy on every file, the worker
+// and the service worker included), then checks: every file carries the
+// <meta> policy as a header; the service worker takes control; the manifest
+// is linked and parses, and Chromium finds the page installable; with the
+// network off and the server refusing everything, the page opens again and
+// the core answers; a packet made offline downloads; and afterwards the Cache
+// API holds exactly the site's files (byte for byte, as the service worker's
+// list names them) and no patient text. Prints one JSON line
+// ({"ok": ..., "failures": [...], "facts": {...}}); exits 1 when a check
+// failed. tests/cli/web.rs runs it after browser.mjs, on the same build.
+
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+
+// ------------------------------------------------------------ arguments
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = argv[i + 1];
+  argv.splice(i, 2);
+  return value;
+};
+const dist = path.resolve(flag('--dist', path.join(repo, 'web', 'dist')));
+const DATE = flag('--date', '2026-11-23');
+const samples = path.resolve(flag('--samples', path.join(repo, 'samples')));
+const browserPath = flag('--chromium', '/usr/bin/chromium');
+const out = argv[0] ? path.resolve(argv[0]) : null;
+if (!out) {
+  console.error('usage: node offline.mjs OUTDIR [--dist DIR] [--date YYYY-MM-DD] [--samples DIR]');
+  process.exit(2);
+}
+fs.mkdirSync(out, { recursive: true });
+
+// Typed while offline; must never be found in any cache.
+const NAME = 'Offlinia Q. Cachetest';
+const SAMPLE_NAME = JSON.parse(fs.readFileSync(path.join(samples, 'patient.json'), 'utf8')).patient_name;
+
+const failures = [];
+const checks = {};
+const facts = {};
+function check(name, ok, detail = '') {
+  checks[name] = !!ok;
+  if (!ok) failures.push(detail ? `${name}: ${detail}` : name);
+  return !!ok;
+}
+
+// ------------------------------------------------------------ the site's own files and policy
+
+const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+const metaPolicy = (html.match(/http-equiv="Content-Security-Policy" content="([^"]*)"/) || [])[1] || '';
+check('index_html_has_a_policy', metaPolicy.length > 0);
+
+// The service worker's list, as web/build stamped it.
+const sw = fs.readFileSync(path.join(dist, 'sw.js'), 'utf8');
+const version = (sw.match(/^const VERSION = '([^']*)'/m) || [])[1] || '';
+const precache = JSON.parse(((sw.match(/^const FILES = (\[.*\]);$/m) || [])[1] || '[]').replace(/'/g, '"'));
+facts.cache_version = version;
+facts.precache = precache;
+check('sw_is_stamped', /^[0-9a-f]{16}$/.test(version) && precache.length > 0, version);
+
+function walk(dir, base = '') {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+    ? walk(path.join(dir, e.name), `${base}${e.name}/`)
+    : [`${base}${e.name}`]));
+}
+// Every file of the page is kept; the worker itself and the server
+// configurations are not.
+const pageFiles = walk(dist).filter((f) => f !== 'sw.js' && f !== '_headers' && !f.startsWith('config/')).sort();
+check('precache_lists_every_file_of_the_page', JSON.stringify(pageFiles) === JSON.stringify([...precache].sort()),
+  `site ${JSON.stringify(pageFiles)} list ${JSON.stringify(precache)}`);
+const sha = (file) => crypto.createHash('sha256').update(fs.readFileSync(path.join(dist, file))).digest('hex');
+const digests = Object.fromEntries(precache.map((f) => [f, sha(f)]));
+facts.precache_bytes = precache.reduce((n, f) => n + fs.statSync(path.join(dist, f)).size, 0);
+
+// ------------------------------------------------------------ the server, with the site's _headers
+
+// The _headers format: a path pattern, then indented "Name: value" lines.
+const rules = [];
+for (const line of fs.readFileSync(path.join(dist, '_headers'), 'utf8').split('\n')) {
+  if (/^\s*(#|$)/.test(line)) continue;
+  if (!/^\s/.test(line)) {
+    const pattern = new RegExp(`^${line.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    rules.push({ pattern, headers: {} });
+  } else if (rules.length) {
+    const i = line.indexOf(':');
+    rules[rules.length - 1].headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+}
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+let down = false; // the "network" is gone: the server answers nothing
+const servedWhileDown = [];
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  if (down) {
+    servedWhileDown.push(url.pathname);
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    res.end('offline');
+    return;
+  }
+  let rel = decodeURIComponent(url.pathname);
+  if (rel.endsWith('/')) rel += 'index.html';
+  const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
+  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return;
+  }
+  const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' };
+  for (const rule of rules) if (rule.pattern.test(url.pathname)) Object.assign(headers, rule.headers);
+  res.writeHead(200, headers);
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+function head(rel) {
+  return new Promise((resolve, reject) => {
+    http.get(`${origin}/${rel}`, (res) => { res.resume(); resolve(res.headers); }).on('error', reject);
+  });
+}
+
+// ------------------------------------------------------------ the browser
+
+// A persistent profile: Chromium never offers to install from an incognito
+// context, which is what a plain newContext() is.
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'so-offline-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: browserPath,
+  headless: true,
+  acceptDownloads: true,
+  locale: 'en-US',
+  viewport: { width: 1100, height: 900 },
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  ],
+});
+const foreign = [];
+context.on('request', (r) => {
+  const u = r.url();
+  if (!(u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:'))) foreign.push(u);
+});
+const pageErrors = [];
+
+async function ready(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.ready, null, { timeout: 120_000 });
+  return page.evaluate(() => document.documentElement.dataset.ready);
+}
+
+// What the Cache API holds, read inside the page: every cache's entries with
+// the SHA-256 of each body, and whether any body holds one of `needles`.
+async function cacheContents(page, needles) {
+  return page.evaluate(async (needles) => {
+    const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const result = { caches: {}, found: [] };
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      result.caches[name] = {};
+      for (const request of await cache.keys()) {
+        const body = await (await cache.match(request)).arrayBuffer();
+        result.caches[name][request.url] = hex(await crypto.subtle.digest('SHA-256', body));
+        const text = new TextDecoder('latin1').decode(body);
+        for (const needle of needles) {
+          const utf8 = String.fromCharCode(...new TextEncoder().encode(needle));
+          if (text.includes(utf8)) result.found.push(`${needle} in ${request.url}`);
+        }
+      }
+    }
+    return result;
+  }, needles);
+}
+
+async function run() {
+  // Every file carries the page's policy as a header (the worker and the
+  // service worker take theirs from it), and the types a browser needs.
+  for (const rel of ['', 'src/worker.js', 'sw.js', 'src/app.js', 'pkg/second_opinion_web_bg.wasm', 'manifest.webmanifest']) {
+    const h = await head(rel);
+    check(`policy_header_on_/${rel}`, h['content-security-policy'] === metaPolicy, h['content-security-policy']);
+  }
+  check('wasm_type', (await head('pkg/second_opinion_web_bg.wasm'))['content-type'] === 'application/wasm');
+  check('manifest_type', (await head('manifest.webmanifest'))['content-type'] === 'application/manifest+json');
+
+  const page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  const started = Date.now();
+  await page.goto(`${origin}/?date=${DATE}`);
+  check('page_starts_online', (await ready(page)) === 'yes');
+
+  // The service worker installs (the whole site, wasm included) and takes
+  // control of the open page.
+  const controller = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+    return navigator.serviceWorker.controller.scriptURL;
+  });
+  facts.seconds_to_controlled = (Date.now() - started) / 1000;
+  check('service_worker_controls_the_page', controller === `${origin}/sw.js`, controller);
+
+  // The manifest: linked, parses, and what an install needs.
+  const manifest = await page.evaluate(async () => {
+    const link = document.querySelector('link[rel="manifest"]');
+    if (!link) return null;
+    return (await fetch(link.href)).json();
+  }).catch((e) => ({ error: e.message }));
+  check('manifest_linked_and_parses', manifest && manifest.name && manifest.short_name && manifest.start_url
+    && manifest.display === 'standalone', JSON.stringify(manifest));
+  const sizes = (manifest && manifest.icons || []).filter((i) => i.type === 'image/png').map((i) => i.sizes);
+  check('manifest_png_icons_192_and_512', sizes.includes('192x192') && sizes.includes('512x512'), JSON.stringify(sizes));
+  const cdp = await context.newCDPSession(page);
+  const app = await cdp.send('Page.getAppManifest');
+  check('chromium_parses_the_manifest', app.errors.length === 0 && app.data.length > 0, JSON.stringify(app.errors));
+  const installable = await cdp.send('Page.getInstallabilityErrors');
+  facts.installability_errors = installable.installabilityErrors;
+  check('chromium_finds_it_installable', installable.installabilityErrors.length === 0,
+    JSON.stringify(installable.installabilityErrors));
+
+  // The precache, before any patient data: exactly the site's files.
+  const cacheName = `second-opinion-site-${version}`;
+  const expected = Object.fromEntries(precache.map((f) => [`${origin}/${f}`, digests[f]]));
+  const first = await cacheContents(page, []);
+  check('cache_holds_the_site_after_install', JSON.stringify(first.caches) === JSON.stringify({ [cacheName]: expected }),
+    JSON.stringify(Object.fromEntries(Object.entries(first.caches).map(([n, e]) => [n, Object.keys(e)]))));
+
+  // No network: offline emulation, and the server answers nothing.
+  await context.setOffline(true);
+  down = true;
+  const reopened = Date.now();
+  await page.reload();
+  check('page_opens_again_offline', (await ready(page)) === 'yes');
+  facts.seconds_to_ready_offline = (Date.now() - reopened) / 1000;
+  check('no_loading_message_offline', (await page.locator('#boot').count()) === 0);
+  // The core answers: an emptied required field is flagged when left, and
+  // the flag goes once it is filled.
+  const name = page.locator('#in-patient_name');
+  await name.pressSequentially('x');
+  await name.press('Backspace');
+  await page.keyboard.press('Tab');
+  await page.waitForSelector('#in-patient_name[aria-invalid="true"]', { timeout: 20_000 })
+    .then(() => check('core_checks_the_form_offline', true))
+    .catch(() => check('core_checks_the_form_offline', false, 'no problem shown for an empty name'));
+  await name.pressSequentially(NAME);
+  await page.keyboard.press('Tab');
+  await page.waitForSelector('#in-patient_name:not([aria-invalid])', { timeout: 20_000 }).catch(() => {});
+
+  // A packet, offline: the sample's answers opened, the typed name on top.
+  await page.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+  await page.waitForFunction((n) => document.querySelector('#in-patient_name').value === n, SAMPLE_NAME);
+  await name.fill('');
+  await name.pressSequentially(NAME);
+  await page.keyboard.press('Tab');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#make-packet')]);
+  const zip = path.join(out, 'offline-packet.zip');
+  await download.saveAs(zip);
+  check('packet_made_offline', fs.readFileSync(zip).subarray(0, 2).toString() === 'PK');
+  const saved = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#save')]);
+  await saved[0].saveAs(path.join(out, 'offline-intake.json'));
+  check('saved_answers_offline_hold_the_typed_name',
+    JSON.parse(fs.readFileSync(path.join(out, 'offline-intake.json'), 'utf8')).patient_name === NAME);
+  check('nothing_reached_the_server_offline', servedWhileDown.length === 0, servedWhileDown.join(' '));
+
+  // After the packet: still exactly the site's files, and no patient text.
+  // (Only the typed name: the sample's own name is in the wasm, which
+  // carries the sample intake.)
+  const after = await cacheContents(page, [NAME, 'Cachetest']);
+  check('cache_holds_only_the_site_after_a_packet', JSON.stringify(after.caches) === JSON.stringify({ [cacheName]: expected }),
+    JSON.stringify(Object.fromEntries(Object.entries(after.caches).map(([n, e]) => [n, Object.keys(e)]))));
+  check('no_patient_text_in_any_cache', after.found.length === 0, after.found.join('; '));
+  const other = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    idb: indexedDB.databases ? (await indexedDB.databases()).length : 0,
+  }));
+  check('nothing_else_stored', other.local === 0 && other.session === 0 && other.idb === 0, JSON.stringify(other));
+  await page.screenshot({ path: path.join(out, 'offline.png'), fullPage: false });
+}
+
+let crashed = null;
+try {
+  await run();
+} catch (err) {
+  crashed = err;
+  failures.push(`stopped: ${err.message.split('\n')[0]}`);
+} finally {
+  check('only_the_sites_own_files_requested', foreign.length === 0, foreign.join(' '));
+  check('no_script_errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+  await context.close().catch(() => {});
+  server.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+const result = { ok: failures.length === 0, failures, checks, facts };
+fs.writeFileSync(path.join(out, 'offline-result.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result));
+if (crashed) console.error(crashed);
+process.exit(result.ok ? 0 : 1);
