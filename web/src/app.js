@@ -442,13 +442,14 @@ function restoreDateParts(kept) {
   }
 }
 
-/** Puts YYYY-MM-DD (from saved answers) into a date field's boxes. */
+/** Puts YYYY-MM-DD (from saved answers) into a date field's boxes; false when the text is not such a date (the boxes stay empty). */
 function fillDate(name, value) {
   const text = value == null ? '' : String(value).trim();
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
   const parts = m ? { year: m[1], month: m[2], day: m[3] } : { year: '', month: '', day: '' };
   for (const [part, v] of Object.entries(parts)) document.getElementById(`in-${name}-${part}`).value = v;
   syncDate(name);
+  return !!m || text === '';
 }
 
 function addRow(f, list, value) {
@@ -525,9 +526,11 @@ function checkRecord() {
   return record;
 }
 
+/** Fills the form from an intake record; returns the date fields whose text was not a date the boxes can hold. */
 function fillForm(record) {
   const form = document.getElementById('patient-form');
-  if (!form) return;
+  const unreadable = [];
+  if (!form) return unreadable;
   for (const f of state.spec.fields) {
     const value = record[f.name];
     switch (f.kind) {
@@ -550,7 +553,7 @@ function fillForm(record) {
         break;
       }
       case 'date':
-        fillDate(f.name, value);
+        if (!fillDate(f.name, value)) unreadable.push(f.name);
         break;
       default: {
         const input = form.elements.namedItem(f.name);
@@ -558,6 +561,7 @@ function fillForm(record) {
       }
     }
   }
+  return unreadable;
 }
 
 function listOf(value) {
@@ -708,7 +712,7 @@ async function openAnswers(e) {
     const many = Array.isArray(data) ? data.length : 1;
     if (Array.isArray(data)) data = data[0];
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(state.lang === 'es' ? 'no contiene un paciente' : 'it holds no patient');
-    fillForm(data);
+    const unreadable = fillForm(data);
     state.unsaved = false; // what is in the form is in a file already
     state.touched = new Set(Object.keys(data).filter((k) => FIELD_WORDS[k]));
     state.showAll = false;
@@ -716,6 +720,8 @@ async function openAnswers(e) {
     const unknown = Object.keys(data).filter((k) => !FIELD_WORDS[k]).length;
     let note = t('opened');
     if (many > 1) note += state.lang === 'es' ? ` El archivo tiene ${many} pacientes; el formulario muestra el primero. Use el modo para clínicas para todos.` : ` The file holds ${many} patients; the form shows the first. Use the clinic mode for all of them.`;
+    // A date the boxes cannot hold (not YYYY-MM-DD) is said, never dropped in silence.
+    if (unreadable.length) note += ` ${t('date_unreadable', { fields: unreadable.map((n) => fieldWords(n).label).join(', ') })}`;
     if (unknown) note += state.lang === 'es' ? ` ${unknown} campo(s) desconocido(s) no se cargaron.` : ` ${unknown} unknown field(s) were left out.`;
     say(status, note, 'ok');
   } catch (err) {

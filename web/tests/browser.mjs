@@ -414,6 +414,13 @@ async function dates() {
   await typeDate(en, 'date_of_birth', '1961-03-14');
   const saidEn = await en.locator('#said-date_of_birth').textContent();
   check('date_named_back_en', saidEn.includes('March 14, 1961'), saidEn);
+  // Saved answers with a date the boxes cannot hold: said, not dropped in silence.
+  const odd = path.join(out, 'intake-odd-date.json');
+  fs.writeFileSync(odd, JSON.stringify({ patient_name: NAME, date_of_birth: '14/03/1961' }));
+  await en.setInputFiles('#open-file', odd);
+  await en.waitForFunction(() => document.querySelector('#patient-status').textContent.length > 0);
+  const note = await en.locator('#patient-status').textContent();
+  check('unreadable_saved_date_is_said', note.includes('not written as year-month-day') && note.includes('Date of birth'), note);
   await en.close();
 
   // In an English browser, the Spanish page: 14/03/1961 typed day first is 14 March.
