@@ -8,7 +8,8 @@
 // <meta> policy as a header; the service worker takes control; the manifest
 // is linked and parses, and Chromium finds the page installable; with the
 // network off and the server refusing everything, the page opens again and
-// the core answers; a packet made offline downloads; and afterwards the Cache
+// the core answers; a packet made offline downloads; requests off the
+// worker's list pass it unstored; and afterwards the Cache
 // API holds exactly the site's files (byte for byte, as the service worker's
 // list names them) and no patient text. Prints one JSON line
 // ({"ok": ..., "failures": [...], "facts": {...}}); exits 1 when a check
@@ -119,6 +120,11 @@ const server = http.createServer((req, res) => {
     res.end('offline');
     return;
   }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { 'content-type': 'text/plain' });
+    res.end('static site');
+    return;
+  }
   let rel = decodeURIComponent(url.pathname);
   if (rel.endsWith('/')) rel += 'index.html';
   const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
@@ -185,7 +191,7 @@ async function cacheContents(page, needles) {
         const text = new TextDecoder('latin1').decode(body);
         for (const needle of needles) {
           const utf8 = String.fromCharCode(...new TextEncoder().encode(needle));
-          if (text.includes(utf8)) result.found.push(`${needle} in ${request.url}`);
+          if (text.includes(utf8) || decodeURIComponent(request.url).includes(needle)) result.found.push(`${needle} in ${request.url}`);
         }
       }
     }
@@ -205,7 +211,8 @@ async function run() {
 
   const page = context.pages()[0] || await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  // (The probes' 404 and 405 below are expected.)
+  page.on('console', (m) => { if (m.type() === 'error' && !(m.location().url || '').includes('patient=')) pageErrors.push(`console: ${m.text()}`); });
   const started = Date.now();
   await page.goto(`${origin}/?date=${DATE}`);
   check('page_starts_online', (await ready(page)) === 'yes');
@@ -246,6 +253,18 @@ async function run() {
   const first = await cacheContents(page, []);
   check('cache_holds_the_site_after_install', JSON.stringify(first.caches) === JSON.stringify({ [cacheName]: expected }),
     JSON.stringify(Object.fromEntries(Object.entries(first.caches).map(([n, e]) => [n, Object.keys(e)]))));
+
+  // Requests the worker must let pass, untouched and unstored: a GET for a
+  // file not on its list and a POST, both carrying the typed name. (The page
+  // itself never sends either; a careless worker that cached whatever it saw
+  // would show below.)
+  const probes = await page.evaluate(async (name) => {
+    const q = encodeURIComponent(name);
+    const a = await fetch(`not-a-site-file?patient=${q}`);
+    const b = await fetch(`./?patient=${q}`, { method: 'POST', body: name });
+    return [a.status, b.status];
+  }, NAME);
+  check('worker_lets_other_requests_pass', probes[0] === 404 && probes[1] === 405, JSON.stringify(probes));
 
   // No network: offline emulation, and the server answers nothing.
   await context.setOffline(true);
