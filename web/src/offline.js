@@ -9,13 +9,30 @@
 
 const root = new URL('../', import.meta.url);
 
-try {
-  const web = location.protocol === 'https:' || location.protocol === 'http:';
-  if (web && window.isSecureContext && 'serviceWorker' in navigator) {
+function register() {
+  try {
     navigator.serviceWorker
       .register(new URL('sw.js', root), { scope: root.href })
       .catch(() => {});
+  } catch {
+    // A browser that refuses service workers here (a private window, a policy).
   }
-} catch {
-  // A browser that refuses service workers here (a private window, a policy).
+}
+
+const web = location.protocol === 'https:' || location.protocol === 'http:';
+if (web && window.isSecureContext && 'serviceWorker' in navigator) {
+  // Only once the page has started (app.js sets data-ready): the worker then
+  // copies the wasm from the browser's HTTP cache instead of downloading it a
+  // second time while the page's own download is still under way.
+  const html = document.documentElement;
+  if (html.dataset.ready) {
+    register();
+  } else {
+    const watch = new MutationObserver(() => {
+      if (!html.dataset.ready) return;
+      watch.disconnect();
+      register();
+    });
+    watch.observe(html, { attributes: true, attributeFilter: ['data-ready'] });
+  }
 }

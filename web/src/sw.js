@@ -23,9 +23,11 @@ const SCOPE = new URL('./', self.location.href).pathname;
 const OWN = new Set(FILES);
 
 self.addEventListener('install', (event) => {
-  // cache: 'reload' skips the HTTP cache, so every file is this build's.
+  // cache: 'no-cache' asks the server whether each file changed: the copy
+  // the page has just loaded comes from the browser's HTTP cache (a 304, not
+  // a second download of the wasm), and a file changed since is fetched anew.
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(FILES.map((f) => new Request(f, { cache: 'reload' })))),
+    caches.open(CACHE).then((cache) => cache.addAll(FILES.map((f) => new Request(f, { cache: 'no-cache' })))),
   );
 });
 

@@ -112,6 +112,7 @@ const TYPES = {
 };
 let down = false; // the "network" is gone: the server answers nothing
 const servedWhileDown = [];
+const bodies = {}; // path -> how many times its whole body was sent
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (down) {
@@ -135,6 +136,15 @@ const server = http.createServer((req, res) => {
   }
   const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' };
   for (const rule of rules) if (rule.pattern.test(url.pathname)) Object.assign(headers, rule.headers);
+  // Revalidation, as static servers do: an unchanged file is a 304.
+  const modified = fs.statSync(file).mtime.toUTCString();
+  headers['last-modified'] = modified;
+  if (req.headers['if-modified-since'] === modified) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  bodies[url.pathname] = (bodies[url.pathname] || 0) + 1;
   res.writeHead(200, headers);
   fs.createReadStream(file).pipe(res);
 });
@@ -213,6 +223,7 @@ async function run() {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // (The probes' 404 and 405 below are expected.)
   page.on('console', (m) => { if (m.type() === 'error' && !(m.location().url || '').includes('patient=')) pageErrors.push(`console: ${m.text()}`); });
+  for (const k of Object.keys(bodies)) delete bodies[k];
   const started = Date.now();
   await page.goto(`${origin}/?date=${DATE}`);
   check('page_starts_online', (await ready(page)) === 'yes');
@@ -227,6 +238,10 @@ async function run() {
     return navigator.serviceWorker.controller.scriptURL;
   });
   facts.seconds_to_controlled = (Date.now() - started) / 1000;
+  // The worker's copy of the wasm comes from the HTTP cache: the first visit
+  // downloads it once, not twice.
+  facts.wasm_bodies_first_visit = bodies['/pkg/second_opinion_web_bg.wasm'] || 0;
+  check('first_visit_downloads_the_wasm_once', facts.wasm_bodies_first_visit === 1, JSON.stringify(bodies));
   check('service_worker_controls_the_page', controller === `${origin}/sw.js`, controller);
 
   // The manifest: linked, parses, and what an install needs.
