@@ -66,7 +66,30 @@ mod tests {
         std::fs::write(&path, r#"{"name": "X", "logo": "logo.png"}"#).unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("not a PNG, JPEG or SVG"), "{err}");
+        // A PNG's header claiming 1 × 1 pixels is taken as it is (Typst
+        // would say if the rest cannot be decoded); one claiming more
+        // pixels than a logo may have is refused, by content, whatever the
+        // file is named (issue 25).
+        let png = |side: u32| {
+            let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+            png.extend(side.to_be_bytes());
+            png.extend(side.to_be_bytes());
+            png.extend([8, 2, 0, 0, 0]);
+            png
+        };
+        std::fs::write(dir.path().join("logo.png"), png(60_000)).unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}: the clinic logo is a PNG image of 60000 × 60000 pixels",
+                dir.path().join("logo.png").display()
+            )),
+            "{err}"
+        );
         std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\nrest").unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("its size cannot be read"), "{err}");
+        std::fs::write(dir.path().join("logo.png"), png(1)).unwrap();
         let clinic = load(&path).unwrap();
         assert_eq!(
             clinic.files,

@@ -18,7 +18,10 @@ const MAX_DEPTH: usize = 2;
 
 /// The built-in templates, with every `.typ` file found in `dir` (and its
 /// language folders) replacing the built-in file of the same path or adding
-/// a new one. Images in `dir` are served too.
+/// a new one. Images in `dir` are served too. The core checks every file
+/// read before anything is built: names Windows and macOS can hold, and
+/// images (by content, `.typ` files included) within the pixel budget
+/// (`crate::images`, issue 25).
 pub fn with_dir(dir: &Path) -> Result<TemplateSet, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::images;
 use crate::paper::Paper;
 
 /// The profile as written in `clinic.json`.
@@ -186,6 +187,14 @@ impl ClinicDraft {
                     message: "the clinic logo is not a PNG, JPEG or SVG image".into(),
                     hint: "save the logo as PNG, JPEG or SVG".into(),
                 })?;
+                // Its pixels, read from its header by content before Typst
+                // decodes it: a header claiming 65,500 × 65,500 pixels would
+                // ask for 17 GB at once (issue 25).
+                images::check(&bytes, images::LOGO_MAX_PIXELS).map_err(|refusal| Error::Input {
+                    file: full.clone(),
+                    message: refusal.message("the clinic logo"),
+                    hint: refusal.hint(),
+                })?;
                 logo_file = Some(full);
                 (Some(format!("/clinic/logo.{ext}")), bytes)
             }
@@ -269,6 +278,39 @@ mod tests {
         let err = load(named, Some(&huge)).unwrap_err().to_string();
         assert!(err.contains("larger than 5 MB"), "{err}");
         let clinic = load(named, Some(b"<svg xmlns='http://www.w3.org/2000/svg'/>")).unwrap();
+        // A header claiming more pixels than a logo may have, by content
+        // whatever the file's name says, named and never decoded.
+        let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        bomb.extend(65_000u32.to_be_bytes());
+        bomb.extend(65_000u32.to_be_bytes());
+        bomb.extend([8, 2, 0, 0, 0]);
+        let err = load(named, Some(&bomb)).unwrap_err();
+        let Error::Input {
+            file,
+            message,
+            hint,
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(file, &PathBuf::from("art/logo.png"));
+        assert!(
+            message.contains("the clinic logo is a PNG image of 65000 × 65000 pixels"),
+            "{message}"
+        );
+        assert!(hint.contains("at most 2048 × 1024 pixels"), "{hint}");
+        let svg_bomb = format!(
+            "<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'><image href='data:image/png;base64,{}'/></svg>",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bomb)
+        );
+        let err = load(named, Some(svg_bomb.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("holds a PNG image of 65000 × 65000 pixels"),
+            "{err}"
+        );
+        assert!(!err.contains("base64"), "{err}");
         assert_eq!(clinic.logo.as_deref(), Some("/clinic/logo.svg"));
         let err = load(r#"{"name": "X", "phone": 2175550123}"#, None)
             .unwrap_err()

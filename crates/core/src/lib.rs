@@ -17,12 +17,15 @@
 //!   for one patient, and [`naming`] gives its file name;
 //! - [`report`]: what became of every record, as `report.csv` bytes;
 //! - [`clinic`]: the clinic profile shown on the cover and question sheet;
+//! - [`images`]: the logo's and template folders' images, checked by their
+//!   headers before anything decodes them;
 //! - [`error`]: the one error type, written for clinic staff.
 
 pub mod bundle;
 pub mod clinic;
 pub mod error;
 pub mod fonts;
+pub mod images;
 pub mod input;
 pub mod intake;
 pub mod naming;

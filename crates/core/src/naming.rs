@@ -17,10 +17,18 @@ pub const MAX_STEM_CHARS: usize = 60;
 
 /// Names Windows reserves for devices, whatever the extension.
 const DEVICE_NAMES: &[&str] = &[
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "conin$",
-    "conout$",
+    "con", "prn", "aux", "nul", "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+    "com8", "com9", "com¹", "com²", "com³", "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6",
+    "lpt7", "lpt8", "lpt9", "lpt¹", "lpt²", "lpt³", "conin$", "conout$",
 ];
+
+/// Whether Windows reserves a file name for a device (`CON`, `nul.typ`,
+/// `Com1.tar.gz`, `LPT¹`): the part before the first dot, trailing spaces
+/// dropped, in any case. Such a file cannot be created or extracted there.
+pub fn is_windows_device_name(name: &str) -> bool {
+    let base = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    DEVICE_NAMES.contains(&base.to_lowercase().as_str())
+}
 
 /// Turns any text into a safe file stem: ASCII letters and digits (accents
 /// transliterated: "José Núñez" → "Jose-Nunez"), runs of anything else as
@@ -42,8 +50,7 @@ pub fn safe_stem(text: &str) -> String {
     if stem.is_empty() {
         return "patient".to_string();
     }
-    let base = stem.split('.').next().unwrap_or(&stem).to_ascii_lowercase();
-    if DEVICE_NAMES.contains(&base.as_str()) {
+    if is_windows_device_name(&stem) {
         format!("{stem}-packet")
     } else {
         stem

@@ -5,11 +5,12 @@
 //! these files, the patient's data and the clinic logo, so a template cannot
 //! read anything else on the machine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::{DOCUMENTS, Document, PACKET_FILE};
 use crate::error::Error;
+use crate::images;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 pub use crate::intake::LANGUAGES;
@@ -65,6 +66,7 @@ impl TemplateSet {
     pub fn from_files(dir: &Path, files: Vec<(PathBuf, Vec<u8>)>) -> Result<Self, Error> {
         let mut set = Self::built_in();
         let mut count = 0;
+        let mut admitted = Admitted::new();
         for (relative, bytes) in files {
             let path = dir.join(&relative);
             if !Self::wants(&relative) {
@@ -79,6 +81,7 @@ impl TemplateSet {
             }
             let virtual_path =
                 virtual_path(Path::new(""), &relative).map_err(|_| unusable_name(&path))?;
+            admitted.admit(dir, &path, &virtual_path, &bytes)?;
             set.read.push(path.clone());
             if is_typ {
                 let text = String::from_utf8(bytes).map_err(|_| Error::Input {
@@ -236,6 +239,151 @@ impl TemplateSet {
     }
 }
 
+/// What [`TemplateSet::from_files`] has let in so far, for the checks that
+/// look at the folder as a whole: every path in lower case, since Windows
+/// and macOS folders (and the ZIPs unpacked there) ignore case, and the
+/// pixels of the images read.
+struct Admitted {
+    /// Virtual path in lower case → the path as named, and whether it is a
+    /// built-in template's.
+    paths: HashMap<String, (String, bool)>,
+    /// Pixels of the images read, by their headers.
+    pixels: u64,
+}
+
+impl Admitted {
+    fn new() -> Self {
+        let paths = BUILT_IN_TEMPLATES
+            .iter()
+            .map(|(p, _)| (p.to_lowercase(), (p.to_string(), true)))
+            .collect();
+        Admitted { paths, pixels: 0 }
+    }
+
+    /// Checks one file of the folder (`path` on disk, `virtual_path` in
+    /// Typst's world) before it is used: a name every system the packets go
+    /// to can hold, and, whatever its name, no image over the pixel budget
+    /// ([`images::check`]: a template can `read` any file as bytes and show
+    /// it, so every file is checked by content, templates included, and
+    /// now, not when a record first shows it).
+    fn admit(
+        &mut self,
+        dir: &Path,
+        path: &Path,
+        virtual_path: &str,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        let refuse = |message: String, hint: String| Error::Input {
+            file: path.to_path_buf(),
+            message,
+            hint,
+        };
+        for name in virtual_path.split('/').filter(|n| !n.is_empty()) {
+            if let Some((message, hint)) = windows_problem(name) {
+                return Err(refuse(message, hint));
+            }
+        }
+        let names: Vec<&str> = virtual_path.trim_start_matches('/').split('/').collect();
+        if let [_, name] = names[..]
+            && let Some(stem) = name
+                .rsplit_once('.')
+                .filter(|(_, ext)| ext.eq_ignore_ascii_case("typ"))
+                .map(|(stem, _)| stem)
+            && !stem.starts_with('_')
+            && stem.eq_ignore_ascii_case(PACKET_FILE.trim_end_matches(".pdf"))
+        {
+            return Err(refuse(
+                format!(
+                    "this document would be named like {PACKET_FILE}, which holds the whole packet"
+                ),
+                "rename the template, for example to packet-notes.typ".into(),
+            ));
+        }
+        let lower = virtual_path.to_lowercase();
+        match self.paths.get(&lower) {
+            Some((other, built_in)) if other != virtual_path => {
+                let other_name = other.trim_start_matches('/');
+                let (message, hint) = if *built_in {
+                    (
+                        format!("this name differs only in case from the built-in {other_name}"),
+                        format!(
+                            "to replace the built-in template, name the file exactly {other_name}; to add a document, give it another name"
+                        ),
+                    )
+                } else {
+                    (
+                        format!(
+                            "this name differs only in case from {}",
+                            dir.join(other_name).display()
+                        ),
+                        "rename one of the two: give them names that differ in more than case"
+                            .into(),
+                    )
+                };
+                return Err(refuse(
+                    format!(
+                        "{message}, and Windows and macOS take the two for one file: one would replace the other there (two documents of the packet's ZIP, or the folder copied)"
+                    ),
+                    hint,
+                ));
+            }
+            // New, or replacing the built-in file of the same name: from
+            // now on the clinic's.
+            _ => {
+                self.paths.insert(lower, (virtual_path.to_string(), false));
+            }
+        }
+        let checked = images::check(bytes, images::FOLDER_MAX_PIXELS)
+            .map_err(|r| refuse(r.message("this file"), r.hint()))?;
+        self.pixels = self.pixels.saturating_add(checked.pixels);
+        if self.pixels > images::FOLDER_MAX_PIXELS {
+            let r = images::Refusal::TotalTooLarge {
+                total: self.pixels,
+                max: images::FOLDER_MAX_PIXELS,
+                inside_svg: false,
+            };
+            return Err(refuse(r.message("this file"), r.hint()));
+        }
+        Ok(())
+    }
+}
+
+/// Why Windows cannot hold a file or folder of this name, as a message and
+/// a hint, or `None` if it can: the packet's ZIP holds a document per
+/// template, and a clinic's folder is copied between computers.
+fn windows_problem(name: &str) -> Option<(String, String)> {
+    let rename =
+        "rename it using only letters, digits, spaces, -, _ and one dot before the extension";
+    if name.ends_with('.') || name.ends_with(' ') {
+        return Some((
+            "this name ends with a dot or a space, which Windows drops, so the file cannot be copied or unpacked there".into(),
+            rename.into(),
+        ));
+    }
+    if name.chars().any(|c| {
+        matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') || c.is_control()
+    }) {
+        return Some((
+            "this name holds a character Windows does not allow in file names (< > : \" / \\ | ? *)".into(),
+            rename.into(),
+        ));
+    }
+    if crate::naming::is_windows_device_name(name) {
+        let base = name.split('.').next().unwrap_or(name).trim_end();
+        return Some((
+            format!(
+                "Windows reserves the name {base} for a device, so a file of this name cannot be made or unpacked there"
+            ),
+            format!(
+                "rename it, for example to {}-form{}",
+                base.to_lowercase(),
+                &name[base.len()..].trim_start()
+            ),
+        ));
+    }
+    None
+}
+
 /// The error for a templates folder over its limits.
 fn too_many(path: &Path) -> Error {
     Error::Input {
@@ -381,5 +529,110 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("more than 200 files"), "{err}");
+    }
+
+    /// The error `from_files` gives for `files`, as text.
+    fn refused(files: Vec<(&str, Vec<u8>)>) -> String {
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (PathBuf::from(p), b))
+            .collect();
+        TemplateSet::from_files(Path::new("t"), files)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn names_windows_cannot_hold_or_that_differ_only_in_case_are_refused() {
+        let typ = || b"// x".to_vec();
+        for (name, says) in [
+            ("en/CON.typ", "Windows reserves the name CON"),
+            ("en/nul.typ", "Windows reserves the name nul"),
+            ("en/com1.typ", "Windows reserves the name com1"),
+            ("en/Lpt9.notes.typ", "Windows reserves the name Lpt9"),
+            ("aux/logo.png", "Windows reserves the name aux"),
+            ("en/what?.typ", "does not allow in file names"),
+            ("en/a|b.typ", "does not allow in file names"),
+            ("en/x\"y.typ", "does not allow in file names"),
+            ("en./extra.typ", "ends with a dot or a space"),
+            ("en /extra.typ", "ends with a dot or a space"),
+            ("en/Packet.typ", "named like packet.pdf"),
+        ] {
+            let err = refused(vec![(name, typ())]);
+            assert!(err.contains(says), "{name}: {err}");
+            assert!(err.starts_with(&format!("t/{name}: ")), "{name}: {err}");
+        }
+        // Against a built-in template, and between two of the clinic's.
+        let err = refused(vec![("en/CHECKLIST.typ", typ())]);
+        assert!(
+            err.contains("differs only in case from the built-in en/checklist.typ"),
+            "{err}"
+        );
+        assert!(
+            err.contains("name the file exactly en/checklist.typ"),
+            "{err}"
+        );
+        let err = refused(vec![("EN/checklist.typ", typ())]);
+        assert!(err.contains("from the built-in en/checklist.typ"), "{err}");
+        let err = refused(vec![("en/Parking.typ", typ()), ("en/parking.typ", typ())]);
+        assert!(err.starts_with("t/en/parking.typ: "), "{err}");
+        assert!(
+            err.contains("differs only in case from t/en/Parking.typ"),
+            "{err}"
+        );
+        let err = refused(vec![("Map.png", Vec::new()), ("map.PNG", Vec::new())]);
+        assert!(err.contains("differs only in case"), "{err}");
+        // Names that only look alike are fine, and so is replacing a
+        // built-in template by its exact name.
+        let files = vec![
+            (PathBuf::from("en/checklist.typ"), typ()),
+            (PathBuf::from("en/console.typ"), typ()),
+            (PathBuf::from("en/com10.typ"), typ()),
+            (PathBuf::from("en/_con.typ"), typ()),
+            (PathBuf::from("en/packet-notes.typ"), typ()),
+        ];
+        TemplateSet::from_files(Path::new("t"), files).unwrap();
+    }
+
+    #[test]
+    fn every_file_is_checked_as_an_image_by_content() {
+        // A GIF whose screen claims 65,535 × 65,535 pixels, in 43 bytes.
+        let mut gif = b"GIF89a\xff\xff\xff\xff\x80\0\0\0\0\0\xff\xff\xff".to_vec();
+        gif.extend(b"\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x4c\x01\0\x3b");
+        for name in ["map.gif", "map.png", "en/_notes.typ"] {
+            let mut bytes = gif.clone();
+            if name.ends_with(".typ") {
+                // A template must be UTF-8: a screen of 32,639 square is.
+                bytes[6..10].copy_from_slice(b"\x7f\x7f\x7f\x7f");
+                bytes.retain(|b| *b < 0x80);
+            }
+            let err = refused(vec![(name, bytes)]);
+            assert!(
+                err.starts_with(&format!("t/{name}: this file is a GIF image of ")),
+                "{err}"
+            );
+            assert!(
+                err.contains("more than the 16.8 million pixels (4096 × 4096)"),
+                "{err}"
+            );
+            assert!(err.contains("at most 4096 × 4096 pixels"), "{err}");
+        }
+        // Each image under the budget, all of them over it together.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(3000u32.to_be_bytes());
+        png.extend(3000u32.to_be_bytes());
+        png.extend([8, 2, 0, 0, 0]);
+        let one = vec![(PathBuf::from("a.png"), png.clone())];
+        TemplateSet::from_files(Path::new("t"), one).unwrap();
+        let err = refused(vec![("a.png", png.clone()), ("b.png", png)]);
+        assert!(
+            err.starts_with("t/b.png: with this file the folder's images hold 18.0 million pixels"),
+            "{err}"
+        );
+        // Compressed SVG and PDF content, whatever the name.
+        let err = refused(vec![("logo.svg", vec![0x1f, 0x8b, 8, 0])]);
+        assert!(err.contains("compressed (gzip"), "{err}");
+        let err = refused(vec![("scan.jpg", b"%PDF-1.7\n1 0 obj".to_vec())]);
+        assert!(err.contains("holds a PDF document"), "{err}");
     }
 }

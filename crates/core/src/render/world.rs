@@ -9,6 +9,14 @@
 //!
 //! File ids are interned process-wide in a `u16` (see docs/typst.md), so every path
 //! is fixed: the data file is always `/data.json`, whatever the patient.
+//!
+//! Any file served here can reach Typst's image decoders (a template may
+//! `read` a file as bytes and pass them to `image`, whatever its name), and
+//! a decoder allocates what the image's header claims. So every file a
+//! clinic supplies was checked by content when it was loaded
+//! ([`crate::images::check`], from `TemplateSet::from_files` for a
+//! templates folder, `.typ` files included, and `ClinicDraft::finish` for
+//! the logo), and this world serves those bytes and nothing else.
 
 use std::collections::HashMap;
 
