@@ -1148,10 +1148,10 @@ mod scale;
 // Issue 25: hostile files on the newer surfaces.
 #[path = "cli/images.rs"]
 mod images;
-#[path = "cli/merge_hostile.rs"]
-mod merge_hostile;
 #[path = "cli/locks.rs"]
 mod locks;
+#[path = "cli/merge_hostile.rs"]
+mod merge_hostile;
 #[path = "cli/small_hostile.rs"]
 mod small_hostile;
 

@@ -36,7 +36,8 @@ fn a_huge_unknown_key_is_not_compared_with_every_field() {
 fn a_leading_byte_order_mark_is_dropped_by_validate_and_build_alike() {
     let case = Case::new();
     let input = case.write("bom.json", &minimal("\u{FEFF}Ann Lee\u{FEFF}"));
-    case.run(&["validate", input.to_str().unwrap()]).assert_code(0);
+    case.run(&["validate", input.to_str().unwrap()])
+        .assert_code(0);
     case.build("bom.json", "out", &[]).assert_code(0);
     let zip = case.path("out/Ann-Lee.zip");
     assert!(zip.exists(), "{:?}", super::listing(&case.path("out")));
@@ -77,15 +78,30 @@ fn a_full_or_closed_standard_output_keeps_the_runs_exit_code() {
     let case = Case::new();
     let input = case.write("one.json", &minimal("Ann Lee"));
     let full = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(["build", input.to_str().unwrap(), "--out", "out", "--date", DATE])
+        .args([
+            "build",
+            input.to_str().unwrap(),
+            "--out",
+            "out",
+            "--date",
+            DATE,
+        ])
         .current_dir(case.dir.path())
         .env_remove("SOURCE_DATE_EPOCH")
-        .stdout(fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+        .stdout(
+            fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&full.stderr);
     assert_eq!(full.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("standard output is closed or full"), "{stderr}");
+    assert!(
+        stderr.contains("standard output is closed or full"),
+        "{stderr}"
+    );
     assert!(case.path("out/Ann-Lee.zip").exists());
 
     // A pipe whose reader closed before the summary was written.
