@@ -186,6 +186,15 @@ pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Ve
         today,
     };
     let patient = builder.build(raw.origin.clone());
+    debug_assert!(
+        patient.is_none() || builder.values.is_empty(),
+        "fields checked but never placed in the patient: {:?}",
+        builder
+            .values
+            .iter()
+            .map(|(spec, _)| spec.name)
+            .collect::<Vec<_>>()
+    );
     if builder.problems.is_empty() {
         Ok(patient.expect("a record without problems has every required field"))
     } else {
@@ -545,7 +554,17 @@ struct Builder {
 }
 
 impl Builder {
+    /// The checked value of field `name`, taken out so that each is placed
+    /// once. Field names are strings here (one per [`Patient`] member); a
+    /// misspelled one would leave that field empty for every patient, so a
+    /// name the field table does not know stops every debug build and test
+    /// at once, and `every_field_reaches_the_patient` checks that the sample
+    /// record, which fills every field, leaves none behind.
     fn take(&mut self, name: &str) -> Option<Value> {
+        debug_assert!(
+            fields::by_name(name).is_some(),
+            "record::Builder asks for {name:?}, which is not an intake field"
+        );
         let i = self.values.iter().position(|(s, _)| s.name == name)?;
         Some(self.values.swap_remove(i).1)
     }
@@ -674,6 +693,26 @@ pub fn sample_patient() -> Patient {
         NaiveDate::from_ymd_opt(LATEST_YEAR, 1, 1).expect("valid date"),
     )
     .expect("the documented examples form a valid record")
+}
+
+/// The sample record fills every field with its documented example, so
+/// every field must come out of the builder holding something: a key
+/// misspelled in `Builder::build` would come out empty (or, in a debug
+/// build, stop at the `debug_assert!` in `take`).
+#[cfg(test)]
+#[test]
+fn every_field_reaches_the_patient() {
+    let patient = serde_json::to_value(sample_patient()).expect("a patient serialises");
+    for field in fields::FIELDS {
+        let value = &patient[field.name];
+        let empty = match value {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(s) => s.is_empty(),
+            serde_json::Value::Array(a) => a.is_empty(),
+            _ => false,
+        };
+        assert!(!empty, "{} is empty in the sample patient", field.name);
+    }
 }
 
 #[cfg(test)]
