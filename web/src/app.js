@@ -112,22 +112,106 @@ window.addEventListener('beforeunload', leaving);
 
 // ---------------------------------------------------------------- start
 
+// The wasm's size before any compression: web/build stamps it here, so that
+// the progress bar knows its end even when the server compresses the wasm
+// (a gzip Content-Length counts the compressed bytes, the stream the
+// uncompressed ones). 0 when unknown (an unbuilt copy).
+const WASM_BYTES = 0; // web/build: the size of pkg/second_opinion_web_bg.wasm
+
+/** Megabytes, one decimal, in the page's language's number format. */
+function megabytes(bytes) {
+  return (bytes / 1e6).toLocaleString(state.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+/**
+ * The boot message with a progress bar: "Loading the packet maker: 5.2 of
+ * 12.3 MB" and a determinate <progress> labelled by that text, then
+ * "Starting…" once every byte is in while the compile finishes. The bar is
+ * named "Loading the packet maker" (its value is the bar's own); the status
+ * message is aria-busy while the numbers change, so that a screen reader
+ * is not told every tenth of a second, and says "Starting…" at the end.
+ */
+function bootProgress(boot) {
+  const words = UI[state.lang];
+  boot.textContent = '';
+  const label = document.createElement('span');
+  label.id = 'boot-label';
+  label.textContent = words.loading;
+  const bar = document.createElement('progress');
+  bar.id = 'boot-progress';
+  bar.setAttribute('aria-label', words.loading_core);
+  boot.setAttribute('aria-busy', 'true');
+  boot.append(label, bar);
+  let shown = 0;
+  return {
+    update(got, total) {
+      const now = performance.now();
+      const done = total > 0 && got >= total;
+      if (!done && now - shown < 100) return;
+      shown = now;
+      if (total > 0) {
+        bar.max = total;
+        bar.value = Math.min(got, total);
+        label.textContent = `${words.loading_core}: ${words.loading_of(megabytes(got), megabytes(total))}`;
+      } else {
+        label.textContent = `${words.loading_core}: ${words.loading_got(megabytes(got))}`;
+      }
+    },
+    starting() {
+      if (bar.max > 0 && bar.value < bar.max) bar.value = bar.max;
+      label.textContent = words.starting;
+      boot.dataset.phase = 'starting';
+      boot.removeAttribute('aria-busy');
+    },
+  };
+}
+
+/**
+ * fetch(url), its body counted as it arrives on a copy (response.clone()),
+ * so that the Response itself, URL and all, still goes to
+ * WebAssembly.compileStreaming: the compile overlaps the download, and
+ * Chromium can keep the compiled code for the next visit.
+ */
+async function countedFetch(url, progress) {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) return response;
+  const encoded = (response.headers.get('Content-Encoding') || 'identity') !== 'identity';
+  const length = Number(response.headers.get('Content-Length')) || 0;
+  const total = !encoded && length > 0 ? length : WASM_BYTES;
+  const reader = response.clone().body.getReader();
+  progress.update(0, total);
+  (async () => {
+    let got = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      got += value.byteLength;
+      progress.update(got, total);
+    }
+    progress.update(got, total);
+    progress.starting();
+  })().catch(() => {});
+  return response;
+}
+
 async function start() {
   const boot = document.getElementById('boot');
-  boot.textContent = UI[state.lang].loading;
+  const progress = bootProgress(boot);
   try {
     let module;
     try {
-      module = await WebAssembly.compileStreaming(fetch(WASM_URL));
+      module = await WebAssembly.compileStreaming(countedFetch(WASM_URL, progress));
     } catch {
       // A server that does not say application/wasm: compile from the bytes.
-      const response = await fetch(WASM_URL);
+      const response = await countedFetch(WASM_URL, progress);
       module = await WebAssembly.compile(await response.arrayBuffer());
     }
+    progress.starting();
     await init({ module_or_path: module });
     state.module = module;
     state.spec = JSON.parse(so.fields());
   } catch (err) {
+    boot.removeAttribute('aria-busy');
     boot.textContent = `${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`;
     boot.className = 'boot error';
     document.documentElement.dataset.ready = 'error';
