@@ -19,19 +19,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::scale::SCHEDULER_VARS;
 use super::{Case, DATE, Run, listing};
-
-/// The scheduler variables `--shard auto` reads; cleared from every run
-/// here, so that a test run inside a job array is not steered by them.
-const SCHEDULER_VARS: [&str; 7] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_MAX",
-    "SLURM_ARRAY_TASK_COUNT",
-    "SLURM_ARRAY_TASK_STEP",
-    "JOB_COMPLETION_INDEX",
-    "SECOND_OPINION_SHARD_COUNT",
-];
 
 /// The binary under test.
 fn binary() -> &'static str {

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use super::{Case, DATE, Run, listing, sample_file};
 
 /// The scheduler variables `--shard auto` reads; removed from every run
-/// here, so that a test running inside a job array is not steered by it.
-const SCHEDULER_VARS: [&str; 7] = [
+/// here (and in `locks`), so that a test running inside a job array is not
+/// steered by them.
+pub(super) const SCHEDULER_VARS: [&str; 7] = [
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_MIN",
     "SLURM_ARRAY_TASK_MAX",

@@ -40,6 +40,40 @@ fn read(path: &Path) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| panic!("the browser wrote no {}: {e}", path.display()))
 }
 
+/// Runs one of web/tests' browser scripts against the site in `dist`,
+/// downloads written to `out`, and fails with its failed checks unless the
+/// JSON result line it prints last says every check passed; returns that
+/// result (its `facts` say what the browser downloaded).
+fn browser_script(script: &Path, out: &Path, dist: &Path) -> serde_json::Value {
+    let name = script.file_name().unwrap().to_string_lossy();
+    let result = Command::new("node")
+        .current_dir(repo())
+        .arg(script)
+        .arg(out)
+        .args(["--date", DATE, "--dist"])
+        .arg(dist)
+        .arg("--samples")
+        .arg(repo().join("samples"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| {
+            panic!("{name} printed no result.\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        });
+    let report: serde_json::Value = serde_json::from_str(line).expect("the result line is JSON");
+    assert!(
+        report["ok"] == true && result.status.success(),
+        "{name}: checks failed: {:#}\nstderr:\n{stderr}",
+        report["failures"],
+    );
+    report
+}
+
 /// Extracts one entry of a ZIP into `dir`, with the zip crate.
 fn extract(zip: &Path, entry: &str, dir: &Path) -> PathBuf {
     let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap())
@@ -91,67 +125,11 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
     }
 
     // The browser run: every scenario, downloads written to `out`.
-    let result = Command::new("node")
-        .current_dir(repo())
-        .arg(tests.join("browser.mjs"))
-        .arg(&out)
-        .args(["--date", DATE, "--dist"])
-        .arg(&dist)
-        .arg("--samples")
-        .arg(repo().join("samples"))
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| {
-            panic!(
-                "browser.mjs printed no result.\nstdout:\n{stdout}\nstderr:\n{}",
-                String::from_utf8_lossy(&result.stderr)
-            )
-        });
-    let report: serde_json::Value = serde_json::from_str(line).expect("the result line is JSON");
-    assert!(
-        report["ok"] == true && result.status.success(),
-        "browser checks failed: {:#}\nstderr:\n{}",
-        report["failures"],
-        String::from_utf8_lossy(&result.stderr)
-    );
-
+    let report = browser_script(&tests.join("browser.mjs"), &out, &dist);
     // Offline and installable, on the same build: the service worker, the
     // manifest, the page reopened with no network, the Cache API after a
     // packet (web/tests/offline.mjs).
-    let offline = Command::new("node")
-        .current_dir(repo())
-        .arg(tests.join("offline.mjs"))
-        .arg(&out)
-        .args(["--date", DATE, "--dist"])
-        .arg(&dist)
-        .arg("--samples")
-        .arg(repo().join("samples"))
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&offline.stdout).into_owned();
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| {
-            panic!(
-                "offline.mjs printed no result.\nstdout:\n{stdout}\nstderr:\n{}",
-                String::from_utf8_lossy(&offline.stderr)
-            )
-        });
-    let offline_report: serde_json::Value =
-        serde_json::from_str(line).expect("the result line is JSON");
-    assert!(
-        offline_report["ok"] == true && offline.status.success(),
-        "offline checks failed: {:#}\nstderr:\n{}",
-        offline_report["failures"],
-        String::from_utf8_lossy(&offline.stderr)
-    );
+    browser_script(&tests.join("offline.mjs"), &out, &dist);
 
     // The server configurations web/build wrote send exactly the page's
     // policy (the worker's and the service worker's only policy).
