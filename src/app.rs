@@ -54,9 +54,12 @@ fn fatal(error: &Error) -> Outcome {
 /// Writes to standard output. `print!` panics when standard output is full
 /// or its reader has gone (`| head`, `>/dev/full`), which ended good runs
 /// with exit 101 and no word; here the text is lost, the outcome is kept,
-/// and standard error says what happened.
+/// and standard error says what happened. Like everything printed, the
+/// text has its control characters written out (`printable_lines`): the
+/// paths `init` and `templates export` echo are whatever the user typed.
 fn say(text: &str) {
     use std::io::Write as _;
+    let text = printable_lines(text);
     let mut out = std::io::stdout().lock();
     if out
         .write_all(text.as_bytes())
