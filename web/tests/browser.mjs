@@ -12,33 +12,14 @@ import { chromium } from 'playwright-core';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { scriptArgs } from './args.mjs';
 import { createRequire } from 'node:module';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
 
 // ------------------------------------------------------------ arguments
 
-const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value;
-};
-const dist = path.resolve(flag('--dist', path.join(repo, 'web', 'dist')));
-const DATE = flag('--date', '2026-11-23');
-const samples = path.resolve(flag('--samples', path.join(repo, 'samples')));
-const browserPath = flag('--chromium', '/usr/bin/chromium');
-const out = argv[0] ? path.resolve(argv[0]) : null;
-if (!out) {
-  console.error('usage: node browser.mjs OUTDIR [--dist DIR] [--date YYYY-MM-DD] [--samples DIR]');
-  process.exit(2);
-}
-fs.mkdirSync(out, { recursive: true });
+const { dist, DATE, samples, browserPath, out } = scriptArgs('browser.mjs', process.argv.slice(2));
 
 // The typed patient: what the letter must show afterwards.
 const NAME = 'Marisol Q. Tester';

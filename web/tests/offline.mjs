@@ -22,34 +22,17 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { scriptArgs } from './args.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
 
 // ------------------------------------------------------------ arguments
 
-const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value;
-};
-const dist = path.resolve(flag('--dist', path.join(repo, 'web', 'dist')));
-const DATE = flag('--date', '2026-11-23');
-const samples = path.resolve(flag('--samples', path.join(repo, 'samples')));
-const browserPath = flag('--chromium', '/usr/bin/chromium');
 // Only the throttled first load (to measure a build): --throttled-only.
-const throttledOnly = argv.includes('--throttled-only');
-if (throttledOnly) argv.splice(argv.indexOf('--throttled-only'), 1);
-const out = argv[0] ? path.resolve(argv[0]) : null;
-if (!out) {
-  console.error('usage: node offline.mjs OUTDIR [--dist DIR] [--date YYYY-MM-DD] [--samples DIR]');
-  process.exit(2);
-}
-fs.mkdirSync(out, { recursive: true });
+const throttledOnly = process.argv.includes('--throttled-only');
+const { dist, DATE, samples, browserPath, out } = scriptArgs(
+  'offline.mjs',
+  process.argv.slice(2).filter((a) => a !== '--throttled-only'),
+);
 
 // Typed while offline; must never be found in any cache.
 const NAME = 'Offlinia Q. Cachetest';
@@ -114,6 +97,23 @@ const TYPES = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
 };
+// The file of the built site a request names, with the headers the site's
+// own `_headers` rules give it, as a static host serves it; answers 404 and
+// returns null for anything else (outside the site, missing, a folder).
+function siteFile(url, res) {
+  let rel = decodeURIComponent(url.pathname);
+  if (rel.endsWith('/')) rel += 'index.html';
+  const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
+  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return null;
+  }
+  const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' };
+  for (const rule of rules) if (rule.pattern.test(url.pathname)) Object.assign(headers, rule.headers);
+  return { file, headers };
+}
+
 let down = false; // the "network" is gone: the server answers nothing
 const servedWhileDown = [];
 const bodies = {}; // path -> how many times its whole body was sent
@@ -130,16 +130,9 @@ const server = http.createServer((req, res) => {
     res.end('static site');
     return;
   }
-  let rel = decodeURIComponent(url.pathname);
-  if (rel.endsWith('/')) rel += 'index.html';
-  const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
-  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-    return;
-  }
-  const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' };
-  for (const rule of rules) if (rule.pattern.test(url.pathname)) Object.assign(headers, rule.headers);
+  const found = siteFile(url, res);
+  if (!found) return;
+  const { file, headers } = found;
   // Revalidation, as static servers do: an unchanged file is a 304.
   const modified = fs.statSync(file).mtime.toUTCString();
   headers['last-modified'] = modified;
@@ -362,16 +355,9 @@ async function throttled() {
   // The same site, gzipped when the browser asks (as static hosts serve it).
   const zipped = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
-    if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream' };
-    for (const rule of rules) if (rule.pattern.test(url.pathname)) Object.assign(headers, rule.headers);
+    const found = siteFile(url, res);
+    if (!found) return;
+    const { file, headers } = found;
     if (/\bgzip\b/.test(req.headers['accept-encoding'] || '') && !file.endsWith('.png')) {
       const body = gz(file);
       res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': body.length });
