@@ -388,32 +388,25 @@ fn two_empty_reports_merge_into_nothing_with_exit_2() {
 fn duplicate_positions_are_refused_and_a_record_two_shards_claim_counts_once() {
     let case = Case::new();
     let [ours, theirs] = reports();
-    // The same record twice in one report.
-    let text = ours.replace(
+    // The same record twice in one report; a failed record's problems, then
+    // the same record built.
+    for before in [
         "intake.csv,row 2,Ann-Lee.zip,built,,,\n",
-        "intake.csv,row 2,Ann-Lee.zip,built,,,\nintake.csv,row 2,Ann-Lee.zip,built,,,\n",
-    );
-    let dir = folder(&case, "shared", &text);
-    let run = merge(&case, &["shared"]);
-    assert_refused(
-        &run,
-        &dir,
-        "line 3 lists the record of line 2 again",
-        "\u{0}",
-    );
-    // A failed record's problems, then the same record built.
-    let text = ours.replace(
-        "intake.csv,row 2,Ann-Lee.zip,built,,,\n",
-        "intake.csv,row 2,,failed,,is missing,add it\nintake.csv,row 2,Ann-Lee.zip,built,,,\n",
-    );
-    let dir = folder(&case, "shared", &text);
-    let run = merge(&case, &["shared"]);
-    assert_refused(
-        &run,
-        &dir,
-        "line 3 lists the record of line 2 again",
-        "\u{0}",
-    );
+        "intake.csv,row 2,,failed,,is missing,add it\n",
+    ] {
+        let text = ours.replace(
+            "intake.csv,row 2,Ann-Lee.zip,built,,,\n",
+            &format!("{before}intake.csv,row 2,Ann-Lee.zip,built,,,\n"),
+        );
+        let dir = folder(&case, "shared", &text);
+        let run = merge(&case, &["shared"]);
+        assert_refused(
+            &run,
+            &dir,
+            "line 3 lists the record of line 2 again",
+            "\u{0}",
+        );
+    }
     // Both reports claim row 2: one conflict, not two packets built.
     let claimed = theirs.replace(
         &other(2, "Ann-Lee.zip", 1),
