@@ -3,8 +3,8 @@
 
     python3 bench/hostile.py /tmp/hostile [scale]
 
-scale 1 (the default) writes the full-size cases measured in the README
-table; tests/cli/limits.rs writes small versions of the same shapes itself.
+scale 1 (the default) writes the full-size cases measured in the tables of
+bench/hostile.md; tests/cli/limits.rs writes small versions of the same shapes itself.
 Every file is made of dummy text only ("x", "A"): no patient data.
 """
 import os

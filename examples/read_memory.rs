@@ -1,5 +1,5 @@
 //! Peak memory of reading one intake file, without rendering: what reading
-//! itself holds. Used to check that `input::read_each` stays flat as a sheet
+//! itself holds. Used to check that `intake_file::read_each` stays flat as a sheet
 //! grows (only the file's own bytes should grow with it).
 //!
 //!     cargo run --release --example read_memory -- FILE [each|read]

@@ -9,7 +9,7 @@ use second_opinion::cli::{Cli, Command};
 
 /// mimalloc rather than the system allocator: Typst allocates and frees
 /// small objects at a high rate from several threads, and with mimalloc a
-/// bulk build runs about 14 % faster (`bench/run`; see the README).
+/// bulk build runs about 14 % faster (`bench/run`; see bench/PROFILE.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

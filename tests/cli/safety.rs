@@ -3,7 +3,8 @@
 //! (template, logo) or option can hang the run or exhaust the machine.
 //!
 //! Each case is small enough to run in seconds; the figures for the large
-//! versions (a 20,000-page template, a 400 MB pipe) are in the README.
+//! versions are in bench/PROFILE.md ("Run safety": a 20,000-page template)
+//! and bench/hostile.md (a 400 MB pipe).
 
 use std::fs;
 use std::path::Path;
