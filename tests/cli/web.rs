@@ -44,7 +44,7 @@ fn read(path: &Path) -> Vec<u8> {
 /// downloads written to `out`, and fails with its failed checks unless the
 /// JSON result line it prints last says every check passed; returns that
 /// result (its `facts` say what the browser downloaded).
-fn browser_script(script: &Path, out: &Path, dist: &Path) -> serde_json::Value {
+fn browser_script(script: &Path, out: &Path, dist: &Path, extra: &[&str]) -> serde_json::Value {
     let name = script.file_name().unwrap().to_string_lossy();
     let result = Command::new("node")
         .current_dir(repo())
@@ -54,6 +54,7 @@ fn browser_script(script: &Path, out: &Path, dist: &Path) -> serde_json::Value {
         .arg(dist)
         .arg("--samples")
         .arg(repo().join("samples"))
+        .args(extra)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
@@ -105,7 +106,9 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         "src/words.js",
         "src/style.css",
         "pkg/second_opinion_web.js",
-        "pkg/second_opinion_web_bg.wasm",
+        "pkg/second_opinion_web_bg.0.wasm",
+        "fields.json",
+        "intake-form.xlsx",
     ] {
         assert!(
             dist.join(file).is_file(),
@@ -125,11 +128,11 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
     }
 
     // The browser run: every scenario, downloads written to `out`.
-    let report = browser_script(&tests.join("browser.mjs"), &out, &dist);
+    let report = browser_script(&tests.join("browser.mjs"), &out, &dist, &[]);
     // Offline and installable, on the same build: the service worker, the
     // manifest, the page reopened with no network, the Cache API after a
     // packet (web/tests/offline.mjs).
-    browser_script(&tests.join("offline.mjs"), &out, &dist);
+    browser_script(&tests.join("offline.mjs"), &out, &dist, &[]);
 
     // The server configurations web/build wrote send exactly the page's
     // policy (the worker's and the service worker's only policy).
@@ -258,6 +261,33 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         "with samples/clinic.json, the browser's all-packets.zip is byte-identical to the CLI's"
     );
 
+    // Clinic mode at scale: 10,000 rows, built by a worker per core and
+    // downloaded whole, the tab under 1 GB (web/tests/scale.mjs reads its
+    // memory from /proc), the bundle read back with unzip.
+    let workbook = case.path("ten-thousand.xlsx");
+    ten_thousand_rows(&xlsx, &workbook);
+    let scale_out = case.path("scale");
+    let scale = browser_script(
+        &tests.join("scale.mjs"),
+        &scale_out,
+        &dist,
+        &["--workbook", workbook.to_str().unwrap()],
+    );
+    eprintln!("web/tests/scale.mjs: {}", scale["facts"]);
+    let listing = Command::new("unzip")
+        .arg("-l")
+        .arg(scale_out.join("all-packets.zip"))
+        .output()
+        .expect("unzip is installed");
+    assert!(listing.status.success(), "unzip -l reads the 10,000-row bundle");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let entries = listing.lines().filter(|l| l.ends_with(".zip")).count();
+    assert_eq!(entries, 10_000, "one packet per row in the bundle");
+    assert!(listing.lines().any(|l| l.ends_with(" report.csv")));
+    let report_csv = extract(&scale_out.join("all-packets.zip"), "report.csv", case.dir.path());
+    let report_csv = fs::read_to_string(report_csv).unwrap();
+    assert_eq!(report_csv.matches(",built,").count(), 10_000, "every row built");
+
     // Screenshots for people to look at.
     for shot in ["form", "errors", "spanish", "phone", "zoom200", "clinic"] {
         assert!(
@@ -265,6 +295,60 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
             "browser.mjs took no {shot}.png"
         );
     }
+}
+
+/// A workbook of 10,000 patients: the sample workbook's rows over and over,
+/// each with a name and packet id of its own (fictional, like the sample).
+fn ten_thousand_rows(sample: &str, out: &Path) {
+    use calamine::{Data, DataType, Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(sample).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (name, id) = (column("patient_name").unwrap(), column("packet_id"));
+    let body: Vec<Vec<String>> = rows
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::DateTime(_) | Data::DateTimeIso(_) => {
+                        c.as_date().map(|d| d.to_string()).unwrap_or_default()
+                    }
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    const FIRST: [&str; 10] = [
+        "Ada", "Ben", "Cora", "Dev", "Elin", "Farid", "Gita", "Hugo", "Ines", "Jon",
+    ];
+    const LAST: [&str; 10] = [
+        "Quill", "Rowe", "Stroud", "Tamm", "Ulrey", "Vance", "Wexler", "Yost", "Zeller", "Abbot",
+    ];
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    for i in 0..10_000usize {
+        let mut row = body[i % body.len()].clone();
+        row[name] = format!(
+            "{} {}. {}",
+            FIRST[i % 10],
+            char::from(b'A' + (i / 10 % 26) as u8),
+            LAST[i / 260 % 10]
+        ) + &"s".repeat(i / 2600);
+        if let Some(id) = id {
+            row[id] = format!("SO-SCALE-{i:05}");
+        }
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(i as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    workbook.save(out).unwrap();
 }
 
 /// The page's words (web/src/words.js) name exactly the intake fields, so the

@@ -118,3 +118,38 @@ fn golden_packets_of_the_sample_spreadsheet() {
     let expected = std::fs::read_to_string(&golden).expect("tests/golden/patients.xlsx.digests");
     assert_eq!(listing, expected, "the sample packets changed");
 }
+
+/// Every sheet of a workbook as rows of cell texts, as calamine reads them.
+fn cells(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(path)
+        .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()));
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The blank intake spreadsheet the web page offers (web/intake-form.xlsx,
+/// kept in the repository because the page has no rust_xlsxwriter) is still
+/// what `second-opinion init --spreadsheet` writes: the same sheets, columns
+/// and field guide, so a field added to the core cannot be missing there.
+#[test]
+fn the_web_pages_intake_form_is_what_init_writes() {
+    let case = Case::new();
+    let run = case.run(&["init", "--spreadsheet", "fresh.xlsx"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let kept = repo().join("web/intake-form.xlsx");
+    assert_eq!(
+        cells(&kept),
+        cells(&case.path("fresh.xlsx")),
+        "web/intake-form.xlsx is out of date: run `second-opinion init --spreadsheet web/intake-form.xlsx --force`"
+    );
+}

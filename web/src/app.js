@@ -1,12 +1,21 @@
 // The page: the patient form and clinic mode. Everything runs here, in this
 // browser: the intake is checked and the packet made by the WebAssembly
-// build of the same core the command-line tool uses. Nothing is sent
-// anywhere and nothing is stored (no local storage, cookies or IndexedDB).
+// build of the same core the command-line tool uses, in Web Workers
+// (worker.js), so the page never freezes. Nothing is sent anywhere and
+// nothing is stored (no local storage, cookies or IndexedDB).
+//
+// The form is drawn from fields.json (the core's field table, written by
+// web/build), which is small: the page is usable while the core, the
+// largest file by far, still loads in the worker (issue 27).
 
-import init, * as so from '../pkg/second_opinion_web.js';
 import { LANGUAGES, GROUPS, FIELD_WORDS, CHOICE_WORDS, UI, wordGaps, choiceGaps } from './words.js';
 
-const WASM_URL = new URL('../pkg/second_opinion_web_bg.wasm', import.meta.url);
+// The wasm's parts (web/build cuts it into files of at most 20 MB, under
+// static hosts' per-file limits), stamped by web/build; an unbuilt copy
+// names the whole file.
+const WASM_PARTS = ['second_opinion_web_bg.wasm']; // web/build: the parts, in order
+const WASM_URLS = WASM_PARTS.map((p) => String(new URL(`../pkg/${p}`, import.meta.url)));
+const FIELDS_URL = new URL('../fields.json', import.meta.url);
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 const params = new URLSearchParams(location.search);
@@ -14,8 +23,8 @@ const state = {
   lang: LANGUAGES.includes(params.get('lang')) ? params.get('lang') : (/^es\b/i.test(navigator.language || '') ? 'es' : 'en'),
   mode: params.get('mode') === 'clinic' ? 'clinic' : 'patient',
   date: runDate(params.get('date')),
-  spec: null,          // the parsed so.fields()
-  module: null,        // the compiled WebAssembly.Module, shared with the worker
+  spec: null,          // the core's field table (fields.json, the same as so.fields())
+  module: null,        // the compiled WebAssembly.Module, shared with the clinic workers
   touched: new Set(),  // fields the person has left, whose problems show as they type
   showAll: false,      // after a first "Make my packet", every problem shows
   lastCheck: null,
@@ -60,8 +69,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** Offers bytes (or a Blob, which may live on disk) as a download. */
 function download(bytes, name, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const url = URL.createObjectURL(bytes instanceof Blob ? bytes : new Blob([bytes], { type }));
   const a = el('a', { href: url, download: name, class: 'hidden' });
   document.body.append(a);
   a.click();
@@ -158,81 +168,129 @@ function bootProgress(boot) {
       }
     },
     starting() {
+      if (boot.dataset.phase === 'starting') return;
       if (bar.max > 0 && bar.value < bar.max) bar.value = bar.max;
       label.textContent = words.starting;
       boot.dataset.phase = 'starting';
       boot.removeAttribute('aria-busy');
     },
+    /** The core runs: the message has nothing more to say. */
+    finished() {
+      boot.remove();
+    },
+    failed(err) {
+      boot.removeAttribute('aria-busy');
+      boot.textContent = `${words.load_failed} (${err && err.message ? err.message : err})`;
+      boot.className = 'boot error';
+    },
   };
 }
 
 /**
- * fetch(url), its body counted as it arrives on a copy (response.clone()),
- * so that the Response itself, URL and all, still goes to
- * WebAssembly.compileStreaming: the compile overlaps the download, and
- * Chromium can keep the compiled code for the next visit.
+ * A worker running the core, answering requests by id (worker.js).
+ * `init` is the first message: the compiled module, or the address to
+ * load it from (with progress messages on the way).
  */
-async function countedFetch(url, progress) {
-  const response = await fetch(url);
-  if (!response.ok || !response.body) return response;
-  const encoded = (response.headers.get('Content-Encoding') || 'identity') !== 'identity';
-  const length = Number(response.headers.get('Content-Length')) || 0;
-  const total = !encoded && length > 0 ? length : WASM_BYTES;
-  const reader = response.clone().body.getReader();
-  progress.update(0, total);
-  (async () => {
-    let got = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      got += value.byteLength;
-      progress.update(got, total);
-    }
-    progress.update(got, total);
+function coreWorker(name, init, onProgress) {
+  const w = new Worker(WORKER_URL, { type: 'module', name });
+  const waiting = new Map();
+  let nextId = 1;
+  let ended = false;
+  let refuse = null;
+  const ready = new Promise((resolve, reject) => {
+    refuse = reject;
+    w.addEventListener('message', (e) => {
+      const m = e.data;
+      if (m.type === 'progress') { if (onProgress) onProgress(m); return; }
+      if (m.type === 'ready') { resolve(m.module); return; }
+      if (m.type === 'failed') { reject(new Error(m.message)); return; }
+      const call = waiting.get(m.id);
+      if (!call) return;
+      waiting.delete(m.id);
+      if (m.ok) call.resolve(m.value);
+      else call.reject(Object.assign(new Error(m.message), { needLogo: m.needLogo }));
+    });
+    w.addEventListener('error', (e) => reject(new Error(e.message || 'the packet maker could not start')));
+  });
+  ready.catch(() => {});
+  w.postMessage({ type: 'init', ...init });
+  return {
+    ready,
+    /** Sends a request; resolves with the answer's value. */
+    call(type, message = {}, transfer = []) {
+      return ready.then(() => new Promise((resolve, reject) => {
+        if (ended) { reject(Object.assign(new Error('cancelled'), { cancelled: true })); return; }
+        const id = nextId;
+        nextId += 1;
+        waiting.set(id, { resolve, reject });
+        w.postMessage({ ...message, type, id }, transfer);
+      }));
+    },
+    /** Ends the worker; every request still waiting is refused. */
+    end() {
+      ended = true;
+      w.terminate();
+      refuse(Object.assign(new Error('cancelled'), { cancelled: true }));
+      for (const call of waiting.values()) call.reject(Object.assign(new Error('cancelled'), { cancelled: true }));
+      waiting.clear();
+    },
+  };
+}
+
+/** The patient page's worker: loads the core, checks the form, makes the packet. */
+const engine = { worker: null, ready: null };
+
+/**
+ * Starts loading the core in the engine worker, the boot message showing
+ * how far it is, above the form that is already usable. Once the core runs,
+ * the message goes and the page says so (data-core="ready").
+ */
+function startEngine(progress) {
+  engine.worker = coreWorker('engine', { parts: WASM_URLS, size: WASM_BYTES }, (m) => {
+    progress.update(m.got, m.total);
+    if (m.done) progress.starting();
+  });
+  engine.ready = engine.worker.ready.then((module) => {
+    state.module = module;
     progress.starting();
-  })().catch(() => {});
-  return response;
+    progress.finished();
+    document.documentElement.dataset.core = 'ready';
+    return module;
+  }, (err) => {
+    progress.failed(err);
+    document.documentElement.dataset.core = 'error';
+    throw err;
+  });
+  engine.ready.catch(() => {});
 }
 
 async function start() {
   const boot = document.getElementById('boot');
-  const progress = bootProgress(boot);
-  try {
-    let module;
-    try {
-      module = await WebAssembly.compileStreaming(countedFetch(WASM_URL, progress));
-    } catch {
-      // A server that does not say application/wasm: compile from the bytes.
-      const response = await countedFetch(WASM_URL, progress);
-      module = await WebAssembly.compile(await response.arrayBuffer());
-    }
-    progress.starting();
-    await init({ module_or_path: module });
-    state.module = module;
-    state.spec = JSON.parse(so.fields());
-  } catch (err) {
+  const fail = (text, err) => {
     boot.removeAttribute('aria-busy');
-    boot.textContent = `${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`;
+    boot.textContent = text;
     boot.className = 'boot error';
     document.documentElement.dataset.ready = 'error';
     throw err;
+  };
+  try {
+    const response = await fetch(FIELDS_URL);
+    if (!response.ok) throw new Error(`fields.json: ${response.status}`);
+    state.spec = await response.json();
+  } catch (err) {
+    fail(`${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`, err);
   }
   const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields)];
   if (gaps.length) {
-    boot.textContent = `${UI[state.lang].words_missing} ${gaps.join('; ')}`;
-    boot.className = 'boot error';
-    document.documentElement.dataset.ready = 'error';
-    throw new Error(`words.js does not match fields(): ${gaps.join('; ')}`);
+    fail(`${UI[state.lang].words_missing} ${gaps.join('; ')}`, new Error(`words.js does not match fields(): ${gaps.join('; ')}`));
   }
+  const progress = bootProgress(boot);
+  startEngine(progress);
   try {
     render();
   } catch (err) {
-    boot.textContent = `${UI[state.lang].load_failed} (${err.message})`;
-    boot.className = 'boot error';
-    document.documentElement.dataset.ready = 'error';
-    throw err;
+    fail(`${UI[state.lang].load_failed} (${err.message})`, err);
   }
-  boot.remove();
   document.documentElement.dataset.ready = 'yes';
 }
 
@@ -666,20 +724,31 @@ function onEdit(e) {
   scheduleCheck();
 }
 
+let checksAsked = 0;
+
 function scheduleCheck() {
   clearTimeout(checkTimer);
-  checkTimer = setTimeout(() => {
+  checkTimer = setTimeout(async () => {
     try {
-      state.lastCheck = check();
+      const result = await check();
+      if (!result) return; // a newer check was asked for meanwhile
+      state.lastCheck = result;
       showProblems(state.lastCheck);
     } catch (err) {
-      say(document.getElementById('patient-status'), t('failed', { reason: err.message }), 'error');
+      if (!err.cancelled) say(document.getElementById('patient-status'), t('failed', { reason: err.message }), 'error');
     }
   }, 250);
 }
 
-function check() {
-  return JSON.parse(so.check_intake(JSON.stringify(checkRecord()), options()));
+/**
+ * The worker checks the form as it is now; resolves with what it found,
+ * or null when a newer check was asked for before this one came back.
+ */
+async function check() {
+  checksAsked += 1;
+  const mine = checksAsked;
+  const result = await engine.worker.call('check', { record: JSON.stringify(checkRecord()), options: options() });
+  return mine === checksAsked ? result : null;
 }
 
 /** Shows each problem next to its field, in the core's own words. */
@@ -734,42 +803,46 @@ function focusField(name) {
 
 // ---------------------------------------------------------------- actions
 
-function makePacket(kind) {
+let making = false;
+
+async function makePacket(kind) {
   const status = document.getElementById('patient-status');
-  state.showAll = true;
-  state.lastCheck = check();
-  showProblems(state.lastCheck);
-  if (state.lastCheck.problems.length) {
-    say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
-    document.getElementById('summary').focus();
-    return;
-  }
-  say(status, t('working'));
-  // Let the status paint before the (synchronous) build.
-  setTimeout(() => {
-    try {
-      const packet = so.make_packet(JSON.stringify(formRecord()), options());
-      if (kind === 'pdf') {
-        download(packet.pdf, 'packet.pdf', 'application/pdf');
-        say(status, t('done_pdf'), 'ok');
-      } else {
-        download(packet.zip, packet.name, 'application/zip');
-        say(status, t('done_zip', { name: packet.name }), 'ok');
-        state.unsaved = false;
-      }
-      if (typeof packet.free === 'function') packet.free();
-    } catch (err) {
-      const message = err && err.message ? err.message : String(err);
-      try {
-        state.lastCheck = JSON.parse(message);
-        showProblems(state.lastCheck);
-        say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
-        document.getElementById('summary').focus();
-      } catch {
-        say(status, t('failed', { reason: message }), 'error');
-      }
+  if (making) return;
+  making = true;
+  try {
+    // The core may still be on its way: say so, and go on once it runs.
+    if (document.documentElement.dataset.core !== 'ready') say(status, t('core_wait'));
+    await engine.ready;
+    state.showAll = true;
+    let result = null;
+    while (result === null) result = await check(); // null: a newer check came first
+    state.lastCheck = result;
+    showProblems(state.lastCheck);
+    if (state.lastCheck.problems.length) {
+      say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
+      document.getElementById('summary').focus();
+      return;
     }
-  }, 30);
+    say(status, t('working'));
+    const packet = await engine.worker.call('make', { record: JSON.stringify(formRecord()), options: options() });
+    if (packet.checked) {
+      state.lastCheck = packet.checked;
+      showProblems(state.lastCheck);
+      say(status, t('problem_count', { n: state.lastCheck.problems.length }), 'error');
+      document.getElementById('summary').focus();
+    } else if (kind === 'pdf') {
+      download(packet.pdf, 'packet.pdf', 'application/pdf');
+      say(status, t('done_pdf'), 'ok');
+    } else {
+      download(packet.zip, packet.name, 'application/zip');
+      say(status, t('done_zip', { name: packet.name }), 'ok');
+      state.unsaved = false;
+    }
+  } catch (err) {
+    say(status, t('failed', { reason: err && err.message ? err.message : String(err) }), 'error');
+  } finally {
+    making = false;
+  }
 }
 
 function saveAnswers() {
@@ -815,54 +888,123 @@ async function openAnswers(e) {
 
 // ---------------------------------------------------------------- clinic mode
 
-/** The worker that checks and builds clinic files; cancel ends it and starts a fresh one. */
-const worker = {
-  current: null,
-  ready: null,
-  spawn() {
-    delete document.documentElement.dataset.worker;
-    const w = new Worker(WORKER_URL, { type: 'module', name: 'packets' });
-    this.current = w;
-    this.ready = new Promise((resolve, reject) => {
-      const onMessage = (e) => {
-        if (e.data.type === 'ready') {
-          w.removeEventListener('message', onMessage);
-          document.documentElement.dataset.worker = 'ready';
-          resolve(w);
-        }
-        if (e.data.type === 'error') { w.removeEventListener('message', onMessage); reject(new Error(e.data.message)); }
-      };
-      w.addEventListener('message', onMessage);
-      w.addEventListener('error', (e) => reject(new Error(e.message || 'worker failed to start')), { once: true });
-    });
-    this.ready.catch(() => {});
-    w.postMessage({ type: 'init', module: state.module });
+/**
+ * Clinic mode's workers: one per core, at most four, and fewer when the
+ * browser says the computer has little memory (navigator.deviceMemory, in
+ * GB: each worker's core holds its own copy of the fonts and the record
+ * being built, a few hundred MB at its peak). They start from the module
+ * the engine compiled; cancelling ends them, and the next run starts new ones.
+ */
+const pool = {
+  workers: [],
+  size() {
+    const cores = navigator.hardwareConcurrency || 2;
+    const memory = navigator.deviceMemory || 8;
+    return Math.max(1, Math.min(cores, 4, Math.floor(memory / 2)));
   },
-  cancel() {
-    if (this.current) this.current.terminate();
-    this.spawn();
+  async take(n) {
+    const module = await engine.ready;
+    while (this.workers.length < n) {
+      this.workers.push(coreWorker(`packets-${this.workers.length + 1}`, { module }));
+    }
+    await Promise.all(this.workers.slice(0, n).map((w) => w.ready));
+    return this.workers.slice(0, n);
   },
-  async run(job, onProgress) {
-    const w = await this.ready;
-    return new Promise((resolve, reject) => {
-      const onMessage = (e) => {
-        const m = e.data;
-        if (m.type === 'progress') { onProgress && onProgress(m); return; }
-        w.removeEventListener('message', onMessage);
-        if (m.type === 'error') reject(Object.assign(new Error(m.message), { needLogo: m.needLogo }));
-        else resolve(m);
-      };
-      w.addEventListener('message', onMessage);
-      this.cancelJob = () => { w.removeEventListener('message', onMessage); reject(Object.assign(new Error('cancelled'), { cancelled: true })); };
-      w.postMessage(job);
-    });
+  end() {
+    for (const w of this.workers) w.end();
+    this.workers = [];
   },
 };
 
+/** Starts clinic mode's workers ahead of the first run; data-worker="ready" once they run. */
+function warmPool() {
+  if (pool.workers.length) return;
+  delete document.documentElement.dataset.worker;
+  const n = pool.size();
+  pool.take(n).then(() => { document.documentElement.dataset.worker = 'ready'; }, () => {});
+}
+
+/**
+ * all-packets.zip as it is written: the pieces the first worker hands out,
+ * gathered into a Blob every 32 MB. A Blob's bytes belong to the browser,
+ * which keeps large ones on disk, so the tab holds at most the last 32 MB
+ * and the packets in flight, however many rows the sheet has.
+ */
+function bundleSink() {
+  let blob = new Blob([]);
+  let parts = [];
+  let held = 0;
+  return {
+    bytes: 0,
+    add(piece) {
+      if (!piece.byteLength) return;
+      parts.push(piece);
+      held += piece.byteLength;
+      this.bytes += piece.byteLength;
+      if (held >= 32e6) { blob = new Blob([blob, ...parts]); parts = []; held = 0; }
+    },
+    finish() {
+      const whole = new Blob([blob, ...parts], { type: 'application/zip' });
+      blob = null; parts = [];
+      return whole;
+    },
+  };
+}
+
+/**
+ * Builds every packet with the pool: the first worker read and checked the
+ * files (`first`, with `total` packets to make); the others are fed the
+ * same job, then each builds the next packet not yet taken. Packets go back
+ * to the first worker in order (it names and records them and frames them
+ * into the bundle), the pieces into the sink. Resolves with the bundle.
+ */
+async function buildAll(job, first, total, onDone, onBundling) {
+  const others = total > 1 ? (await pool.take(Math.min(pool.size(), total))).slice(1) : [];
+  await Promise.all(others.map((w) => w.call('load', { job })));
+  const workers = [first, ...others];
+  document.documentElement.dataset.workers = String(workers.length);
+  const sink = bundleSink();
+  const waiting = new Map(); // built, not yet recorded: k → { zip } or { failed }
+  let next = 0;
+  let recorded = 0;
+  let recording = Promise.resolve();
+  // Takes every packet that is next in order to the first worker.
+  const record = () => {
+    recording = recording.then(async () => {
+      while (waiting.has(recorded)) {
+        const built = waiting.get(recorded);
+        waiting.delete(recorded);
+        const { bytes } = await first.call('record', { k: recorded, zip: built.zip || null }, built.zip ? [built.zip.buffer] : []);
+        sink.add(bytes);
+        recorded += 1;
+        onDone(recorded, total);
+      }
+    });
+    return recording;
+  };
+  await Promise.all(workers.map(async (w) => {
+    while (next < total) {
+      const k = next;
+      next += 1;
+      waiting.set(k, await w.call('build', { k, forget: w !== first }));
+      // Not awaited: this worker goes on building while the first one
+      // takes the packets in order, between its own builds.
+      record().catch(() => {});
+    }
+  }));
+  await record();
+  // Every packet is in: the report goes last, and the file is closed.
+  onBundling();
+  const { bytes, report } = await first.call('finish');
+  sink.add(bytes);
+  return { bundle: sink.finish(), report, bytes: sink.bytes };
+}
+
 function clinicPage() {
-  // The worker starts when clinic mode is first opened (a patient never
-  // needs it); from then on clinic mode works with the network off too.
-  if (!worker.current) worker.spawn();
+  // The workers start when clinic mode is first opened (a patient never
+  // needs them), from the core the page loaded; from then on clinic mode
+  // works with the network off too.
+  warmPool();
   const c = state.clinic;
   const page = el('section', { id: 'clinic', 'aria-labelledby': 'clinic-title' },
     el('h2', { id: 'clinic-title', text: t('mode_clinic') }),
@@ -872,7 +1014,9 @@ function clinicPage() {
     el('section', { class: 'start', id: 'clinic-start', 'aria-label': t('start_title') },
       el('ul', {},
         el('li', { text: t('clinic_start_limits') }),
-        el('li', { class: 'start-private', text: t('clinic_start_private') }))),
+        el('li', { class: 'start-private', text: t('clinic_start_private') }),
+        el('li', {}, t('clinic_start_form'), ' ',
+          el('a', { id: 'intake-form', href: 'intake-form.xlsx', download: 'intake-form.xlsx', text: t('clinic_start_form_link') })))),
     dropZone('inputs', 'clinic-input', t('clinic_input'), t('clinic_input_help'),
       { multiple: true, accept: '.xlsx,.xlsm,.xlsb,.xls,.ods,.csv,.txt,.tsv,.json' }),
     dropZone('profile', 'clinic-profile', t('clinic_profile'), t('clinic_profile_help'),
@@ -1024,42 +1168,52 @@ async function clinicJob(build) {
 }
 
 let running = false;
+let cancelled = false;
 
 async function clinicRun(build) {
   const status = document.getElementById('clinic-status');
   if (!state.clinic.inputs.length) { say(status, t('need_input'), 'error'); return; }
   if (running) return;
   running = true;
+  cancelled = false;
   const box = document.getElementById('progress-box');
   const bar = document.getElementById('progress');
   const text = document.getElementById('progress-text');
   const cancel = document.getElementById('cancel');
   document.getElementById('make-packets').disabled = true;
   document.getElementById('check-files').disabled = true;
-  say(status, t('checking'));
+  say(status, document.documentElement.dataset.core === 'ready' ? t('checking') : t('core_wait'));
   if (build) { cancel.disabled = false; box.classList.remove('hidden'); bar.value = 0; text.textContent = ''; }
   let lastSaid = 0;
   try {
-    const result = await worker.run(await clinicJob(build), (m) => {
-      // The status says what happens now: checking, then making, then
-      // (after the last packet, while the ZIP is put together) bundling.
-      if (m.stage === 'checked') { showClinicResult(m.checked); say(status, t('building')); return; }
-      bar.max = Math.max(1, m.total);
-      bar.value = m.done;
+    const job = await clinicJob(build);
+    const [first] = await pool.take(1);
+    if (cancelled) throw Object.assign(new Error('cancelled'), { cancelled: true });
+    say(status, t('checking'));
+    // Only the first worker is handed the files' bytes; the others get copies.
+    const { checked, total } = await first.call('load', { job });
+    state.clinic.checked = checked;
+    showClinicResult(checked);
+    if (!build) { say(status, ''); return; }
+    say(status, t('building'));
+    bar.max = Math.max(1, total);
+    text.textContent = t('progress_text', { done: 0, total });
+    const started = performance.now();
+    const result = await buildAll(job, first, total, (done) => {
+      bar.value = done;
       const now = Date.now();
-      if (now - lastSaid > 1000 || m.done === m.total) { text.textContent = t('progress_text', m); lastSaid = now; }
-      if (m.done === m.total) say(status, t('bundling'));
-    });
-    state.clinic.checked = result.checked;
-    showClinicResult(result.checked);
-    if (build) {
-      download(result.bundle, 'all-packets.zip', 'application/zip');
-      say(status, t('bundle_done', { total: result.total }), 'ok');
-    } else say(status, '');
+      if (now - lastSaid > 1000 || done === total) { text.textContent = t('progress_text', { done, total }); lastSaid = now; }
+    }, () => say(status, t('bundling')));
+    document.documentElement.dataset.built = JSON.stringify({ total, ms: Math.round(performance.now() - started), bytes: result.bytes });
+    download(result.bundle, 'all-packets.zip', 'application/zip');
+    say(status, t('bundle_done', { total }), 'ok');
   } catch (err) {
-    if (err.cancelled) say(status, t('cancelled'), 'info');
+    if (err.cancelled || cancelled) say(status, t('cancelled'), 'info');
     else if (err.needLogo) say(status, t('need_logo', { name: err.needLogo }), 'error');
     else say(status, t('failed', { reason: err.message }), 'error');
+    // A worker that failed may hold half a run: start afresh (a cancel
+    // has done so already).
+    if (!(err.cancelled || cancelled)) { pool.end(); warmPool(); }
   } finally {
     running = false;
     cancel.disabled = true;
@@ -1070,8 +1224,9 @@ async function clinicRun(build) {
 
 function cancelBuild() {
   if (!running) return;
-  worker.cancelJob && worker.cancelJob();
-  worker.cancel();
+  cancelled = true;
+  pool.end();
+  warmPool();
   document.getElementById('progress-box').classList.add('hidden');
 }
 

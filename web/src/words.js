@@ -297,6 +297,7 @@ export const UI = {
     leave_warning: 'Your answers are not saved yet. Leave the page anyway?',
     bundling: 'Putting the packets into all-packets.zip…',
     building: 'Making the packets…',
+    core_wait: 'The packet maker is still loading; this goes on by itself once it is ready.',
     start_title: 'What this page does',
     start_what: 'It makes a packet of papers for getting a second medical opinion: a letter asking for your records, a script for calling your insurance, questions for your visit, and more.',
     start_time: 'It takes about 10 to 15 minutes. You can save your answers and come back later.',
@@ -304,6 +305,8 @@ export const UI = {
     start_private: 'Nothing is uploaded: the packet is made on this computer, and nothing is kept once you close the page.',
     clinic_start_limits: 'Limits: up to 100,000 rows per file and files up to 256 MB. In a browser, runs of more than about 2,000 rows can run out of memory: split larger sheets, or use the command-line tool.',
     clinic_start_private: 'Nothing is uploaded: the files are read and the packets made on this computer.',
+    clinic_start_form: 'Start from the blank intake spreadsheet (intake-form.xlsx): one column per question, and a second sheet that explains each column.',
+    clinic_start_form_link: 'Download the blank intake spreadsheet',
   },
   es: {
     title: 'Paquete de segunda opinión',
@@ -392,6 +395,7 @@ export const UI = {
     leave_warning: 'Sus respuestas todavía no están guardadas. ¿Salir de la página de todos modos?',
     bundling: 'Juntando los paquetes en all-packets.zip…',
     building: 'Haciendo los paquetes…',
+    core_wait: 'El programa que hace los paquetes todavía se está cargando; esto seguirá solo cuando esté listo.',
     start_title: 'Qué hace esta página',
     start_what: 'Hace un paquete de documentos para obtener una segunda opinión médica: una carta para pedir sus expedientes, un guion para llamar a su seguro, preguntas para su visita y más.',
     start_time: 'Toma unos 10 a 15 minutos. Puede guardar sus respuestas y seguir más tarde.',
@@ -399,6 +403,8 @@ export const UI = {
     start_private: 'No se sube nada: el paquete se hace en esta computadora y nada se guarda cuando cierra la página.',
     clinic_start_limits: 'Límites: hasta 100 000 filas por archivo y archivos de hasta 256 MB. En un navegador, más de unas 2000 filas pueden agotar la memoria: divida las hojas más grandes o use la herramienta de línea de comandos.',
     clinic_start_private: 'No se sube nada: los archivos se leen y los paquetes se hacen en esta computadora.',
+    clinic_start_form: 'Empiece con la hoja de cálculo en blanco (intake-form.xlsx): una columna por pregunta y una segunda hoja que explica cada columna (en inglés, como los nombres de las columnas).',
+    clinic_start_form_link: 'Descargar la hoja de cálculo en blanco',
   },
 };
 

@@ -1,74 +1,163 @@
-// Clinic mode's worker: reads the clinic's files and builds every packet off
-// the page's thread, one packet per step, so the page stays responsive and
-// shows progress. Cancelling ends this worker (worker.terminate()).
-// Each job is self-contained: a fresh Batch, fed every file again.
+// The packet maker, off the page's thread. Every use of the WebAssembly core
+// happens here, so the page never freezes while a packet is made (issue 27):
+//
+// - the page's own worker ("engine") loads the core, reporting the bytes as
+//   they arrive, then checks the form as it is typed and makes the patient's
+//   packet; it hands the compiled module back, so that clinic workers start
+//   from it without loading anything again;
+// - clinic mode runs one worker per core (app.js's pool). Each is fed the
+//   same files and builds the packets it is given by number; one of them
+//   (the first) also takes every packet back in order and hands out the
+//   bundle's bytes as they become final, which the page appends to the
+//   download, so nothing here grows with the number of rows.
+//
+// Messages carry an id; the answer carries the same id, with ok true and a
+// value, or ok false and a message. Cancelling ends the workers
+// (worker.terminate()).
 
 import init, * as so from '../pkg/second_opinion_web.js';
 
-let ready = null;
 let memory = null; // the module's memory, from init()
+let batch = null; // clinic mode: this worker's Batch
 
-function fail(message, extra = {}) {
-  postMessage({ type: 'error', message, ...extra });
+/** A copy that owns its buffer, so handing it over never touches the module's memory. */
+function own(a) {
+  return memory && a.buffer === memory.buffer ? a.slice() : a;
 }
 
 function errorText(err) {
   return err && err.message ? err.message : String(err);
 }
 
+/**
+ * Fetches the core, posting how many bytes have arrived, and compiles it as
+ * it streams in. web/build cuts the wasm into parts of at most 20 MB (static
+ * hosts refuse larger files: Cloudflare Pages, 25 MiB); they are fetched in
+ * turn into one stream, which WebAssembly.compileStreaming reads as one
+ * application/wasm response. `size` is the whole wasm's size, which
+ * web/build stamps (a compressing server's Content-Length counts the
+ * compressed bytes, the stream the plain ones).
+ */
+async function load(parts, size) {
+  let got = 0;
+  let said = 0;
+  postMessage({ type: 'progress', got, total: size });
+  const stream = new ReadableStream({
+    async start(controller) {
+      try {
+        for (const url of parts) {
+          const response = await fetch(url);
+          if (!response.ok || !response.body) throw new Error(`${url.split('/').pop()}: ${response.status}`);
+          const reader = response.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            got += value.byteLength;
+            controller.enqueue(value);
+            const now = performance.now();
+            if (now - said > 100) { said = now; postMessage({ type: 'progress', got, total: size }); }
+          }
+        }
+        postMessage({ type: 'progress', got, total: size, done: true });
+        controller.close();
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+  });
+  return WebAssembly.compileStreaming(new Response(stream, { headers: { 'Content-Type': 'application/wasm' } }));
+}
+
+/** Clinic mode: a fresh Batch fed every file of the job. */
+function loadJob(job) {
+  if (batch && typeof batch.free === 'function') batch.free();
+  batch = new so.Batch(job.options);
+  if (job.clinic) {
+    const logo = batch.set_clinic(job.clinic);
+    if (logo) {
+      const base = logo.split(/[\\/]/).pop().toLowerCase();
+      const file = job.logos.find((f) => f.name.toLowerCase() === base);
+      if (!file) throw Object.assign(new Error(`logo ${base} missing`), { needLogo: base });
+      batch.set_logo(file.bytes);
+    }
+  }
+  if (job.templatesZip) batch.add_templates_zip(job.templatesZip);
+  for (const f of job.templates) batch.add_template(f.path, f.bytes);
+  const checked = { records: 0, good: 0, problems: [], warnings: [] };
+  for (const input of job.inputs) {
+    const r = JSON.parse(batch.add_input(input.name, input.bytes));
+    checked.records += r.records;
+    checked.good += r.good;
+    for (const p of r.problems) checked.problems.push({ file: input.name, ...p });
+    for (const w of r.warnings) checked.warnings.push(w.includes(input.name) ? w : `${input.name}: ${w}`);
+  }
+  const total = job.build ? batch.prepare() : 0;
+  return { checked, total };
+}
+
+const handlers = {
+  check(m) {
+    return JSON.parse(so.check_intake(m.record, m.options));
+  },
+  make(m) {
+    let packet;
+    try {
+      packet = so.make_packet(m.record, m.options);
+    } catch (err) {
+      // The form's problems come back as the checked result (JSON).
+      const message = errorText(err);
+      try { return { checked: JSON.parse(message) }; } catch { throw err; }
+    }
+    const value = { name: packet.name, zip: own(packet.zip), pdf: own(packet.pdf) };
+    if (typeof packet.free === 'function') packet.free();
+    return [value, [value.zip.buffer, value.pdf.buffer]];
+  },
+  load(m) {
+    return loadJob(m.job);
+  },
+  build(m) {
+    try {
+      const zip = own(batch.build_packet(m.k));
+      if (m.forget) batch.forget_packet(m.k);
+      return [{ zip }, [zip.buffer]];
+    } catch (err) {
+      if (m.forget) batch.forget_packet(m.k);
+      return { failed: true };
+    }
+  },
+  record(m) {
+    const bytes = own(batch.record_packet(m.k, m.zip || undefined));
+    return [{ bytes }, [bytes.buffer]];
+  },
+  finish() {
+    const bytes = own(batch.finish_bundle());
+    const report = own(batch.report());
+    return [{ bytes, report }, [bytes.buffer, report.buffer]];
+  },
+};
+
+let ready = null;
+
 self.onmessage = async (e) => {
   const m = e.data;
   if (m.type === 'init') {
-    ready = init({ module_or_path: m.module }).then(
-      (exports) => { memory = exports && exports.memory; postMessage({ type: 'ready' }); },
-      (err) => fail(`the packet maker could not start: ${errorText(err)}`),
-    );
+    ready = (async () => {
+      const module = m.module || await load(m.parts, m.size);
+      const exports = await init({ module_or_path: module });
+      memory = exports && exports.memory;
+      // The page keeps the compiled module for the clinic workers.
+      postMessage({ type: 'ready', module: m.module ? null : module });
+    })().catch((err) => postMessage({ type: 'failed', message: errorText(err) }));
     return;
   }
-  if (m.type !== 'job') return;
   await ready;
-  let batch;
+  const handler = handlers[m.type];
+  if (!handler) return;
   try {
-    batch = new so.Batch(m.options);
-    if (m.clinic) {
-      const logo = batch.set_clinic(m.clinic);
-      if (logo) {
-        const base = logo.split(/[\\/]/).pop().toLowerCase();
-        const file = m.logos.find((f) => f.name.toLowerCase() === base);
-        if (!file) { fail(`logo ${base} missing`, { needLogo: base }); return; }
-        batch.set_logo(file.bytes);
-      }
-    }
-    if (m.templatesZip) batch.add_templates_zip(m.templatesZip);
-    for (const f of m.templates) batch.add_template(f.path, f.bytes);
-
-    const checked = { records: 0, good: 0, problems: [], warnings: [] };
-    for (const input of m.inputs) {
-      const r = JSON.parse(batch.add_input(input.name, input.bytes));
-      checked.records += r.records;
-      checked.good += r.good;
-      for (const p of r.problems) checked.problems.push({ file: input.name, ...p });
-      for (const w of r.warnings) checked.warnings.push(w.includes(input.name) ? w : `${input.name}: ${w}`);
-    }
-    if (!m.build) { postMessage({ type: 'done', checked }); return; }
-    postMessage({ type: 'progress', stage: 'checked', checked });
-
-    const { total } = JSON.parse(batch.prepare());
-    postMessage({ type: 'progress', stage: 'build', done: 0, total });
-    for (;;) {
-      const step = JSON.parse(batch.build_next());
-      postMessage({ type: 'progress', stage: 'build', done: step.done, total: step.total });
-      if (step.finished) break;
-    }
-    // Copies that own their buffers, so handing them over never touches
-    // the module's memory.
-    const own = (a) => (memory && a.buffer === memory.buffer ? a.slice() : a);
-    const bundle = own(batch.bundle());
-    const report = own(batch.report());
-    postMessage({ type: 'done', checked, total, bundle, report }, [bundle.buffer, report.buffer]);
+    const out = handler(m);
+    const [value, transfer] = Array.isArray(out) ? out : [out, []];
+    postMessage({ id: m.id, ok: true, value }, transfer);
   } catch (err) {
-    fail(errorText(err));
-  } finally {
-    if (batch && typeof batch.free === 'function') batch.free();
+    postMessage({ id: m.id, ok: false, message: errorText(err), needLogo: err && err.needLogo });
   }
 };

@@ -9,10 +9,10 @@
 // line: {"ok": bool, "failures": [...], ...}; exits 1 when a check failed.
 
 import { chromium } from 'playwright-core';
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { scriptArgs } from './args.mjs';
+import { serveSite } from './site.mjs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -38,40 +38,9 @@ function check(name, ok, detail = '') {
   return !!ok;
 }
 
-// ------------------------------------------------------------ a tiny static server
+// ------------------------------------------------------------ the site
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-};
-const served = [];
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  let rel = decodeURIComponent(url.pathname);
-  if (rel.endsWith('/')) rel += 'index.html';
-  const file = path.join(dist, path.normalize(rel).replace(/^([/\\])+/, ''));
-  served.push(url.pathname);
-  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream',
-    'cache-control': 'no-cache',
-  });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { server, origin, served } = await serveSite(dist);
 
 // ------------------------------------------------------------ the browser
 
@@ -111,6 +80,12 @@ async function open(query = '', viewport) {
   if (ready !== 'yes') {
     const boot = await page.locator('#boot').textContent().catch(() => '');
     throw new Error(`the page did not start: ${boot}`);
+  }
+  // The form is usable at once; the scenarios also need the core, which
+  // loads in the page's worker.
+  await page.waitForFunction(() => document.documentElement.dataset.core, null, { timeout: 120_000 });
+  if ((await page.evaluate(() => document.documentElement.dataset.core)) !== 'ready') {
+    throw new Error(`the packet maker did not start: ${await page.locator('#boot').textContent().catch(() => '')}`);
   }
   return page;
 }
@@ -194,9 +169,17 @@ async function storageIsEmpty(page, label) {
 async function words(page) {
   const gaps = await page.evaluate(async () => {
     const so = await import('/pkg/second_opinion_web.js');
+    // The core, from its parts (web/build cuts it under static hosts' limits).
+    const app = await (await fetch('/src/app.js')).text();
+    const names = JSON.parse(/^const WASM_PARTS = (\[.*\]);/m.exec(app)[1].replace(/'/g, '"'));
+    const parts = await Promise.all(names.map(async (n) => (await fetch(`/pkg/${n}`)).arrayBuffer()));
+    await so.default({ module_or_path: await new Blob(parts).arrayBuffer() });
     const w = await import('/src/words.js');
     const spec = JSON.parse(so.fields());
     const missing = [...w.wordGaps(spec.fields.map((f) => f.name)), ...w.choiceGaps(spec.fields)];
+    // The form is drawn from fields.json (web/build writes it from fields()).
+    const file = await (await fetch('/fields.json')).json();
+    if (JSON.stringify(file) !== JSON.stringify(spec)) missing.push('fields.json is not what fields() says');
     for (const f of spec.fields) {
       if (!document.querySelector(`#patient-form [name="${f.name}"]`)) missing.push(`no control named ${f.name}`);
       const label = document.querySelector(`#field-${f.name} label, #field-${f.name} legend`);
@@ -304,7 +287,20 @@ async function patientPacket() {
   }));
   check('sample_intake_opens_in_the_form', sample.name === 'Jordan A. Rivera' && sample.mrn === '00482913' && sample.surgery
     && sample.delivery === 'second_opinion_doctor' && sample.questions === 3, JSON.stringify(sample));
+  // The packet is made in the worker: the page's own thread stays free
+  // (a timer every 20 ms, its longest gap measured while the packet is made).
+  await again.evaluate(() => {
+    window.__gaps = { last: performance.now(), most: 0 };
+    window.__tick = setInterval(() => {
+      const now = performance.now();
+      window.__gaps.most = Math.max(window.__gaps.most, now - window.__gaps.last);
+      window.__gaps.last = now;
+    }, 20);
+  });
   const samplePacket = await downloadOf(again, () => again.click('#make-packet'), 'sample-packet.zip');
+  const longest = await again.evaluate(() => { clearInterval(window.__tick); return Math.round(window.__gaps.most); });
+  facts.patient_page_longest_pause_ms = longest;
+  check('page_stays_responsive_while_the_packet_is_made', longest < 400, `${longest} ms`);
   facts.sample_packet_name = samplePacket.suggested;
   await again.close();
 }
@@ -548,6 +544,11 @@ async function clinic() {
     }).observe(status, { childList: true, characterData: true, subtree: true });
   });
   const bundle = await downloadOf(page, () => page.click('#make-packets'), 'all-packets.zip', 600_000);
+  // One worker per core (at most four): the sample's twelve packets are
+  // built by every worker of the pool.
+  const used = await page.evaluate(() => ({ workers: Number(document.documentElement.dataset.workers), cores: navigator.hardwareConcurrency, built: JSON.parse(document.documentElement.dataset.built || '{}') }));
+  facts.clinic_workers = used;
+  check('a_worker_per_core', used.workers === Math.min(used.cores, 4) && used.workers >= 2, JSON.stringify(used));
   const seen = await page.evaluate(() => window.statusSeen);
   facts.clinic_statuses = seen.map((s) => s.text);
   const texts = seen.map((s) => s.text);

@@ -53,6 +53,16 @@ const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
 const metaPolicy = (html.match(/http-equiv="Content-Security-Policy" content="([^"]*)"/) || [])[1] || '';
 check('index_html_has_a_policy', metaPolicy.length > 0);
 
+// Every file of the built site, by its path in it.
+function siteFiles(dir = dist, prefix = '') {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+    ? siteFiles(path.join(dir, e.name), `${prefix}${e.name}/`)
+    : [`${prefix}${e.name}`]));
+}
+// The wasm's parts, in order (web/build cuts it under static hosts' limits).
+const WASM_PARTS = siteFiles().filter((f) => /^pkg\/second_opinion_web_bg\.\d+\.wasm$/.test(f)).sort();
+check('the_wasm_comes_in_parts', WASM_PARTS.length >= 1, siteFiles().join(' '));
+
 // The service worker's list, as web/build stamped it.
 const sw = fs.readFileSync(path.join(dist, 'sw.js'), 'utf8');
 const version = (sw.match(/^const VERSION = '([^']*)'/m) || [])[1] || '';
@@ -209,11 +219,15 @@ async function cacheContents(page, needles) {
 async function run() {
   // Every file carries the page's policy as a header (the worker and the
   // service worker take theirs from it), and the types a browser needs.
-  for (const rel of ['', 'src/worker.js', 'sw.js', 'src/app.js', 'pkg/second_opinion_web_bg.wasm', 'manifest.webmanifest']) {
+  for (const rel of ['', 'src/worker.js', 'sw.js', 'src/app.js', WASM_PARTS[0], 'manifest.webmanifest']) {
     const h = await head(rel);
     check(`policy_header_on_/${rel}`, h['content-security-policy'] === metaPolicy, h['content-security-policy']);
   }
-  check('wasm_type', (await head('pkg/second_opinion_web_bg.wasm'))['content-type'] === 'application/wasm');
+  check('wasm_type', (await head(WASM_PARTS[0]))['content-type'] === 'application/wasm');
+  // Every file under static hosts' per-file limit (Cloudflare Pages: 25 MiB).
+  const fileSizes = siteFiles().map((f) => [f, fs.statSync(path.join(dist, f)).size]);
+  facts.largest_file = fileSizes.sort((a, b) => b[1] - a[1])[0];
+  check('every_file_under_25_MiB', facts.largest_file[1] <= 25 * 1024 * 1024, JSON.stringify(facts.largest_file));
   check('manifest_type', (await head('manifest.webmanifest'))['content-type'] === 'application/manifest+json');
 
   const page = context.pages()[0] || await context.newPage();
@@ -237,8 +251,8 @@ async function run() {
   facts.seconds_to_controlled = (Date.now() - started) / 1000;
   // The worker's copy of the wasm comes from the HTTP cache: the first visit
   // downloads it once, not twice.
-  facts.wasm_bodies_first_visit = bodies['/pkg/second_opinion_web_bg.wasm'] || 0;
-  check('first_visit_downloads_the_wasm_once', facts.wasm_bodies_first_visit === 1, JSON.stringify(bodies));
+  facts.wasm_bodies_first_visit = WASM_PARTS.map((p) => bodies[`/${p}`] || 0);
+  check('first_visit_downloads_the_wasm_once', facts.wasm_bodies_first_visit.every((n) => n === 1), JSON.stringify(bodies));
   check('service_worker_controls_the_page', controller === `${origin}/sw.js`, controller);
 
   // The manifest: linked, parses, and what an install needs.
@@ -285,6 +299,8 @@ async function run() {
   await page.reload();
   check('page_opens_again_offline', (await ready(page)) === 'yes');
   facts.seconds_to_ready_offline = (Date.now() - reopened) / 1000;
+  await page.waitForFunction(() => document.documentElement.dataset.core, null, { timeout: 120_000 });
+  check('the_core_starts_offline', (await page.evaluate(() => document.documentElement.dataset.core)) === 'ready');
   check('no_loading_message_offline', (await page.locator('#boot').count()) === 0);
   // The core answers: an emptied required field is flagged when left, and
   // the flag goes once it is filled.
@@ -337,22 +353,48 @@ async function run() {
 // The gzipped wasm's budget in bytes: a few percent above what web/build
 // makes today (web/README.md, "Size"), so that a larger build fails here.
 const WASM_GZIP_BUDGET = 17_250_000;
-// 20 Mbit/s down (10 up), 40 ms latency: what the first load is measured at.
-const THROTTLE = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 10e6 / 8 };
+// 20 Mbit/s down, 40 ms latency: what the first load is measured at. The
+// server paces what it sends (DevTools' network emulation covers the page's
+// own requests, not those of its workers, which fetch the core).
+const RATE = 20e6 / 8; // bytes a second, for every response together
+const LATENCY_MS = 40;
+const CHUNK = 16 * 1024;
 
 async function throttled() {
-  const wasmRel = 'pkg/second_opinion_web_bg.wasm';
+
   const gzipped = {};
   const gz = (file) => {
     if (!gzipped[file]) gzipped[file] = zlib.gzipSync(fs.readFileSync(file));
     return gzipped[file];
   };
-  const wasmGzip = gz(path.join(dist, wasmRel)).length;
-  facts.wasm_bytes = fs.statSync(path.join(dist, wasmRel)).size;
+  const wasmGzip = WASM_PARTS.reduce((sum, p) => sum + gz(path.join(dist, p)).length, 0);
+  facts.wasm_bytes = WASM_PARTS.reduce((sum, p) => sum + fs.statSync(path.join(dist, p)).size, 0);
   facts.wasm_gzip_bytes = wasmGzip;
   check('wasm_within_its_gzip_budget', wasmGzip <= WASM_GZIP_BUDGET, `${wasmGzip} bytes gzipped, budget ${WASM_GZIP_BUDGET}`);
 
-  // The same site, gzipped when the browser asks (as static hosts serve it).
+  // The same site, gzipped when the browser asks (as static hosts serve it),
+  // through one 20 Mbit/s link: every chunk of every response takes its
+  // turn on the link (the next free moment), after the latency.
+  const sent = {}; // path -> bytes sent
+  let linkFree = 0;
+  const paced = (res, pathname, body) => {
+    setTimeout(() => {
+      let at = 0;
+      const send = () => {
+        if (at >= body.length) { res.end(); return; }
+        const chunk = body.subarray(at, at + CHUNK);
+        at += chunk.length;
+        const now = performance.now();
+        const start = Math.max(now, linkFree);
+        linkFree = start + (chunk.length / RATE) * 1000;
+        setTimeout(() => {
+          sent[pathname] = (sent[pathname] || 0) + chunk.length;
+          res.write(chunk, send);
+        }, linkFree - now);
+      };
+      send();
+    }, LATENCY_MS);
+  };
   const zipped = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const found = siteFile(url, res);
@@ -361,10 +403,11 @@ async function throttled() {
     if (/\bgzip\b/.test(req.headers['accept-encoding'] || '') && !file.endsWith('.png')) {
       const body = gz(file);
       res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': body.length });
-      res.end(body);
+      paced(res, url.pathname, body);
     } else {
-      res.writeHead(200, { ...headers, 'content-length': fs.statSync(file).size });
-      fs.createReadStream(file).pipe(res);
+      const body = fs.readFileSync(file);
+      res.writeHead(200, { ...headers, 'content-length': body.length });
+      paced(res, url.pathname, body);
     }
   });
   await new Promise((resolve) => zipped.listen(0, '127.0.0.1', resolve));
@@ -381,14 +424,6 @@ async function throttled() {
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', THROTTLE);
-    const transferred = {};
-    const urls = {};
-    cdp.on('Network.responseReceived', (e) => { urls[e.requestId] = e.response.url; });
-    cdp.on('Network.loadingFinished', (e) => {
-      const u = (urls[e.requestId] || '').replace(zorigin, '');
-      transferred[u] = (transferred[u] || 0) + e.encodedDataLength;
-    });
     // What the loading message shows, seen as it changes (the bar's value
     // and max attributes, the label's words).
     await page.addInitScript(() => {
@@ -416,14 +451,21 @@ async function throttled() {
       return document.documentElement.dataset.ready === 'yes' && name && !name.disabled ? performance.now() : 0;
     }, null, { timeout: 300_000, polling: 50 });
     const usableMs = Math.round(await usable.jsonValue());
+    const usableBytes = Object.values(sent).reduce((a, b) => a + b, 0);
+    // The form is usable while the core loads; the packet maker runs once
+    // it is in (data-core="ready").
+    const core = await page.waitForFunction(() => (document.documentElement.dataset.core === 'ready' ? performance.now() : 0), null, { timeout: 300_000, polling: 50 });
+    const coreMs = Math.round(await core.jsonValue());
     const boot = await page.evaluate(() => window.__boot);
     const labels = boot.labels;
-    const bytes = Object.values(transferred).reduce((a, b) => a + b, 0);
+    const bytes = Object.values(sent).reduce((a, b) => a + b, 0);
     facts.throttled = {
-      conditions: '20 Mbit/s down, 10 up, 40 ms latency, gzip, no cache',
+      conditions: 'one 20 Mbit/s link paced by the server, 40 ms latency, gzip, no cache',
       usable_ms: usableMs,
+      usable_bytes: usableBytes,
+      core_ready_ms: coreMs,
       transferred_bytes: bytes,
-      wasm_transferred_bytes: transferred[`/${wasmRel}`] || 0,
+      wasm_transferred_bytes: WASM_PARTS.reduce((sum, p) => sum + (sent[`/${p}`] || 0), 0),
       first_labels: labels.slice(0, 2),
       last_labels: labels.slice(-2),
     };
@@ -433,6 +475,11 @@ async function throttled() {
     check('loading_then_says_starting', boot.starting && labels.includes('Starting…'), JSON.stringify(labels.slice(-3)));
     check('the_wasm_came_gzipped', facts.throttled.wasm_transferred_bytes > 0 && facts.throttled.wasm_transferred_bytes < facts.wasm_bytes,
       JSON.stringify(facts.throttled));
+    // The form is drawn before the core arrives (it comes from fields.json,
+    // a few kB): usable in well under the five seconds issue 27 asks for,
+    // whatever the core's size. (How long the core takes is a figure,
+    // core_ready_ms, held down by the byte budget above.)
+    check('usable_form_within_5_s', usableMs < 5000, JSON.stringify(facts.throttled));
     // The time is a figure (facts.throttled.usable_ms, in the facts this
     // script writes), not a check: on a loaded 2-core machine it moves with
     // whatever else runs. What a regression would grow is the bytes, and

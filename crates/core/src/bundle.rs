@@ -88,6 +88,134 @@ pub fn zip_stored<W: Write + std::io::Seek, R: Read>(
     writer.finish().map_err(std::io::Error::other)
 }
 
+/// A bundle written out as it grows: each entry's bytes are handed back as
+/// soon as they are final, so a front end that cannot seek in its output
+/// (the browser, which appends to a download) holds one packet at a time
+/// instead of the whole bundle (issue 27: 2,500 packets held in the page
+/// ran out of the 4 GB a WebAssembly module can address).
+///
+/// The bytes are those of [`zip_stored`] for the same entries, by
+/// construction: the same `ZipWriter` writes them, into a window that
+/// keeps only the entry still open (the writer seeks back into an entry's
+/// local header when the entry ends, which happens when the next starts).
+pub struct Stream {
+    writer: ZipWriter<Shared>,
+    /// The writer's window, shared with it (`ZipWriter` lends its writer
+    /// only through an `unsafe` call).
+    window: std::rc::Rc<std::cell::RefCell<Window>>,
+    options: SimpleFileOptions,
+}
+
+/// The window, as the writer holds it.
+struct Shared(std::rc::Rc<std::cell::RefCell<Window>>);
+
+impl Write for Shared {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(data)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for Shared {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.borrow_mut().seek(to)
+    }
+}
+
+/// The writer under [`Stream`]: the bytes from `base` on, every earlier
+/// byte handed out already.
+#[derive(Default)]
+struct Window {
+    base: u64,
+    pos: u64,
+    bytes: Vec<u8>,
+}
+
+impl Window {
+    /// Hands out every byte before `upto` (an offset in the whole bundle).
+    fn drain_to(&mut self, upto: u64) -> Vec<u8> {
+        let n = (upto.saturating_sub(self.base) as usize).min(self.bytes.len());
+        self.base += n as u64;
+        self.bytes.drain(..n).collect()
+    }
+}
+
+impl Write for Window {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let start = self
+            .pos
+            .checked_sub(self.base)
+            .ok_or_else(|| std::io::Error::other("the bundle seeked into bytes handed out"))?
+            as usize;
+        let end = start + data.len();
+        if self.bytes.len() < end {
+            self.bytes.resize(end, 0);
+        }
+        self.bytes[start..end].copy_from_slice(data);
+        self.pos += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for Window {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let end = self.base + self.bytes.len() as u64;
+        let pos = match to {
+            std::io::SeekFrom::Start(p) => Some(p),
+            std::io::SeekFrom::End(d) => end.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        match pos {
+            Some(p) if p >= self.base => {
+                self.pos = p;
+                Ok(p)
+            }
+            _ => Err(std::io::Error::other(
+                "the bundle seeked into bytes handed out",
+            )),
+        }
+    }
+}
+
+impl Stream {
+    /// A new bundle whose entries carry the run date.
+    pub fn new(date: NaiveDate) -> Self {
+        let window = std::rc::Rc::new(std::cell::RefCell::new(Window::default()));
+        Stream {
+            writer: ZipWriter::new(Shared(window.clone())),
+            window,
+            options: entry_options(date),
+        }
+    }
+
+    /// Adds an entry; returns the bundle's bytes that became final (the
+    /// entries before this one, which are then dropped from memory).
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        // Where this entry's header starts: every byte before it is final
+        // once the writer has closed the previous entry, in start_file.
+        let start = self.window.borrow().pos;
+        start_entry(&mut self.writer, name, self.options)?;
+        self.writer.write_all(bytes)?;
+        Ok(self.window.borrow_mut().drain_to(start))
+    }
+
+    /// Closes the bundle; returns its last bytes (the last entry and the
+    /// central directory).
+    pub fn finish(self) -> std::io::Result<Vec<u8>> {
+        self.writer.finish().map_err(std::io::Error::other)?;
+        let mut window = self.window.borrow_mut();
+        let end = window.base + window.bytes.len() as u64;
+        Ok(window.drain_to(end))
+    }
+}
+
 /// Most files taken from a zipped templates folder, and most bytes in all.
 const MAX_FOLDER_FILES: usize = 1000;
 const MAX_FOLDER_BYTES: u64 = 256 * 1024 * 1024;
@@ -226,6 +354,42 @@ mod tests {
         let missing: Vec<std::io::Result<(String, &[u8])>> =
             vec![Err(std::io::ErrorKind::NotFound.into())];
         assert!(zip_stored(missing, date(), Cursor::new(Vec::new())).is_err());
+    }
+
+    #[test]
+    fn a_streamed_bundle_is_byte_for_byte_the_stored_one() {
+        let entries: Vec<(String, Vec<u8>)> = (0..40)
+            .map(|i| (format!("SO-{i:04}.zip"), vec![i as u8; 1000 + i * 997]))
+            .chain([("report.csv".to_string(), b"source_file,position".to_vec())])
+            .collect();
+        let whole = zip_stored(
+            entries.iter().map(|(n, b)| Ok((n.clone(), b.as_slice()))),
+            date(),
+            Cursor::new(Vec::new()),
+        )
+        .unwrap()
+        .into_inner();
+        let mut stream = Stream::new(date());
+        let mut out = Vec::new();
+        let mut most_held = 0;
+        for (name, bytes) in &entries {
+            out.extend(stream.add(name, bytes).unwrap());
+            most_held = most_held.max(stream.window.borrow().bytes.len());
+        }
+        out.extend(stream.finish().unwrap());
+        assert_eq!(out, whole);
+        // Never more than the open entry (its header and bytes) is held.
+        assert!(most_held < 1000 + 40 * 997 + 200, "{most_held}");
+        assert_eq!(
+            Stream::new(date()).finish().unwrap(),
+            zip_stored(
+                Vec::<std::io::Result<(String, &[u8])>>::new(),
+                date(),
+                Cursor::new(Vec::new())
+            )
+            .unwrap()
+            .into_inner()
+        );
     }
 
     #[test]

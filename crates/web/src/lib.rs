@@ -288,14 +288,19 @@ pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, S
     })
 }
 
-/// Clinic mode: a run over whole intake files, one packet per step.
+/// Clinic mode: a run over whole intake files, one packet at a time.
 ///
 /// Files are given first (clinic profile, logo, templates, intake files),
-/// then [`Batch::prepare`] checks the templates, and each
-/// [`Batch::build_next`] builds one packet, so the worker can report
-/// progress and be stopped between packets. Names, the report and the bundle
-/// follow the command line's run exactly: records in input order, names
-/// handed out in that order, failures listed with the built packets.
+/// then [`Batch::start`] checks the templates. Packets are then built by
+/// number ([`Batch::build`]: the `k`-th record that passed, in input order),
+/// by this batch or by others fed the same files in other workers, and
+/// handed back in order to one batch's [`Batch::record`], which keeps the
+/// outcome and returns the bundle's next bytes; [`Batch::finish`] adds the
+/// report and returns the last bytes. The page appends each piece to the
+/// download as it comes, so nothing grows with the number of rows but the
+/// outcomes (issue 27). Names, the report and the bundle follow the command
+/// line's run exactly: records in input order, names handed out in that
+/// order, failures listed with the built packets, the same bundle bytes.
 #[wasm_bindgen]
 pub struct Batch {
     settings: Settings,
@@ -305,12 +310,14 @@ pub struct Batch {
     renderer: Option<Renderer>,
     namer: Namer,
     outcomes: Vec<RecordOutcome>,
-    /// Patients still to build, with their index in `outcomes`.
-    pending: std::collections::VecDeque<(usize, Patient)>,
-    /// Built packets, with their index in `outcomes`.
-    packets: Vec<(usize, Vec<u8>)>,
+    /// The records that passed, in input order, with their index in
+    /// `outcomes`; each dropped once recorded (or forgotten).
+    pending: Vec<Option<(usize, Patient)>>,
     languages: BTreeSet<String>,
-    total: usize,
+    /// The bundle being written, from `start` to `finish`.
+    bundle: Option<bundle::Stream>,
+    /// How many packets `record` has taken (they come in order).
+    recorded: usize,
 }
 
 impl Batch {
@@ -326,9 +333,9 @@ impl Batch {
             renderer: None,
             namer: Namer::for_run(),
             outcomes: Vec::new(),
-            pending: Default::default(),
-            packets: Vec::new(),
-            total: 0,
+            pending: Vec::new(),
+            bundle: None,
+            recorded: 0,
         })
     }
 
@@ -345,8 +352,8 @@ impl Batch {
     }
 
     /// Reads one intake file: every record is checked now, and the good ones
-    /// wait for [`Batch::build_next`]. A file that cannot be read adds
-    /// nothing, as the command line stops before building anything.
+    /// wait for [`Batch::build`]. A file that cannot be read adds nothing,
+    /// as the command line stops before building anything.
     pub fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, String> {
         if self.renderer.is_some() {
             return Err("add every intake file before building".into());
@@ -364,7 +371,7 @@ impl Batch {
                     packet: Some(name),
                     status: report::not_built(),
                 });
-                self.pending.push_back((self.outcomes.len() - 1, patient));
+                self.pending.push(Some((self.outcomes.len() - 1, patient)));
             }
             Err((origin, problems)) => self.outcomes.push(RecordOutcome {
                 origin: origin.clone(),
@@ -386,7 +393,7 @@ impl Batch {
 
     /// Checks the templates against the fictional patient, as the command
     /// line does before any real record; returns how many packets to build.
-    pub fn start(&mut self) -> Result<String, String> {
+    pub fn start(&mut self) -> Result<usize, String> {
         let clinic = match self.clinic.take() {
             None => None,
             Some(draft) => Some(draft.finish(self.logo.take()).map_err(|e| e.to_string())?),
@@ -406,59 +413,93 @@ impl Batch {
         )
         .map_err(|e| e.to_string())?;
         self.renderer = Some(renderer);
-        self.total = self.pending.len();
-        Ok(format!("{{\"total\":{}}}", self.total))
+        self.bundle = Some(bundle::Stream::new(self.settings.today));
+        Ok(self.pending.len())
     }
 
-    /// Builds the next packet.
-    pub fn step(&mut self) -> Result<String, String> {
-        let renderer = self
-            .renderer
+    /// The `k`-th record that passed, still waiting.
+    fn patient(&self, k: usize) -> Result<&(usize, Patient), String> {
+        self.pending
+            .get(k)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| format!("there is no packet {k} to build"))
+    }
+
+    fn renderer(&self) -> Result<&Renderer, String> {
+        self.renderer
             .as_ref()
-            .ok_or_else(|| "prepare the batch before building".to_string())?;
-        if let Some((index, patient)) = self.pending.pop_front() {
-            let name = self.outcomes[index].packet.clone().unwrap_or_default();
-            self.outcomes[index].status = match packet::build(renderer, &patient) {
-                Ok(built) => {
-                    self.packets.push((index, built.zip));
-                    Status::Built(name)
-                }
-                Err(problem) => Status::Failed(vec![problem]),
-            };
+            .ok_or_else(|| "prepare the batch before building".to_string())
+    }
+
+    /// Builds the `k`-th packet (numbered from 0, in input order); its ZIP,
+    /// or what went wrong (the record's problem, in the report's words).
+    pub fn build(&self, k: usize) -> Result<Vec<u8>, String> {
+        let (_, patient) = self.patient(k)?;
+        packet::zip(self.renderer()?, patient).map_err(|p| p.to_string())
+    }
+
+    /// Drops the `k`-th record, built here for another batch to record.
+    pub fn forget(&mut self, k: usize) {
+        if let Some(slot) = self.pending.get_mut(k) {
+            *slot = None;
         }
-        Ok(format!(
-            "{{\"done\":{},\"total\":{},\"finished\":{}}}",
-            self.total - self.pending.len(),
-            self.total,
-            self.pending.is_empty()
-        ))
+    }
+
+    /// Takes the `k`-th packet's outcome, in order: its ZIP, or `None` when
+    /// it could not be built (the problem is then found again here, by
+    /// building it once more: a rare case, and the same input gives the
+    /// same problem). Returns the bundle's bytes that became final.
+    pub fn record(&mut self, k: usize, zip: Option<&[u8]>) -> Result<Vec<u8>, String> {
+        if k != self.recorded {
+            return Err(format!("packet {k} came out of order"));
+        }
+        let (index, _) = *self.patient(k)?;
+        let name = self.outcomes[index].packet.clone().unwrap_or_default();
+        let bytes = match zip {
+            Some(zip) => {
+                let stream = self.bundle.as_mut().ok_or("the bundle is not open")?;
+                let bytes = stream
+                    .add(&name, zip)
+                    .map_err(|_| "could not put the packets into one ZIP".to_string())?;
+                self.outcomes[index].status = Status::Built(name);
+                bytes
+            }
+            None => {
+                let (_, patient) = self.patient(k)?;
+                let Err(problem) = packet::zip(self.renderer()?, patient) else {
+                    return Err(format!("packet {k} was built here"));
+                };
+                self.outcomes[index].status = Status::Failed(vec![problem]);
+                Vec::new()
+            }
+        };
+        self.forget(k);
+        self.recorded += 1;
+        Ok(bytes)
+    }
+
+    /// Adds `report.csv` and closes the bundle: its last bytes. Every packet
+    /// must have been recorded.
+    pub fn finish(&mut self) -> Result<Vec<u8>, String> {
+        if self.recorded != self.pending.len() {
+            return Err("finish the packets before the bundle".into());
+        }
+        let mut stream = self.bundle.take().ok_or("the bundle is not open")?;
+        let report = self.report_bytes();
+        let mut bytes = stream
+            .add(report::REPORT_FILE, &report)
+            .map_err(|_| "could not put the packets into one ZIP".to_string())?;
+        bytes.extend(
+            stream
+                .finish()
+                .map_err(|_| "could not put the packets into one ZIP".to_string())?,
+        );
+        Ok(bytes)
     }
 
     /// `report.csv`, as the command line writes it.
     pub fn report_bytes(&self) -> Vec<u8> {
         report::to_csv(&self.outcomes)
-    }
-
-    /// `all-packets.zip`: every built packet and the report, as `--bundle`.
-    pub fn bundle_bytes(&self) -> Result<Vec<u8>, String> {
-        let report = self.report_bytes();
-        let mut entries: Vec<(&str, &[u8])> = self
-            .packets
-            .iter()
-            .filter_map(|(index, zip)| match &self.outcomes[*index].status {
-                Status::Built(name) => Some((name.as_str(), zip.as_slice())),
-                Status::Failed(_) | Status::OtherShard { .. } => None,
-            })
-            .collect();
-        entries.push((report::REPORT_FILE, report.as_slice()));
-        let mut out = std::io::Cursor::new(Vec::new());
-        bundle::zip_stored(
-            entries.into_iter().map(|(n, b)| Ok((n.to_string(), b))),
-            self.settings.today,
-            &mut out,
-        )
-        .map_err(|_| "could not put the packets into one ZIP".to_string())?;
-        Ok(out.into_inner())
     }
 }
 
@@ -501,19 +542,30 @@ impl Batch {
         self.input(name, bytes).map_err(|e| JsError::new(&e))
     }
 
-    /// Checks the templates; returns `{"total": n}`.
-    pub fn prepare(&mut self) -> Result<String, JsError> {
+    /// Checks the templates; returns how many packets to build.
+    pub fn prepare(&mut self) -> Result<usize, JsError> {
         self.start().map_err(|e| JsError::new(&e))
     }
 
-    /// Builds one packet; returns `{"done", "total", "finished"}`.
-    pub fn build_next(&mut self) -> Result<String, JsError> {
-        self.step().map_err(|e| JsError::new(&e))
+    /// Builds packet `k`; its ZIP (the error's message is the problem).
+    pub fn build_packet(&self, k: usize) -> Result<Vec<u8>, JsError> {
+        self.build(k).map_err(|e| JsError::new(&e))
     }
 
-    /// `all-packets.zip`.
-    pub fn bundle(&self) -> Result<Vec<u8>, JsError> {
-        self.bundle_bytes().map_err(|e| JsError::new(&e))
+    /// Drops record `k`, built here for another batch to record.
+    pub fn forget_packet(&mut self, k: usize) {
+        self.forget(k)
+    }
+
+    /// Records packet `k` (in order; `undefined` when it failed); returns
+    /// the bundle's next bytes.
+    pub fn record_packet(&mut self, k: usize, zip: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
+        self.record(k, zip.as_deref()).map_err(|e| JsError::new(&e))
+    }
+
+    /// Adds the report and closes `all-packets.zip`: its last bytes.
+    pub fn finish_bundle(&mut self) -> Result<Vec<u8>, JsError> {
+        self.finish().map_err(|e| JsError::new(&e))
     }
 
     /// `report.csv`.
@@ -602,37 +654,45 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_builds_every_good_row_one_step_at_a_time() {
+    fn batches_build_in_any_order_and_the_bundle_comes_out_whole() {
         let mut batch = Batch::create(OPTIONS).unwrap();
-        let checked: serde_json::Value = serde_json::from_str(
-            &batch
-                .input("patients.xlsx", &sample("patients.xlsx"))
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(checked["records"], 12);
-        let total = batch.start().unwrap();
-        assert_eq!(total, r#"{"total":12}"#);
-        let mut steps = 0;
-        loop {
-            let step: serde_json::Value = serde_json::from_str(&batch.step().unwrap()).unwrap();
-            steps += 1;
-            if step["finished"] == true {
-                break;
-            }
+        let mut helper = Batch::create(OPTIONS).unwrap();
+        for b in [&mut batch, &mut helper] {
+            let checked: serde_json::Value = serde_json::from_str(
+                &b.input("patients.xlsx", &sample("patients.xlsx")).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(checked["records"], 12);
         }
-        assert_eq!(steps, 12);
+        assert_eq!(batch.start().unwrap(), 12);
+        assert_eq!(helper.start().unwrap(), 12);
+        // Odd packets built by the helper, out of order; recorded in order.
+        let mut zips: Vec<Option<Vec<u8>>> = vec![None; 12];
+        for k in (0..12).rev() {
+            zips[k] = Some(if k % 2 == 1 {
+                let zip = helper.build(k).unwrap();
+                helper.forget(k);
+                zip
+            } else {
+                batch.build(k).unwrap()
+            });
+        }
+        assert!(batch.record(1, zips[1].as_deref()).is_err(), "in order only");
+        let mut bundle = Vec::new();
+        for (k, zip) in zips.iter().enumerate() {
+            bundle.extend(batch.record(k, zip.as_deref()).unwrap());
+        }
+        bundle.extend(batch.finish().unwrap());
         let report = String::from_utf8(batch.report_bytes()).unwrap();
         assert_eq!(report.lines().count(), 13, "{report}");
         assert_eq!(report.matches(",built,").count(), 12);
-        let bundle = batch.bundle_bytes().unwrap();
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
         assert_eq!(archive.len(), 13);
-        assert!(
-            archive
-                .file_names()
-                .any(|n| n.is_ok_and(|n| n == "report.csv"))
-        );
+        assert_eq!(archive.by_index(12).unwrap().name().unwrap(), "report.csv");
+        let mut first = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first).unwrap();
+        assert_eq!(Some(first), zips[0]);
+        assert!(batch.pending.iter().all(Option::is_none), "nothing held");
     }
 
     #[test]
