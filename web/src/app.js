@@ -197,6 +197,7 @@ function coreWorker(name, init, onProgress) {
   let nextId = 1;
   let ended = false;
   let refuse = null;
+  let listener = null; // what the worker says unasked (clinic mode's progress)
   const ready = new Promise((resolve, reject) => {
     refuse = reject;
     w.addEventListener('message', (e) => {
@@ -204,6 +205,7 @@ function coreWorker(name, init, onProgress) {
       if (m.type === 'progress') { if (onProgress) onProgress(m); return; }
       if (m.type === 'ready') { resolve(m.module); return; }
       if (m.type === 'failed') { reject(new Error(m.message)); return; }
+      if (m.id === undefined) { if (listener) listener(m); return; }
       const call = waiting.get(m.id);
       if (!call) return;
       waiting.delete(m.id);
@@ -225,6 +227,10 @@ function coreWorker(name, init, onProgress) {
         waiting.set(id, { resolve, reject });
         w.postMessage({ ...message, type, id }, transfer);
       }));
+    },
+    /** Hears what the worker says unasked. */
+    listen(fn) {
+      listener = fn;
     },
     /** Ends the worker; every request still waiting is refused. */
     end() {
@@ -925,79 +931,44 @@ function warmPool() {
 }
 
 /**
- * all-packets.zip as it is written: the pieces the first worker hands out,
- * gathered into a Blob every 32 MB. A Blob's bytes belong to the browser,
- * which keeps large ones on disk, so the tab holds at most the last 32 MB
- * and the packets in flight, however many rows the sheet has.
- */
-function bundleSink() {
-  let blob = new Blob([]);
-  let parts = [];
-  let held = 0;
-  return {
-    bytes: 0,
-    add(piece) {
-      if (!piece.byteLength) return;
-      parts.push(piece);
-      held += piece.byteLength;
-      this.bytes += piece.byteLength;
-      if (held >= 32e6) { blob = new Blob([blob, ...parts]); parts = []; held = 0; }
-    },
-    finish() {
-      const whole = new Blob([blob, ...parts], { type: 'application/zip' });
-      blob = null; parts = [];
-      return whole;
-    },
-  };
-}
-
-/**
  * Builds every packet with the pool: the first worker read and checked the
  * files (`first`, with `total` packets to make); the others are fed the
- * same job, then each builds the next packet not yet taken. Packets go back
- * to the first worker in order (it names and records them and frames them
- * into the bundle), the pieces into the sink. Resolves with the bundle.
+ * same job and given a port to the first one, then each builds the next
+ * packet not yet taken. The packets go from worker to worker, never
+ * through the page: the first one takes them in input order (it names and
+ * records them and writes them into the bundle) and says how far it is.
+ * Resolves with the bundle (a Blob) and the report.
  */
 async function buildAll(job, first, total, onDone, onBundling) {
   const others = total > 1 ? (await pool.take(Math.min(pool.size(), total))).slice(1) : [];
-  await Promise.all(others.map((w) => w.call('load', { job })));
+  await Promise.all(others.map(async (w) => {
+    await w.call('load', { job });
+    const channel = new MessageChannel();
+    await first.call('connect', { port: channel.port1 }, [channel.port1]);
+    await w.call('deliverTo', { port: channel.port2 }, [channel.port2]);
+  }));
   const workers = [first, ...others];
   document.documentElement.dataset.workers = String(workers.length);
-  const sink = bundleSink();
-  const waiting = new Map(); // built, not yet recorded: k → { zip } or { failed }
+  const wasm = workers.map(() => 0); // each worker's module memory, in bytes
+  first.listen((m) => {
+    if (m.type !== 'recorded') return;
+    wasm[0] = m.wasm;
+    onDone(m.done, m.total, wasm);
+  });
+  await first.call('open', { total });
   let next = 0;
-  let recorded = 0;
-  let recording = Promise.resolve();
-  // Takes every packet that is next in order to the first worker.
-  const record = () => {
-    recording = recording.then(async () => {
-      while (waiting.has(recorded)) {
-        const built = waiting.get(recorded);
-        waiting.delete(recorded);
-        const { bytes } = await first.call('record', { k: recorded, zip: built.zip || null }, built.zip ? [built.zip.buffer] : []);
-        sink.add(bytes);
-        recorded += 1;
-        onDone(recorded, total);
-      }
-    });
-    return recording;
-  };
-  await Promise.all(workers.map(async (w) => {
+  await Promise.all(workers.map(async (w, i) => {
     while (next < total) {
       const k = next;
       next += 1;
-      waiting.set(k, await w.call('build', { k, forget: w !== first }));
-      // Not awaited: this worker goes on building while the first one
-      // takes the packets in order, between its own builds.
-      record().catch(() => {});
+      const built = await w.call('build', { k });
+      if (i > 0) wasm[i] = built.wasm;
     }
   }));
-  await record();
-  // Every packet is in: the report goes last, and the file is closed.
+  // Every packet is built: the report goes last, and the file is closed.
   onBundling();
-  const { bytes, report } = await first.call('finish');
-  sink.add(bytes);
-  return { bundle: sink.finish(), report, bytes: sink.bytes };
+  const { bundle, bytes, report } = await first.call('finish');
+  return { bundle, report, bytes, wasm };
 }
 
 function clinicPage() {
@@ -1199,12 +1170,18 @@ async function clinicRun(build) {
     bar.max = Math.max(1, total);
     text.textContent = t('progress_text', { done: 0, total });
     const started = performance.now();
-    const result = await buildAll(job, first, total, (done) => {
+    const result = await buildAll(job, first, total, (done, _, wasm) => {
       bar.value = done;
       const now = Date.now();
-      if (now - lastSaid > 1000 || done === total) { text.textContent = t('progress_text', { done, total }); lastSaid = now; }
+      if (now - lastSaid > 1000 || done === total) {
+        text.textContent = t('progress_text', { done, total });
+        lastSaid = now;
+        // For whoever watches the run (the scale test): how far, and each
+        // worker's module memory in MB.
+        document.documentElement.dataset.progress = JSON.stringify({ done, total, wasm_mb: wasm.map((b) => Math.round(b / 1e6)) });
+      }
     }, () => say(status, t('bundling')));
-    document.documentElement.dataset.built = JSON.stringify({ total, ms: Math.round(performance.now() - started), bytes: result.bytes });
+    document.documentElement.dataset.built = JSON.stringify({ total, ms: Math.round(performance.now() - started), bytes: result.bytes, wasm: result.wasm });
     download(result.bundle, 'all-packets.zip', 'application/zip');
     say(status, t('bundle_done', { total }), 'ok');
   } catch (err) {

@@ -7,9 +7,10 @@
 //   from it without loading anything again;
 // - clinic mode runs one worker per core (app.js's pool). Each is fed the
 //   same files and builds the packets it is given by number; one of them
-//   (the first) also takes every packet back in order and hands out the
-//   bundle's bytes as they become final, which the page appends to the
-//   download, so nothing here grows with the number of rows.
+//   (the first) also takes every packet, straight from the others through
+//   a MessageChannel, in input order into the bundle, which grows as a Blob
+//   (kept by the browser, on disk once large), so nothing here or in the
+//   page grows with the number of rows. The page only hands out numbers.
 //
 // Messages carry an id; the answer carries the same id, with ok true and a
 // value, or ok false and a message. Cancelling ends the workers
@@ -19,6 +20,57 @@ import init, * as so from '../pkg/second_opinion_web.js';
 
 let memory = null; // the module's memory, from init()
 let batch = null; // clinic mode: this worker's Batch
+
+// Clinic mode, the first worker: the packets built (here or by the others,
+// whose ports deliver theirs straight here, never through the page), taken
+// in input order into the bundle, which grows as a Blob (the browser keeps
+// a large one on disk) so that this worker holds at most 32 MB of it.
+const bundle = {
+  total: 0,
+  recorded: 0,
+  built: new Map(), // k -> the packet's ZIP, or null when it failed
+  blob: null,
+  parts: [],
+  held: 0,
+  bytes: 0,
+  done: null, // resolves once every packet is recorded (or one could not be)
+  failed: null,
+  start(total) {
+    Object.assign(this, { total, recorded: 0, built: new Map(), blob: new Blob([]), parts: [], held: 0, bytes: 0, failed: null });
+    let resolve;
+    this.done = new Promise((r) => { resolve = r; });
+    this.done.resolve = resolve;
+    if (total === 0) resolve();
+  },
+  add(piece) {
+    if (!piece.byteLength) return;
+    this.parts.push(piece);
+    this.held += piece.byteLength;
+    this.bytes += piece.byteLength;
+    if (this.held >= 32e6) { this.blob = new Blob([this.blob, ...this.parts]); this.parts = []; this.held = 0; }
+  },
+  /** A packet built (its ZIP, or null): recorded once every one before it is. */
+  deliver(k, zip) {
+    if (this.failed) return;
+    this.built.set(k, zip);
+    try {
+      while (this.built.has(this.recorded)) {
+        const next = this.built.get(this.recorded);
+        this.built.delete(this.recorded);
+        this.add(batch.record_packet(this.recorded, next || undefined));
+        this.recorded += 1;
+        postMessage({ type: 'recorded', done: this.recorded, total: this.total, wasm: memory ? memory.buffer.byteLength : 0 });
+      }
+    } catch (err) {
+      // The bundle cannot go on: finish() says why.
+      this.failed = err;
+      this.done.resolve();
+      return;
+    }
+    if (this.recorded === this.total) this.done.resolve();
+  },
+};
+let toFirst = null; // the other workers: their port to the first one
 
 /** A copy that owns its buffer, so handing it over never touches the module's memory. */
 function own(a) {
@@ -71,6 +123,7 @@ async function load(parts, size) {
 /** Clinic mode: a fresh Batch fed every file of the job. */
 function loadJob(job) {
   if (batch && typeof batch.free === 'function') batch.free();
+  toFirst = null;
   batch = new so.Batch(job.options);
   if (job.clinic) {
     const logo = batch.set_clinic(job.clinic);
@@ -115,24 +168,48 @@ const handlers = {
   load(m) {
     return loadJob(m.job);
   },
+  /** The first worker: a port another worker delivers its packets through. */
+  connect(m) {
+    m.port.onmessage = (e) => bundle.deliver(e.data.k, e.data.zip);
+    return true;
+  },
+  /** Another worker: the port to the first one. */
+  deliverTo(m) {
+    toFirst = m.port;
+    return true;
+  },
   build(m) {
+    // The module's memory (it never shrinks), for the page to show.
+    const wasm = memory ? memory.buffer.byteLength : 0;
+    let zip = null;
     try {
-      const zip = own(batch.build_packet(m.k));
-      if (m.forget) batch.forget_packet(m.k);
-      return [{ zip }, [zip.buffer]];
-    } catch (err) {
-      if (m.forget) batch.forget_packet(m.k);
-      return { failed: true };
+      zip = batch.build_packet(m.k);
+    } catch {
+      // Failed: the first worker finds the problem again for the report.
     }
+    if (toFirst) {
+      batch.forget_packet(m.k);
+      toFirst.postMessage({ k: m.k, zip }, zip ? [zip.buffer] : []);
+    } else {
+      bundle.deliver(m.k, zip);
+    }
+    return { wasm };
   },
-  record(m) {
-    const bytes = own(batch.record_packet(m.k, m.zip || undefined));
-    return [{ bytes }, [bytes.buffer]];
+  /** The first worker, before any packet: the bundle is opened. */
+  open(m) {
+    bundle.start(m.total);
+    return true;
   },
-  finish() {
-    const bytes = own(batch.finish_bundle());
+  /** The first worker: once every packet is in, the report and the whole bundle. */
+  async finish() {
+    await bundle.done;
+    if (bundle.failed) throw bundle.failed;
+    bundle.add(batch.finish_bundle());
+    const whole = new Blob([bundle.blob, ...bundle.parts], { type: 'application/zip' });
     const report = own(batch.report());
-    return [{ bytes, report }, [bytes.buffer, report.buffer]];
+    const bytes = bundle.bytes;
+    bundle.start(0);
+    return [{ bundle: whole, bytes, report }, [report.buffer]];
   },
 };
 
@@ -154,7 +231,7 @@ self.onmessage = async (e) => {
   const handler = handlers[m.type];
   if (!handler) return;
   try {
-    const out = handler(m);
+    const out = await handler(m);
     const [value, transfer] = Array.isArray(out) ? out : [out, []];
     postMessage({ id: m.id, ok: true, value }, transfer);
   } catch (err) {

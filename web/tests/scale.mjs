@@ -6,8 +6,8 @@
 //
 //   node web/tests/scale.mjs OUTDIR --workbook FILE [--dist web/dist] [--date 2026-11-23] [--chromium PATH]
 //
-// Writes OUTDIR/all-packets.zip for the Rust test (tests/cli/web.rs) to
-// read with unzip. Prints one JSON line: {"ok", "failures", "checks",
+// Reads the downloaded all-packets.zip with unzip where the browser put it
+// (some GB: not copied), and writes its report.csv to OUTDIR. Prints one JSON line: {"ok", "failures", "checks",
 // "facts"}; exits 1 when a check failed. The tab is the renderer process:
 // the page and its workers (the WebAssembly cores) live there. The browser
 // process, which keeps the download's Blob (on disk once it is large), is
@@ -15,6 +15,7 @@
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptArgs } from './args.mjs';
 import { serveSite } from './site.mjs';
@@ -63,10 +64,13 @@ function processes() {
   return all.filter((p) => p.pid !== process.pid && mine.has(p.pid));
 }
 
-/** Resident bytes now: the renderers (the tab), and the browser process. */
+/**
+ * Resident bytes now: the tab (the largest renderer: the others are the
+ * browser's own pages and a spare), and the browser process.
+ */
 function memory() {
   const ps = processes();
-  const renderer = ps.filter((p) => p.cmd.includes('--type=renderer')).reduce((a, p) => a + p.rss, 0);
+  const renderer = Math.max(0, ...ps.filter((p) => p.cmd.includes('--type=renderer')).map((p) => p.rss));
   const browser = ps.filter((p) => p.cmd.includes('chrom') && !p.cmd.includes('--type=')).reduce((a, p) => a + p.rss, 0);
   return { renderer, browser };
 }
@@ -101,9 +105,15 @@ try {
     page.waitForEvent('download', { timeout: 3 * 3600_000 }),
     page.click('#make-packets'),
   ]);
-  const file = path.join(out, 'all-packets.zip');
-  await download.saveAs(file);
+  // Read where the browser put it (a bundle of 10,000 packets is some GB:
+  // not copied again), with unzip, before the browser goes and takes it.
+  const file = await download.path();
   clearInterval(sampler);
+  const listing = execFileSync('unzip', ['-l', file], { maxBuffer: 64 << 20 }).toString();
+  facts.entries = listing.split('\n').filter((l) => l.endsWith('.zip')).length;
+  const report = execFileSync('unzip', ['-p', file, 'report.csv'], { maxBuffer: 64 << 20 }).toString();
+  facts.report_built = report.split('\n').filter((l) => l.includes(',built,')).length;
+  fs.writeFileSync(path.join(out, 'report.csv'), report);
   const seconds = (Date.now() - started) / 1000;
   const built = JSON.parse(await page.evaluate(() => document.documentElement.dataset.built || '{}'));
   facts.rows = rows;
@@ -116,6 +126,8 @@ try {
   facts.status = await page.locator('#clinic-status').textContent();
   check('every_row_built', built.total === rows && facts.status.startsWith('Done'), JSON.stringify({ rows, built, status: facts.status }));
   check('bundle_downloaded_whole', facts.bundle_bytes === built.bytes, JSON.stringify({ file: facts.bundle_bytes, page: built.bytes }));
+  check('unzip_lists_a_packet_per_row', facts.entries === rows && listing.includes(' report.csv'), JSON.stringify({ rows, entries: facts.entries }));
+  check('report_says_every_row_built', facts.report_built === rows, String(facts.report_built));
   check('tab_under_1_gb', peak.renderer > 0 && peak.renderer < TAB_BUDGET, `${facts.peak_renderer_mb} MB`);
   check('a_worker_per_core', facts.workers >= Math.min(2, (await page.evaluate(() => navigator.hardwareConcurrency))), String(facts.workers));
   check('no_script_errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
