@@ -635,4 +635,109 @@ mod tests {
         let err = refused(vec![("scan.jpg", b"%PDF-1.7\n1 0 obj".to_vec())]);
         assert!(err.contains("holds a PDF document"), "{err}");
     }
+
+    /// The words a language's `_words.typ` defines, as dotted paths: each
+    /// top-level `#let` name, and the keys of the dictionaries it holds,
+    /// at any depth (`cover-words.before.portal`). Read from the source
+    /// with Typst's own parser, whatever the values are (text, content,
+    /// functions of the patient).
+    fn word_keys(source: &str) -> std::collections::BTreeSet<String> {
+        use typst::syntax::ast;
+
+        fn dict_keys(prefix: &str, expr: ast::Expr, keys: &mut std::collections::BTreeSet<String>) {
+            let ast::Expr::Dict(dict) = expr else { return };
+            for item in dict.items() {
+                let (key, value) = match item {
+                    ast::DictItem::Named(named) => (named.name().get().to_string(), named.expr()),
+                    ast::DictItem::Keyed(keyed) => match keyed.key() {
+                        ast::Expr::Str(key) => (key.get().to_string(), keyed.expr()),
+                        _ => continue,
+                    },
+                    ast::DictItem::Spread(_) => continue,
+                };
+                let path = format!("{prefix}.{key}");
+                dict_keys(&path, value, keys);
+                keys.insert(path);
+            }
+        }
+
+        let root = typst::syntax::parse(source);
+        assert!(
+            root.errors_and_warnings().0.is_empty(),
+            "the words do not parse"
+        );
+        let markup = root.cast::<ast::Markup>().expect("a Typst file");
+        let mut keys = std::collections::BTreeSet::new();
+        for expr in markup.exprs() {
+            let ast::Expr::LetBinding(binding) = expr else {
+                continue;
+            };
+            for name in binding.kind().bindings() {
+                let name = name.get().to_string();
+                if let Some(init) = binding.init() {
+                    dict_keys(&name, init, &mut keys);
+                }
+                keys.insert(name);
+            }
+        }
+        keys
+    }
+
+    /// Words only a packet that names the free interpreter prints (every
+    /// language but English: `interpreter-right` in lib.typ).
+    const INTERPRETER_WORDS: &[&str] = &[
+        "appointment-words.interpreter",
+        "question-words.interpreter",
+    ];
+
+    /// Every language's `_words.typ` defines the same words as English (the
+    /// layout is in lib.typ once, so a word one language lacks would stop
+    /// only the packets that need it, issue 28), named with the language.
+    #[test]
+    fn every_language_defines_the_same_words() {
+        let words_of = |language: &str| {
+            let path = format!("/{language}/_words.typ");
+            let (_, source) = BUILT_IN_TEMPLATES
+                .iter()
+                .find(|(p, _)| *p == path)
+                .unwrap_or_else(|| panic!("{language} has no _words.typ"));
+            word_keys(source)
+        };
+        let english = words_of(LETTER_LANGUAGE);
+        // The parser sees the words, top level and nested.
+        for key in [
+            "cover-words",
+            "cover-words.before.portal",
+            "question-words.questions.teach-back",
+            "in-days",
+        ] {
+            assert!(english.contains(key), "{key}: {english:?}");
+        }
+        let mut problems = Vec::new();
+        for language in LANGUAGES.iter().filter(|l| **l != LETTER_LANGUAGE) {
+            let words = words_of(language);
+            let expected = |key: &String| !INTERPRETER_WORDS.contains(&key.as_str());
+            for key in english.iter().filter(|k| expected(k)) {
+                if !words.contains(key) {
+                    problems.push(format!(
+                        "{language}/_words.typ lacks `{key}` (en/_words.typ has it)"
+                    ));
+                }
+            }
+            for key in INTERPRETER_WORDS {
+                if !words.contains(*key) {
+                    problems.push(format!("{language}/_words.typ lacks `{key}` (every language but English names the free interpreter)"));
+                }
+            }
+            for key in words
+                .iter()
+                .filter(|k| !english.contains(*k) && expected(k))
+            {
+                problems.push(format!(
+                    "{language}/_words.typ has `{key}`, which en/_words.typ lacks"
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }
