@@ -950,7 +950,9 @@ async function buildAll(job, first, total, onDone, onBundling) {
   const workers = [first, ...others];
   document.documentElement.dataset.workers = String(workers.length);
   const wasm = workers.map(() => 0); // each worker's module memory, in bytes
+  const files = [];
   first.listen((m) => {
+    if (m.type === 'part') { files.push(m.name); download(m.blob, m.name, 'application/zip'); return; }
     if (m.type !== 'recorded') return;
     wasm[0] = m.wasm;
     onDone(m.done, m.total, wasm);
@@ -967,8 +969,9 @@ async function buildAll(job, first, total, onDone, onBundling) {
   }));
   // Every packet is built: the report goes last, and the file is closed.
   onBundling();
-  const { bundle, bytes, report } = await first.call('finish');
-  return { bundle, report, bytes, wasm };
+  const { bundle, name, bytes, report } = await first.call('finish');
+  files.push(name);
+  return { bundle, name, files, report, bytes, wasm };
 }
 
 function clinicPage() {
@@ -1182,8 +1185,9 @@ async function clinicRun(build) {
       }
     }, () => say(status, t('bundling')));
     document.documentElement.dataset.built = JSON.stringify({ total, ms: Math.round(performance.now() - started), bytes: result.bytes, wasm: result.wasm });
-    download(result.bundle, 'all-packets.zip', 'application/zip');
-    say(status, t('bundle_done', { total }), 'ok');
+    download(result.bundle, result.name, 'application/zip');
+    if (result.files.length === 1) say(status, t('bundle_done', { total }), 'ok');
+    else say(status, t('bundle_done_parts', { total, n: result.files.length, first: result.files[0], last: result.name }), 'ok');
   } catch (err) {
     if (err.cancelled || cancelled) say(status, t('cancelled'), 'info');
     else if (err.needLogo) say(status, t('need_logo', { name: err.needLogo }), 'error');

@@ -21,6 +21,12 @@ import init, * as so from '../pkg/second_opinion_web.js';
 let memory = null; // the module's memory, from init()
 let batch = null; // clinic mode: this worker's Batch
 
+// Packets per part of the bundle: a long run downloads in parts, each a
+// whole ZIP of about 1 GB (a browser holds a download until it is saved,
+// and a private window keeps it in memory: 4.5 GB in one file was
+// cancelled there); runs up to this size give the one all-packets.zip.
+const PART = 2000;
+
 // Clinic mode, the first worker: the packets built (here or by the others,
 // whose ports deliver theirs straight here, never through the page), taken
 // in input order into the bundle, which grows as a Blob (the browser keeps
@@ -42,6 +48,20 @@ const bundle = {
     this.done.resolve = resolve;
     if (total === 0) resolve();
   },
+  /** The current part's file name: all-packets.zip when there is one part. */
+  partName() {
+    const parts = Math.max(1, Math.ceil(this.total / PART));
+    if (parts === 1) return 'all-packets.zip';
+    return `all-packets-${Math.floor((this.recorded - 1) / PART) + 1}-of-${parts}.zip`;
+  },
+  /** The current part as one Blob; the next part starts empty. */
+  take() {
+    const whole = new Blob([this.blob, ...this.parts], { type: 'application/zip' });
+    this.blob = new Blob([]);
+    this.parts = [];
+    this.held = 0;
+    return whole;
+  },
   add(piece) {
     if (!piece.byteLength) return;
     this.parts.push(piece);
@@ -59,6 +79,11 @@ const bundle = {
         this.built.delete(this.recorded);
         this.add(batch.record_packet(this.recorded, next || undefined));
         this.recorded += 1;
+        if (this.recorded % PART === 0 && this.recorded < this.total) {
+          // A part is whole: it goes to the page, which downloads it.
+          this.add(batch.cut_bundle());
+          postMessage({ type: 'part', name: this.partName(), blob: this.take() });
+        }
         postMessage({ type: 'recorded', done: this.recorded, total: this.total, wasm: memory ? memory.buffer.byteLength : 0 });
       }
     } catch (err) {
@@ -205,11 +230,12 @@ const handlers = {
     await bundle.done;
     if (bundle.failed) throw bundle.failed;
     bundle.add(batch.finish_bundle());
-    const whole = new Blob([bundle.blob, ...bundle.parts], { type: 'application/zip' });
+    const name = bundle.partName();
+    const whole = bundle.take();
     const report = own(batch.report());
     const bytes = bundle.bytes;
     bundle.start(0);
-    return [{ bundle: whole, bytes, report }, [report.buffer]];
+    return [{ bundle: whole, name, bytes, report }, [report.buffer]];
   },
 };
 

@@ -522,6 +522,10 @@ async function clinic() {
   await page.click('#mode-clinic');
   // Once clinic mode is open, it works with the network off.
   await page.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
+  // The blank intake spreadsheet, offered up front (the one `init --spreadsheet` writes).
+  const form = await downloadOf(page, () => page.click('#intake-form'), 'intake-form.xlsx');
+  check('blank_intake_spreadsheet_downloads', form.suggested === 'intake-form.xlsx'
+    && fs.readFileSync(form.file).equals(fs.readFileSync(path.join(dist, 'intake-form.xlsx'))), form.suggested);
   await context.setOffline(true);
   await dropFile(page, '#clinic-input-drop', path.join(samples, 'patients.xlsx'));
   await page.waitForSelector('#clinic-summary', { timeout: 120_000 });

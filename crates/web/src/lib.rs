@@ -478,6 +478,19 @@ impl Batch {
         Ok(bytes)
     }
 
+    /// Closes the bundle's current part (its central directory: the part is
+    /// a whole ZIP) and opens the next; returns the part's last bytes. A
+    /// browser holds a download until it is saved, and a private window
+    /// has no disk for it, so a long run leaves in parts (issue 27).
+    pub fn cut(&mut self) -> Result<Vec<u8>, String> {
+        let part = self
+            .bundle
+            .replace(bundle::Stream::new(self.settings.today))
+            .ok_or("the bundle is not open")?;
+        part.finish()
+            .map_err(|_| "could not put the packets into one ZIP".to_string())
+    }
+
     /// Adds `report.csv` and closes the bundle: its last bytes. Every packet
     /// must have been recorded.
     pub fn finish(&mut self) -> Result<Vec<u8>, String> {
@@ -561,6 +574,11 @@ impl Batch {
     /// the bundle's next bytes.
     pub fn record_packet(&mut self, k: usize, zip: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
         self.record(k, zip.as_deref()).map_err(|e| JsError::new(&e))
+    }
+
+    /// Closes this part of the bundle and opens the next: its last bytes.
+    pub fn cut_bundle(&mut self) -> Result<Vec<u8>, JsError> {
+        self.cut().map_err(|e| JsError::new(&e))
     }
 
     /// Adds the report and closes `all-packets.zip`: its last bytes.
@@ -693,6 +711,28 @@ mod tests {
         std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first).unwrap();
         assert_eq!(Some(first), zips[0]);
         assert!(batch.pending.iter().all(Option::is_none), "nothing held");
+
+        // In parts: each a whole ZIP, the report in the last.
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        batch
+            .input("patients.xlsx", &sample("patients.xlsx"))
+            .unwrap();
+        batch.start().unwrap();
+        let mut parts = vec![Vec::new()];
+        for k in 0..12 {
+            let zip = batch.build(k).unwrap();
+            parts.last_mut().unwrap().extend(batch.record(k, Some(&zip)).unwrap());
+            if k == 4 {
+                parts.last_mut().unwrap().extend(batch.cut().unwrap());
+                parts.push(Vec::new());
+            }
+        }
+        parts.last_mut().unwrap().extend(batch.finish().unwrap());
+        let lens: Vec<usize> = parts
+            .into_iter()
+            .map(|p| zip::ZipArchive::new(std::io::Cursor::new(p)).unwrap().len())
+            .collect();
+        assert_eq!(lens, [5, 8], "five packets, then seven and the report");
     }
 
     #[test]
