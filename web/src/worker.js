@@ -42,13 +42,14 @@ self.onmessage = async (e) => {
     if (m.templatesZip) batch.add_templates_zip(m.templatesZip);
     for (const f of m.templates) batch.add_template(f.path, f.bytes);
 
-    const checked = { records: 0, good: 0, problems: [], warnings: [] };
+    const checked = { records: 0, good: 0, problems: [], warnings: [], record_warnings: [] };
     for (const input of m.inputs) {
       const r = JSON.parse(batch.add_input(input.name, input.bytes));
       checked.records += r.records;
       checked.good += r.good;
       for (const p of r.problems) checked.problems.push({ file: input.name, ...p });
       for (const w of r.warnings) checked.warnings.push(w.includes(input.name) ? w : `${input.name}: ${w}`);
+      for (const w of r.record_warnings) checked.record_warnings.push({ file: input.name, ...w });
     }
     if (!m.build) { postMessage({ type: 'done', checked }); return; }
     postMessage({ type: 'progress', stage: 'checked', checked });
