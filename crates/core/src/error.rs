@@ -387,8 +387,9 @@ pub struct Problem {
     /// The code's parameters: limits, counts, allowed codes; never a value.
     pub params: Params,
     /// The table column the field came from, when the record is a row of a
-    /// spreadsheet or CSV file.
-    pub column: Option<Column>,
+    /// spreadsheet or CSV file (boxed: most problems have none, and a
+    /// problem travels in every `Result` of the record stage).
+    pub column: Option<Box<Column>>,
     /// What is wrong, never quoting the value (the command line's words).
     pub message: String,
     /// How to fix it (the command line's words).

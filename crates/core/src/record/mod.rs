@@ -204,7 +204,11 @@ pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Ve
         // A row of a table: each problem also names its column, for the page.
         for problem in &mut problems {
             if let Some(field) = &problem.field {
-                problem.column = raw.columns.iter().find(|c| c.field == field).cloned();
+                problem.column = raw
+                    .columns
+                    .iter()
+                    .find(|c| c.field == field)
+                    .map(|c| Box::new(c.clone()));
             }
         }
         Err((raw.origin, problems))
