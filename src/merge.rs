@@ -1012,7 +1012,7 @@ fn out_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Problem;
+    use crate::error::{Code, Problem};
     use crate::input::{Origin, Place};
     use crate::report::{RecordOutcome, Status, to_csv};
 
@@ -1040,8 +1040,18 @@ mod tests {
 
     fn invalid() -> Status {
         Status::Failed(vec![
-            Problem::field("date_of_birth", "is missing", "add the date of birth"),
-            Problem::field("current_doctor", "is missing", "add the doctor"),
+            Problem::field(
+                Code::Required,
+                "date_of_birth",
+                "is missing",
+                "add the date of birth",
+            ),
+            Problem::field(
+                Code::Required,
+                "current_doctor",
+                "is missing",
+                "add the doctor",
+            ),
         ])
     }
 

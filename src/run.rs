@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use crate::config::{BuildConfig, CheckConfig};
-use crate::error::{Error, Problem};
+use crate::error::{Code, Error, Problem};
 use crate::input::Origin;
 use crate::output::{Namer, OutputDir, WriteError};
 use crate::record::{self, Patient};
@@ -553,12 +553,13 @@ fn write_one(out: &OutputDir, name: &str, packet: &[u8]) -> Status {
 /// A packet's write error, as this record's problem.
 fn write_problem(e: WriteError) -> Problem {
     let (message, hint) = e.describe();
-    Problem::record(message, hint)
+    Problem::record(Code::WriteFailed, message, hint)
 }
 
 /// A record whose packet stopped with a panic.
 fn stopped() -> Status {
     Status::Failed(vec![Problem::record(
+        Code::BuildStopped,
         "building this packet stopped unexpectedly",
         "the other packets were built; report this record's row number (not its data)",
     )])

@@ -80,6 +80,7 @@ fuzz_target!(|input: Input| {
             1 => TextDates::MonthFirst,
             _ => TextDates::DayFirst,
         },
+        columns: Default::default(),
     };
     let Ok(patient) = second_opinion::record::from_raw(raw, common::today()) else {
         return;

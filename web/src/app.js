@@ -8,7 +8,7 @@
 // web/build), which is small: the page is usable while the core, the
 // largest file by far, still loads in the worker (issue 27).
 
-import { LANGUAGES, GROUPS, FIELD_WORDS, CHOICE_WORDS, UI, wordGaps, choiceGaps } from './words.js';
+import { LANGUAGES, GROUPS, FIELD_WORDS, CHOICE_WORDS, UI, wordGaps, choiceGaps, problemGaps, problemText, problemPlace, placeWords } from './words.js';
 
 // The wasm's parts (web/build cuts it into files of at most 20 MB, under
 // static hosts' per-file limits), stamped by web/build; an unbuilt copy
@@ -286,7 +286,7 @@ async function start() {
   } catch (err) {
     fail(`${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`, err);
   }
-  const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields)];
+  const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields), ...problemGaps(state.spec.problem_codes || [])];
   if (gaps.length) {
     fail(`${UI[state.lang].words_missing} ${gaps.join('; ')}`, new Error(`words.js does not match fields(): ${gaps.join('; ')}`));
   }
@@ -757,7 +757,14 @@ async function check() {
   return mine === checksAsked ? result : null;
 }
 
-/** Shows each problem next to its field, in the core's own words. */
+/** A problem of the form in the page's language, its field named by its label; a date's problem talks about its boxes. */
+function formProblemText(p) {
+  const known = p.field && FIELD_WORDS[p.field];
+  const spec = known && state.spec.fields.find((f) => f.name === p.field);
+  return problemText(p, state.lang, { label: known ? fieldWords(p.field).label : '', boxes: !!spec && spec.kind === 'date' });
+}
+
+/** Shows each problem next to its field, worded from the core's code in the page's language. */
 function showProblems(result) {
   const form = document.getElementById('patient-form');
   if (!form) return;
@@ -772,8 +779,11 @@ function showProblems(result) {
   for (const f of state.spec.fields) {
     const box = document.getElementById(`err-${f.name}`);
     const shown = (state.showAll || state.touched.has(f.name)) ? (byField.get(f.name) || []) : [];
-    box.replaceChildren(...shown.map((p) => el('span', { class: 'problem' },
-      el('strong', { text: `${fieldWords(f.name).label}: ${p.message}` }), ' ', el('span', { text: `${t('hint')} ${p.hint}` }))));
+    box.replaceChildren(...shown.map((p) => {
+      const words = formProblemText(p);
+      return el('span', { class: 'problem' },
+        el('strong', { text: words.message }), ' ', el('span', { text: `${t('hint')} ${words.hint}` }));
+    }));
     box.classList.toggle('hidden', shown.length === 0);
     for (const input of form.querySelectorAll(`[name="${f.name}"], [data-date="${f.name}"]`)) {
       if (shown.length) input.setAttribute('aria-invalid', 'true');
@@ -793,7 +803,8 @@ function showProblems(result) {
     el('h2', { id: 'summary-title', text: t('problems_title') }),
     el('p', { text: t('problem_count', { n: listed.length }) }),
     el('ul', {}, listed.map((p) => {
-      const text = `${p.field && FIELD_WORDS[p.field] ? fieldWords(p.field).label + ': ' : ''}${p.message}. ${t('hint')} ${p.hint}`;
+      const words = formProblemText(p);
+      const text = `${words.message}. ${t('hint')} ${words.hint}`;
       if (p.field && FIELD_WORDS[p.field]) {
         return el('li', {}, el('a', { href: `#field-${p.field}`, text, onclick: (e) => { e.preventDefault(); focusField(p.field); } }));
       }
@@ -1215,13 +1226,28 @@ function cancelBuild() {
 function showClinicResult(r) {
   const box = document.getElementById('clinic-result');
   if (!box || !r) return;
-  const rows = r.problems.map((p) => el('tr', {},
-    el('td', { text: p.file || '' }), el('td', { text: p.place || '' }), el('td', { text: p.field || '' }),
-    el('td', { text: p.message }), el('td', { text: p.hint })));
+  // Each problem worded from its code; where it is, by the sheet's own
+  // column letter and header when the record is a row of a table.
+  const rows = r.problems.map((p) => {
+    const words = problemText(p, state.lang, { clinic: true });
+    return el('tr', {},
+      el('td', { text: p.file || '' }), el('td', { text: placeWords(p.place, state.lang) }), el('td', { text: problemPlace(p, state.lang) }),
+      el('td', { text: words.message }), el('td', { text: words.hint }));
+  });
+  // What the readers noticed about a file (the core's words), then the
+  // coded notes about records that can be built but miss something.
+  const notes = [
+    ...r.warnings.map((w) => `${t('warning')} ${w}`),
+    ...(r.record_warnings || []).map((w) => {
+      const words = problemText(w, state.lang, { clinic: true });
+      const where = [w.file, placeWords(w.place, state.lang)].filter(Boolean).join(', ');
+      return `${t('warning')} ${where ? `${where}: ` : ''}${words.message}. ${words.hint}`;
+    }),
+  ];
   box.replaceChildren(...[
     el('h3', { id: 'clinic-summary', text: t('summary', { good: r.good, records: r.records }) }),
     el('p', { id: 'clinic-problem-count', text: r.problems.length ? t('problems_found', { n: r.problems.length }) : t('no_problems') }),
-    r.warnings.length ? el('ul', { class: 'warnings' }, r.warnings.map((w) => el('li', { text: `${t('warning')} ${w}` }))) : null,
+    notes.length ? el('ul', { class: 'warnings' }, notes.map((text) => el('li', { text }))) : null,
     r.problems.length ? el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'clinic-problem-count' },
       el('table', { id: 'clinic-problems' },
         el('thead', {}, el('tr', {}, ['col_file', 'col_place', 'col_field', 'col_problem', 'col_hint'].map((k) => el('th', { scope: 'col', text: t(k) })))),

@@ -5,7 +5,9 @@
 // field name, the group it belongs to and a label and plain help in each
 // language. It must cover exactly the fields fields() lists: the page
 // refuses to start, and the browser test fails, when a field has no words
-// here or a word here names no field.
+// here or a word here names no field. The same holds for problems: the
+// core reports each as a code with parameters (fields().problem_codes
+// lists them all), and PROBLEM_WORDS below words every code.
 
 export const LANGUAGES = ['en', 'es'];
 
@@ -444,6 +446,347 @@ export function choiceGaps(fields) {
         if (!words[code] || !words[code][lang]) gaps.push(`choice ${f.name}=${code} has no ${lang} words`);
       }
     }
+  }
+  return gaps;
+}
+
+// ---------------------------------------------------------------- problems
+
+// How each language quotes a name the person wrote (a column header, a key).
+const QUOTE = { en: (t) => `“${t}”`, es: (t) => `«${t}»` };
+
+function orList(items, lang) {
+  const or = lang === 'es' ? ' o ' : ' or ';
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')}${or}${items[items.length - 1]}`;
+}
+
+/** A field's label in a language, quoted; the name itself only if it has no words. */
+function fieldLabel(name, lang) {
+  return QUOTE[lang](FIELD_WORDS[name] ? FIELD_WORDS[name][lang].label : name);
+}
+
+/** The allowed codes of a choice: their words on the patient page, the codes themselves (what a sheet's cell must hold) in clinic mode. */
+function choiceList(field, codes, lang, ctx) {
+  const words = (codes || []).map((c) => (!ctx.clinic && CHOICE_WORDS[field] && CHOICE_WORDS[field][c] ? QUOTE[lang](CHOICE_WORDS[field][c][lang]) : QUOTE[lang](c)));
+  return orList(words, lang);
+}
+
+/** How to write a date: the boxes on the patient page, the accepted ways in a file otherwise. */
+function dateHow(p, lang, ctx) {
+  if (ctx.boxes) {
+    return lang === 'es'
+      ? 'Revise el día, el mes y el año en los cuadros: los tres deben estar llenos, el año con sus cuatro cifras, y el día debe existir en ese mes.'
+      : 'Check the day, month and year in the boxes: all three must be filled in, the year with all four digits, and the day must exist in that month.';
+  }
+  const other = {
+    month_first: { en: ' or month/day/year (3/14/1961)', es: ' o mes/día/año (3/14/1961)' },
+    day_first: { en: ' or day/month/year (14/3/1961)', es: ' o día/mes/año (14/3/1961)' },
+  }[p.order];
+  return lang === 'es'
+    ? `Escriba la fecha como año-mes-día (1961-03-14)${other ? other.es : ''}.`
+    : `Write the date as year-month-day (1961-03-14)${other ? other.en : ''}.`;
+}
+
+/** "neither A nor B is filled in", for the fields a record warning names. */
+function missingFields(fields, lang) {
+  const names = (fields || []).map((n) => fieldLabel(n, lang));
+  if (lang === 'es') {
+    if (names.length === 1) return `${names[0]} está vacío`;
+    return `no están llenos ni ${names.join(' ni ')}`;
+  }
+  if (names.length === 1) return `${names[0]} is empty`;
+  return `neither ${names.join(' nor ')} is filled in`;
+}
+
+const EXPECTED = {
+  text: { en: 'text', es: 'texto' },
+  date: { en: 'a date', es: 'una fecha' },
+  choice: { en: 'one of the choices', es: 'una de las opciones' },
+  choices: { en: 'a list of the choices', es: 'una lista de las opciones' },
+  texts: { en: 'a list of texts', es: 'una lista de textos' },
+};
+
+const FOUND = {
+  true_false: { en: 'true/false', es: 'verdadero/falso' },
+  number: { en: 'a number', es: 'un número' },
+  date: { en: 'a date', es: 'una fecha' },
+  list: { en: 'a list', es: 'una lista' },
+  other: { en: 'something that cannot be read', es: 'algo que no se puede leer' },
+};
+
+const pick = (table, key, lang, fallback) => (table[key] || table[fallback])[lang];
+
+const ASK_SETUP = {
+  en: 'tell whoever set up this page, giving the row or record number, never the patient’s data.',
+  es: 'avise a quien instaló esta página, con el número de fila o de registro, nunca los datos del paciente.',
+};
+
+// Words for every code the core gives a problem or a record warning. Each
+// language has a message (what is wrong, said after the field's name when
+// the problem has a field) and a hint (how to fix it), as text or as a
+// function of the code's parameters and the context ({ field, fields,
+// clinic, boxes }). They never hold a value: the core sends none.
+export const PROBLEM_WORDS = {
+  duplicate_field: {
+    en: { message: 'is given more than once', hint: 'Keep only one value for it.' },
+    es: { message: 'aparece más de una vez', hint: 'Deje un solo valor.' },
+  },
+  required: {
+    en: { message: 'is required but empty', hint: (p, c) => (c.boxes ? 'Type the day, the month and the year in the boxes.' : c.clinic ? 'Fill it in for this patient.' : 'Fill it in.') },
+    es: { message: 'es obligatorio y está vacío', hint: (p, c) => (c.boxes ? 'Escriba el día, el mes y el año en los cuadros.' : c.clinic ? 'Complételo para este paciente.' : 'Complételo.') },
+  },
+  unknown_fields: {
+    en: {
+      message: (p) => {
+        const names = (p.names || []).map(QUOTE.en);
+        const total = names.length + (p.unnamed || 0);
+        const more = names.length && p.unnamed ? ` and ${p.unnamed} more` : '';
+        return `This record has ${total === 1 ? 'a field' : 'fields'} the page does not know${names.length ? `: ${names.join(', ')}${more}` : ''}`;
+      },
+      hint: (p) => {
+        const meant = (p.suggestions || []).map((n) => fieldLabel(n, 'en'));
+        return `Check the spelling${meant.length ? ` (did you mean ${orList(meant, 'en')}?)` : ''}, or remove what is not a field; a misspelled field would leave its answer out of the papers.`;
+      },
+    },
+    es: {
+      message: (p) => {
+        const names = (p.names || []).map(QUOTE.es);
+        const total = names.length + (p.unnamed || 0);
+        const more = names.length && p.unnamed ? ` y ${p.unnamed} más` : '';
+        return `Este registro tiene ${total === 1 ? 'un campo' : 'campos'} que la página no conoce${names.length ? `: ${names.join(', ')}${more}` : ''}`;
+      },
+      hint: (p) => {
+        const meant = (p.suggestions || []).map((n) => fieldLabel(n, 'es'));
+        return `Revise cómo está escrito${meant.length ? ` (¿quiso decir ${orList(meant, 'es')}?)` : ''}, o quite lo que no sea un campo; un campo mal escrito dejaría su respuesta fuera de los documentos.`;
+      },
+    },
+  },
+  wrong_kind: {
+    en: {
+      message: (p) => `holds ${pick(FOUND, p.found, 'en', 'other')}, not ${pick(EXPECTED, p.expected, 'en', 'text')}`,
+      hint: (p, c) => (p.expected === 'date' ? dateHow(p, 'en', c) : `Write ${pick(EXPECTED, p.expected, 'en', 'text')} instead.`),
+    },
+    es: {
+      message: (p) => `tiene ${pick(FOUND, p.found, 'es', 'other')}, no ${pick(EXPECTED, p.expected, 'es', 'text')}`,
+      hint: (p, c) => (p.expected === 'date' ? dateHow(p, 'es', c) : `Escriba ${pick(EXPECTED, p.expected, 'es', 'text')} en su lugar.`),
+    },
+  },
+  date_is_number: {
+    en: { message: 'is a number, not a date', hint: 'Write the date as text in quotes, as year-month-day, for example "1961-03-14".' },
+    es: { message: 'es un número, no una fecha', hint: 'Escriba la fecha como texto entre comillas, como año-mes-día, por ejemplo "1961-03-14".' },
+  },
+  code_is_number: {
+    en: { message: 'is written as a number, which loses zeros at the start and long numbers', hint: 'Put it in quotes so that it is kept exactly as printed, for example "00482913".' },
+    es: { message: 'está escrito como número, y así se pierden los ceros del principio y las cifras largas', hint: 'Póngalo entre comillas para que se guarde tal como aparece, por ejemplo "00482913".' },
+  },
+  private_use_characters: {
+    en: { message: 'has special symbols that only the program they came from can show; they would print as something else', hint: 'Type it again, or paste it as plain text.' },
+    es: { message: 'tiene símbolos especiales que solo puede mostrar el programa de donde vienen; se imprimirían como otra cosa', hint: 'Escríbalo otra vez, o péguelo como texto simple.' },
+  },
+  control_characters: {
+    en: { message: 'has invisible characters in it', hint: 'Type it again, or paste it as plain text.' },
+    es: { message: 'tiene caracteres invisibles', hint: 'Escríbalo otra vez, o péguelo como texto simple.' },
+  },
+  unprintable_characters: {
+    en: { message: 'has letters the papers cannot print (they print Latin letters with accents, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic; not Chinese, Japanese, Korean, Thai, Devanagari or most emoji)', hint: 'Write it in Latin letters, for example a name spelled out in Latin letters.' },
+    es: { message: 'tiene letras que los documentos no pueden imprimir (imprimen letras latinas con acentos, griego, cirílico, armenio, georgiano, hebreo y árabe; no chino, japonés, coreano, tailandés, devanagari ni la mayoría de los emojis)', hint: 'Escríbalo con letras latinas, por ejemplo un nombre transcrito a letras latinas.' },
+  },
+  too_many_lines: {
+    en: { message: (p) => `has more than ${p.max} lines`, hint: 'Shorten it to the lines an envelope needs.' },
+    es: { message: (p) => `tiene más de ${p.max} líneas`, hint: 'Acórtelo a las líneas que necesita un sobre.' },
+  },
+  too_long: {
+    en: { message: (p) => `is longer than ${p.max} characters`, hint: 'Shorten it: the papers have one line for it.' },
+    es: { message: (p) => `tiene más de ${p.max} caracteres`, hint: 'Acórtelo: los documentos tienen una sola línea para esto.' },
+  },
+  not_an_email: {
+    en: { message: 'does not look like an e-mail address', hint: 'Write it like name@example.org, or leave it empty.' },
+    es: { message: 'no parece una dirección de correo electrónico', hint: 'Escríbala como nombre@ejemplo.org, o déjela vacía.' },
+  },
+  not_a_choice: {
+    en: { message: 'is not one of the choices', hint: (p, c) => `Use one of these: ${choiceList(c.field, p.choices, 'en', c)}.` },
+    es: { message: 'no es una de las opciones', hint: (p, c) => `Use una de estas: ${choiceList(c.field, p.choices, 'es', c)}.` },
+  },
+  entry_not_a_choice: {
+    en: { message: (p) => `entry ${p.entry} is not one of the choices`, hint: (p, c) => `Use only these: ${choiceList(c.field, p.choices, 'en', c)}.` },
+    es: { message: (p) => `la entrada ${p.entry} no es una de las opciones`, hint: (p, c) => `Use solo estas: ${choiceList(c.field, p.choices, 'es', c)}.` },
+  },
+  entry_too_long: {
+    en: { message: (p) => `has an entry longer than ${p.max} characters`, hint: 'Split it into shorter questions.' },
+    es: { message: (p) => `tiene una entrada de más de ${p.max} caracteres`, hint: 'Divídala en preguntas más cortas.' },
+  },
+  too_many_entries: {
+    en: { message: (p) => `has more than ${p.max} entries`, hint: 'Keep the most important ones; there is room to add more by hand.' },
+    es: { message: (p) => `tiene más de ${p.max} entradas`, hint: 'Deje las más importantes; hay espacio para agregar más a mano.' },
+  },
+  not_a_real_date: {
+    en: { message: 'is not a real calendar date', hint: (p, c) => dateHow(p, 'en', c) },
+    es: { message: 'no es una fecha real del calendario', hint: (p, c) => dateHow(p, 'es', c) },
+  },
+  not_a_date: {
+    en: { message: 'is not a date that can be read', hint: (p, c) => dateHow(p, 'en', c) },
+    es: { message: 'no es una fecha que se pueda leer', hint: (p, c) => dateHow(p, 'es', c) },
+  },
+  year_out_of_range: {
+    en: { message: (p) => `has a year before ${p.min} or after ${p.max}`, hint: 'Check the year; it is probably a typing mistake.' },
+    es: { message: (p) => `tiene un año anterior a ${p.min} o posterior a ${p.max}`, hint: 'Revise el año; seguramente es un error al escribir.' },
+  },
+  after_today: {
+    en: {
+      message: 'is after today’s date',
+      hint: (p, c) => (c.field === 'date_of_birth' ? 'Check the year of birth.'
+        : c.field === 'records_since' ? 'Use a date in the past, or leave it empty to ask for all records.' : 'Use a date in the past.'),
+    },
+    es: {
+      message: 'es posterior a la fecha de hoy',
+      hint: (p, c) => (c.field === 'date_of_birth' ? 'Revise el año de nacimiento.'
+        : c.field === 'records_since' ? 'Use una fecha pasada, o déjela vacía para pedir todos los expedientes.' : 'Use una fecha pasada.'),
+    },
+  },
+  delivery_without_doctor: {
+    en: {
+      message: (p) => `asks to send the records to the second-opinion doctor, but ${fieldLabel(p.needs || 'second_opinion_doctor', 'en')} is empty`,
+      hint: (p, c) => (c.clinic ? `Fill in ${fieldLabel(p.needs || 'second_opinion_doctor', 'en')}, or write “patient” here.`
+        : `Fill in ${fieldLabel(p.needs || 'second_opinion_doctor', 'en')}, or choose ${QUOTE.en(CHOICE_WORDS.records_delivery.patient.en)} under ${fieldLabel('records_delivery', 'en')}.`),
+    },
+    es: {
+      message: (p) => `pide enviar los expedientes al médico de la segunda opinión, pero ${fieldLabel(p.needs || 'second_opinion_doctor', 'es')} está vacío`,
+      hint: (p, c) => (c.clinic ? `Llene ${fieldLabel(p.needs || 'second_opinion_doctor', 'es')}, o escriba «patient» aquí.`
+        : `Llene ${fieldLabel(p.needs || 'second_opinion_doctor', 'es')}, o elija ${QUOTE.es(CHOICE_WORDS.records_delivery.patient.es)} en ${fieldLabel('records_delivery', 'es')}.`),
+    },
+  },
+  language_without_templates: {
+    en: { message: 'is a language the papers are not written in', hint: (p, c) => `Use one of these: ${choiceList('language', p.choices, 'en', c)}.` },
+    es: { message: 'es un idioma en que no están escritos los documentos', hint: (p, c) => `Use uno de estos: ${choiceList('language', p.choices, 'es', c)}.` },
+  },
+  packet_too_long: {
+    en: { message: (p) => `This packet came out longer than ${p.max} pages`, hint: `Check this patient’s answers for very long text; if they look normal, ${ASK_SETUP.en}` },
+    es: { message: (p) => `Este paquete salió con más de ${p.max} páginas`, hint: `Revise si las respuestas de este paciente tienen textos muy largos; si parecen normales, ${ASK_SETUP.es}` },
+  },
+  document_failed: {
+    en: { message: 'One of the papers of this packet could not be made', hint: `Check this patient’s answers for unusual characters; if they look normal, ${ASK_SETUP.en}` },
+    es: { message: 'Uno de los documentos de este paquete no se pudo hacer', hint: `Revise si las respuestas de este paciente tienen caracteres raros; si parecen normales, ${ASK_SETUP.es}` },
+  },
+  documents_not_apart: {
+    en: { message: 'The papers of this packet could not be told apart', hint: `The templates may need fixing: ${ASK_SETUP.en}` },
+    es: { message: 'No se pudieron separar los documentos de este paquete', hint: `Puede que haya que corregir las plantillas: ${ASK_SETUP.es}` },
+  },
+  zip_failed: {
+    en: { message: 'The papers could not be put into a ZIP file', hint: 'Try again; if it happens again, tell whoever set up this page.' },
+    es: { message: 'No se pudieron juntar los documentos en un archivo ZIP', hint: 'Intente otra vez; si vuelve a pasar, avise a quien instaló esta página.' },
+  },
+  zip_unreadable: {
+    en: { message: 'The finished ZIP file did not read back correctly', hint: 'Try again; if it happens again, tell whoever set up this page.' },
+    es: { message: 'El archivo ZIP terminado no se pudo volver a leer bien', hint: 'Intente otra vez; si vuelve a pasar, avise a quien instaló esta página.' },
+  },
+  not_an_object: {
+    en: { message: 'This patient is not written as a set of fields', hint: 'Write each patient as a JSON object, between { and }, with one key per field.' },
+    es: { message: 'Este paciente no está escrito como un conjunto de campos', hint: 'Escriba cada paciente como un objeto JSON, entre { y }, con una clave por campo.' },
+  },
+  ragged_line: {
+    en: { message: (p) => `This line has ${p.found} fields, but the header line has ${p.expected}`, hint: 'Check this line’s quotes and separators: a value that holds the separator or a line break must be in double quotes.' },
+    es: { message: (p) => `Esta línea tiene ${p.found} campos, pero la línea de encabezados tiene ${p.expected}`, hint: 'Revise las comillas y los separadores de esta línea: un valor que contiene el separador o un salto de línea debe ir entre comillas dobles.' },
+  },
+  not_built: {
+    en: { message: 'This packet was not made: the run stopped before it', hint: 'Run again with the same files.' },
+    es: { message: 'Este paquete no se hizo: el proceso se detuvo antes de llegar a él', hint: 'Vuelva a empezar con los mismos archivos.' },
+  },
+  write_failed: {
+    en: { message: 'This packet could not be saved', hint: 'Check where it is saved and the free space, then try again.' },
+    es: { message: 'No se pudo guardar este paquete', hint: 'Revise dónde se guarda y el espacio libre, y vuelva a intentarlo.' },
+  },
+  build_stopped: {
+    en: { message: 'Making this packet stopped unexpectedly', hint: `The other packets were made; ${ASK_SETUP.en}` },
+    es: { message: 'La preparación de este paquete se detuvo de forma inesperada', hint: `Los demás paquetes se hicieron; ${ASK_SETUP.es}` },
+  },
+  more_than_one_patient: {
+    en: { message: 'The form holds more than one patient', hint: 'Make one patient’s packet at a time here, or use the clinic mode.' },
+    es: { message: 'El formulario tiene más de un paciente', hint: 'Haga aquí el paquete de un paciente a la vez, o use el modo para clínicas.' },
+  },
+  doctor_without_address_or_fax: {
+    en: {
+      message: (p, c) => `The records go to the second-opinion doctor, but ${missingFields(c.fields, 'en')}`,
+      hint: 'Add one or both, or fill in the blanks on the letter by hand before signing it.',
+    },
+    es: {
+      message: (p, c) => `Los expedientes van al médico de la segunda opinión, pero ${missingFields(c.fields, 'es')}`,
+      hint: 'Agregue uno o los dos, o llene a mano los espacios en blanco de la carta antes de firmarla.',
+    },
+  },
+  more_record_warnings: {
+    en: { message: (p) => `${p.count} more records have a note like those above`, hint: 'Check the second-opinion doctor’s address and fax in each record.' },
+    es: { message: (p) => `${p.count} registros más tienen una nota como las de arriba`, hint: 'Revise la dirección y el fax del médico de la segunda opinión en cada registro.' },
+  },
+};
+
+const capital = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
+const sentence = (text) => (/[.?!]$/.test(text) ? text : `${text}.`);
+
+/**
+ * A problem (or record warning) from the core, in words: { message, hint }.
+ * `problem` is { code, params, field?, fields? }. Options: `label`, how to
+ * name the field (its label on the patient page), said first; `clinic`,
+ * true in clinic mode (choices are then the codes a sheet holds); `boxes`,
+ * true for a date field shown as day/month/year boxes.
+ */
+export function problemText(problem, lang, { label = '', clinic = false, boxes = false } = {}) {
+  const words = PROBLEM_WORDS[problem.code];
+  if (!words || !words[lang]) throw new Error(`no ${lang} words for the problem code ${problem.code}`);
+  const params = problem.params || {};
+  const ctx = { field: problem.field || null, fields: problem.fields || [], clinic, boxes };
+  const say = (w) => (typeof w === 'function' ? w(params, ctx) : w);
+  const message = say(words[lang].message);
+  return {
+    message: label ? `${label}: ${message}` : capital(message),
+    hint: sentence(capital(say(words[lang].hint))),
+  };
+}
+
+/**
+ * How clinic mode names where a problem is: the sheet's own column
+ * ("column C, “Date of Birth”") for a row of a spreadsheet or CSV file,
+ * else the field's label on the patient page, else nothing.
+ */
+export function problemPlace(problem, lang) {
+  if (problem.column) {
+    const column = lang === 'es' ? 'columna' : 'column';
+    return problem.header ? `${column} ${problem.column}, ${QUOTE[lang](problem.header)}` : `${column} ${problem.column}`;
+  }
+  if (problem.field && FIELD_WORDS[problem.field]) return FIELD_WORDS[problem.field][lang].label;
+  return '';
+}
+
+/** The core's place of a record ("row 12", "record 3") in a language. */
+export function placeWords(place, lang) {
+  const m = /^(row|record) (\d+)$/.exec(place || '');
+  if (!m || lang === 'en') return place || '';
+  return `${m[1] === 'row' ? 'fila' : 'registro'} ${m[2]}`;
+}
+
+/**
+ * Checks that PROBLEM_WORDS words exactly the codes the core lists, in
+ * every language, and that each wording runs without parameters; returns
+ * the mismatches (empty when all is well).
+ */
+export function problemGaps(codes) {
+  const gaps = [];
+  for (const code of codes) {
+    const w = PROBLEM_WORDS[code];
+    if (!w) { gaps.push(`problem code ${code} has no words`); continue; }
+    for (const lang of LANGUAGES) {
+      if (!w[lang] || !w[lang].message || !w[lang].hint) { gaps.push(`problem code ${code} has no ${lang} message or hint`); continue; }
+      for (const clinic of [false, true]) {
+        try {
+          problemText({ code, params: {}, field: null }, lang, { clinic });
+        } catch (err) {
+          gaps.push(`problem code ${code} cannot be worded in ${lang}: ${err.message}`);
+        }
+      }
+    }
+  }
+  for (const code of Object.keys(PROBLEM_WORDS)) {
+    if (!codes.includes(code)) gaps.push(`words name the problem code ${code}, which the core does not give`);
   }
   return gaps;
 }

@@ -161,13 +161,14 @@ function loadJob(job) {
   }
   if (job.templatesZip) batch.add_templates_zip(job.templatesZip);
   for (const f of job.templates) batch.add_template(f.path, f.bytes);
-  const checked = { records: 0, good: 0, problems: [], warnings: [] };
+  const checked = { records: 0, good: 0, problems: [], warnings: [], record_warnings: [] };
   for (const input of job.inputs) {
     const r = JSON.parse(batch.add_input(input.name, input.bytes));
     checked.records += r.records;
     checked.good += r.good;
     for (const p of r.problems) checked.problems.push({ file: input.name, ...p });
     for (const w of r.warnings) checked.warnings.push(w.includes(input.name) ? w : `${input.name}: ${w}`);
+    for (const w of r.record_warnings) checked.record_warnings.push({ file: input.name, ...w });
   }
   const total = job.build ? batch.prepare() : 0;
   return { checked, total };

@@ -180,6 +180,9 @@ async function words(page) {
     // The form is drawn from fields.json (web/build writes it from fields()).
     const file = await (await fetch('/fields.json')).json();
     if (JSON.stringify(file) !== JSON.stringify(spec)) missing.push('fields.json is not what fields() says');
+    // Every problem code the core lists has words in every language.
+    if (!Array.isArray(spec.problem_codes) || spec.problem_codes.length === 0) missing.push('fields() lists no problem codes');
+    else missing.push(...w.problemGaps(spec.problem_codes));
     for (const f of spec.fields) {
       if (!document.querySelector(`#patient-form [name="${f.name}"]`)) missing.push(`no control named ${f.name}`);
       const label = document.querySelector(`#field-${f.name} label, #field-${f.name} legend`);
@@ -319,11 +322,11 @@ async function impossibleDate() {
   check('impossible_birth_date_downloads_nothing', none);
   const err = page.locator('#err-date_of_birth');
   const text = (await err.isVisible()) ? await err.textContent() : '';
-  check('impossible_birth_date_error_next_to_the_field', text.includes("is after today's date"), text);
+  check('impossible_birth_date_error_next_to_the_field', /is after today.s date/.test(text) && text.includes('Date of birth'), text);
   const described = await page.getAttribute('#in-date_of_birth-day', 'aria-describedby');
   const invalid = await page.getAttribute('#in-date_of_birth-day', 'aria-invalid');
   check('error_is_tied_to_the_field', described.split(' ').includes('err-date_of_birth') && invalid === 'true', `${described} ${invalid}`);
-  check('summary_lists_the_problem', (await page.locator('#summary').isVisible()) && (await page.locator('#summary').textContent()).includes("is after today's date"));
+  check('summary_lists_the_problem', (await page.locator('#summary').isVisible()) && /is after today.s date/.test(await page.locator('#summary').textContent()));
   await shot(page, 'errors');
   await axe(page, 'errors_en');
 
@@ -332,7 +335,7 @@ async function impossibleDate() {
   const none2 = await noDownload(page, () => page.click('#make-packet'));
   const text2 = await err.textContent();
   check('nonexistent_birth_date_downloads_nothing', none2);
-  check('nonexistent_birth_date_error', text2.includes('is not a real calendar date'), text2);
+  check('nonexistent_birth_date_error', text2.includes('is not a real calendar date') && text2.includes('boxes') && !/YYYY|date_of_birth|intake\.md/.test(text2), text2);
   // Half a date (no year) is not dropped in silence either.
   await page.fill('#in-date_of_birth-year', '');
   await page.waitForTimeout(600);
@@ -363,10 +366,37 @@ async function spanish() {
   await page.click('#make-packet');
   await page.waitForTimeout(300);
   await axe(page, 'errors_es');
+  // The problems in Spanish (issue 27): worded from the core's codes in the
+  // page's language, each field named by its label and a date by its
+  // boxes; no English, no internal field names, no YYYY-MM-DD.
+  await typeDate(page, 'date_of_birth', '1968-02-30');
+  await page.click('#make-packet');
+  await page.waitForTimeout(600);
+  const problemsEs = await page.evaluate(() => [...document.querySelectorAll('#summary, .error:not(.hidden)')]
+    .map((n) => n.textContent).join(' | '));
+  const english = ['required', 'empty', 'fill in', 'is not', 'write it', 'calendar date', 'hint', 'how to fix', ' the ', 'docs/'];
+  const internal = ['patient_name', 'date_of_birth', 'current_doctor', 'YYYY', 'intake.md'];
+  const foundEnglish = english.filter((w) => problemsEs.toLowerCase().includes(w));
+  const foundInternal = internal.filter((w) => problemsEs.includes(w));
+  check('spanish_problems_in_spanish', problemsEs.includes('Su nombre completo: es obligatorio')
+    && problemsEs.includes('Fecha de nacimiento: no es una fecha real') && problemsEs.includes('cuadros')
+    && problemsEs.includes('Cómo corregirlo') && foundEnglish.length === 0, `${foundEnglish.join(', ')} in ${problemsEs}`);
+  check('spanish_problems_name_no_internal_field', foundInternal.length === 0, `${foundInternal.join(', ')} in ${problemsEs}`);
   await page.close();
   const clinic = await open('&mode=clinic&lang=es');
   const limits = await clinic.locator('#clinic-start').textContent();
   check('clinic_limits_es', limits.includes('100 000 filas') && limits.includes('256 MB'), limits);
+  // A sheet's bad row: its problem names the sheet's own column (letter
+  // and header), in Spanish, with the accepted ways to write a date.
+  await clinic.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
+  const badCsv = path.join(out, 'bad-row.csv');
+  fs.writeFileSync(badCsv, `patient_name,Date of Birth,current_doctor\n${NAME},1968-02-30,${DOCTOR}\n`);
+  await dropFile(clinic, '#clinic-input-drop', badCsv);
+  await clinic.waitForSelector('#clinic-problems', { timeout: 120_000 });
+  const row = await clinic.locator('#clinic-problems tbody tr').first().textContent();
+  check('clinic_problem_names_the_column', row.includes('columna B, «Date of Birth»') && row.includes('fila 2')
+    && row.includes('no es una fecha real') && row.includes('año-mes-día') && !/YYYY|date_of_birth|is not/.test(row)
+    && !row.includes(NAME), row);
   await axe(clinic, 'clinic_es');
   await clinic.close();
 }

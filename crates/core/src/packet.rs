@@ -5,7 +5,7 @@
 
 use std::io::Cursor;
 
-use crate::error::Problem;
+use crate::error::{Code, Problem};
 use crate::record::Patient;
 use crate::render::{PACKET_FILE, Renderer};
 
@@ -28,6 +28,7 @@ pub fn build(renderer: &Renderer, patient: &Patient) -> Result<Built, Problem> {
     let pdfs = renderer.render(patient)?;
     let zip = crate::bundle::zip(&pdfs, renderer.today()).map_err(|_| {
         Problem::record(
+            Code::ZipFailed,
             "could not put the documents into a ZIP",
             "run again; if it happens again, report it",
         )
@@ -46,6 +47,7 @@ pub fn build(renderer: &Renderer, patient: &Patient) -> Result<Built, Problem> {
 fn verify_zip(bytes: &[u8], expected_entries: usize) -> Result<(), Problem> {
     let failed = || {
         Problem::record(
+            Code::ZipUnreadable,
             "the finished ZIP did not read back correctly",
             "run again; if it happens again, report it",
         )

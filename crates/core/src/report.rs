@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Problem, printable};
+use crate::error::{Code, Problem, printable};
 use crate::intake::Origin;
 
 /// What became of one input record.
@@ -52,6 +52,7 @@ pub struct RecordOutcome {
 /// whose run stopped before reaching it).
 pub fn not_built() -> Status {
     Status::Failed(vec![Problem::record(
+        Code::NotBuilt,
         "was not built: building stopped before reaching this record",
         "run again with the same files; packets already built are kept",
     )])
@@ -257,7 +258,12 @@ mod tests {
                 place: Place::Record(1),
             },
             packet: None,
-            status: Status::Failed(vec![Problem::field(field, "is missing", "add it")]),
+            status: Status::Failed(vec![Problem::field(
+                Code::Required,
+                field,
+                "is missing",
+                "add it",
+            )]),
         };
         let text = String::from_utf8(to_csv(&[
             outcome("in/=1+1.json", "-name"),

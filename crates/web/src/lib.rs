@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 
 use second_opinion_core::bundle;
 use second_opinion_core::clinic::{Clinic, ClinicDraft};
-use second_opinion_core::error::{Error, Problem};
+use second_opinion_core::error::{Code, Error, Params, Problem};
 use second_opinion_core::input::{self, InputOptions, Origin};
 use second_opinion_core::naming::Namer;
 use second_opinion_core::packet;
@@ -100,11 +100,33 @@ impl Settings {
 }
 
 /// One problem as the page shows it: where, which field, what, how to fix.
+/// The page words `code` with `params` in its own language (`words.js`);
+/// `message` and `hint` are the command line's English words.
 #[derive(Debug, Serialize, PartialEq)]
 struct ProblemOut {
     file: String,
     place: String,
     field: Option<String>,
+    code: &'static str,
+    params: Params,
+    /// The column's letter, for a row of a spreadsheet or CSV file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<String>,
+    /// The column's header as the sheet writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header: Option<String>,
+    message: String,
+    hint: String,
+}
+
+/// One record warning as the page shows it; `place` is missing on the line
+/// that counts the warnings not listed (`more_record_warnings`).
+#[derive(Debug, Serialize, PartialEq)]
+struct WarningOut {
+    place: Option<String>,
+    code: &'static str,
+    fields: &'static [&'static str],
+    params: Params,
     message: String,
     hint: String,
 }
@@ -115,7 +137,11 @@ struct Checked {
     records: usize,
     good: usize,
     problems: Vec<ProblemOut>,
+    /// What the file's reader noticed (ignored columns and the like), in
+    /// the command line's words.
     warnings: Vec<String>,
+    /// Records that can be built but miss something (issue 26), coded.
+    record_warnings: Vec<WarningOut>,
 }
 
 impl Checked {
@@ -125,8 +151,36 @@ impl Checked {
                 file: origin.file_name(),
                 place: origin.place_label(),
                 field: p.field.clone(),
+                code: p.code.as_str(),
+                params: p.params.clone(),
+                column: p.column.as_ref().map(|c| c.letter.clone()),
+                header: p.column.as_ref().map(|c| c.header.clone()),
                 message: p.message.clone(),
                 hint: p.hint.clone(),
+            });
+        }
+    }
+
+    fn add_warnings(&mut self, warnings: record::RecordWarnings) {
+        let (listed, more) = warnings.into_parts();
+        for (origin, w) in listed {
+            self.record_warnings.push(WarningOut {
+                place: Some(origin.place_label()),
+                code: w.code.as_str(),
+                fields: w.fields,
+                params: Params::default(),
+                message: w.message.into(),
+                hint: w.hint.into(),
+            });
+        }
+        if more > 0 {
+            self.record_warnings.push(WarningOut {
+                place: None,
+                code: Code::MoreRecordWarnings.as_str(),
+                fields: &[],
+                params: Params::default().with("count", more),
+                message: format!("{more} more warnings about records like those above"),
+                hint: "check the second doctor's address and fax in each record".into(),
             });
         }
     }
@@ -164,7 +218,8 @@ fn read_and_check(
             sink(result);
         },
     )?;
-    checked.warnings = [warnings, records.into_lines()].concat();
+    checked.warnings = warnings;
+    checked.add_warnings(records);
     Ok(checked)
 }
 
@@ -184,6 +239,9 @@ pub fn fields_json() -> String {
         fields: Vec<Field>,
         languages: &'static [&'static str],
         papers: [&'static str; 2],
+        /// Every code a problem or record warning may carry, for the
+        /// page to check that `words.js` words each one.
+        problem_codes: Vec<&'static str>,
     }
     let fields = FIELDS
         .iter()
@@ -211,6 +269,7 @@ pub fn fields_json() -> String {
         fields,
         languages: LANGUAGES,
         papers: ["letter", "a4"],
+        problem_codes: Code::ALL.iter().map(|c| c.as_str()).collect(),
     })
     .expect("the field table always serialises")
 }
@@ -265,6 +324,10 @@ pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, S
                 file: FORM_FILE.into(),
                 place: "the form".into(),
                 field: None,
+                code: Code::MoreThanOnePatient.as_str(),
+                params: Params::default(),
+                column: None,
+                header: None,
                 message: "holds more than one patient".into(),
                 hint: "make one patient's packet at a time here, or use clinic mode".into(),
             });
@@ -733,6 +796,109 @@ mod tests {
             .map(|p| zip::ZipArchive::new(std::io::Cursor::new(p)).unwrap().len())
             .collect();
         assert_eq!(lens, [5, 8], "five packets, then seven and the report");
+    }
+
+    /// The page refuses to start when `words.js` lacks words for a code
+    /// `fields()` lists; this checks the same from the text of `words.js`:
+    /// every code has an entry with English and Spanish words, and every
+    /// entry is a code.
+    #[test]
+    fn words_js_words_every_problem_code_in_every_language() {
+        let table: serde_json::Value = serde_json::from_str(&fields_json()).unwrap();
+        let codes: Vec<&str> = table["problem_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes, expected);
+        let words = include_str!("../../../web/src/words.js");
+        let start = words
+            .find("export const PROBLEM_WORDS = {\n")
+            .expect("words.js has PROBLEM_WORDS");
+        let section = &words[start..];
+        let section = &section[..section.find("\n};\n").expect("PROBLEM_WORDS ends")];
+        // Entries are `  code: {` at two spaces, languages `    en: {` at four.
+        let mut entries: Vec<(&str, &str)> = Vec::new();
+        let mut rest = section;
+        while let Some(i) = rest.find("\n  ") {
+            rest = &rest[i + 3..];
+            if rest.starts_with(' ') || rest.starts_with('}') {
+                continue;
+            }
+            let name = &rest[..rest.find(':').unwrap_or(0)];
+            let end = rest.find("\n  },").unwrap_or(rest.len());
+            entries.push((name, &rest[..end]));
+        }
+        for code in &codes {
+            let Some((_, body)) = entries.iter().find(|(name, _)| name == code) else {
+                panic!("words.js has no words for the problem code {code}");
+            };
+            for lang in LANGUAGES {
+                assert!(
+                    body.contains(&format!("\n    {lang}: {{")),
+                    "words.js has no {lang} words for {code}"
+                );
+            }
+        }
+        for (name, _) in &entries {
+            assert!(
+                codes.contains(name),
+                "words.js words {name}, which is no code"
+            );
+        }
+    }
+
+    #[test]
+    fn problems_reach_the_page_with_code_params_and_column() {
+        // The form (JSON): a code and params, no column, no value.
+        let intake =
+            r#"{"patient_name":"Zed Q","date_of_birth":"1937-02-30","current_doctor":"Dr. A"}"#;
+        let checked: serde_json::Value =
+            serde_json::from_str(&check_intake_json(intake, OPTIONS).unwrap()).unwrap();
+        let problem = &checked["problems"][0];
+        assert_eq!(problem["code"], "not_a_real_date");
+        assert_eq!(problem["params"], serde_json::json!({"order": "iso"}));
+        assert!(problem.get("column").is_none());
+        assert!(!checked.to_string().contains("1937"));
+        // A CSV row: the column's letter and header too.
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        let csv = "patient_name,Date of Birth,current_doctor\nZed Q,1937-02-30,Dr. A\n";
+        let checked: serde_json::Value =
+            serde_json::from_str(&batch.input("intake.csv", csv.as_bytes()).unwrap()).unwrap();
+        let problem = &checked["problems"][0];
+        assert_eq!(problem["code"], "not_a_real_date");
+        assert_eq!(problem["params"]["order"], "month_first");
+        assert_eq!(problem["column"], "B");
+        assert_eq!(problem["header"], "Date of Birth");
+        assert_eq!(problem["place"], "row 2");
+        assert!(!checked.to_string().contains("1937"), "{checked}");
+    }
+
+    #[test]
+    fn record_warnings_reach_the_page_coded() {
+        let intake = r#"{"patient_name":"Zed Q","date_of_birth":"1970-01-02","current_doctor":"Dr. A","second_opinion_doctor":"Dr. ZZSECRET"}"#;
+        let checked: serde_json::Value =
+            serde_json::from_str(&check_intake_json(intake, OPTIONS).unwrap()).unwrap();
+        assert_eq!(checked["good"], 1);
+        assert_eq!(checked["warnings"], serde_json::json!([]));
+        let warning = &checked["record_warnings"][0];
+        assert_eq!(warning["code"], "doctor_without_address_or_fax");
+        assert_eq!(
+            warning["fields"],
+            serde_json::json!(["second_opinion_address", "second_opinion_fax"])
+        );
+        assert_eq!(warning["place"], "record 1");
+        assert!(!checked.to_string().contains("ZZSECRET"));
+        // Past the listed ones, one more entry counts the rest.
+        let many = format!("[{}]", vec![intake; record::MAX_LISTED + 2].join(","));
+        let checked: serde_json::Value =
+            serde_json::from_str(&check_intake_json(&many, OPTIONS).unwrap()).unwrap();
+        let warnings = checked["record_warnings"].as_array().unwrap();
+        assert_eq!(warnings.len(), record::MAX_LISTED + 1);
+        assert_eq!(warnings[record::MAX_LISTED]["code"], "more_record_warnings");
+        assert_eq!(warnings[record::MAX_LISTED]["params"]["count"], 2);
     }
 
     #[test]

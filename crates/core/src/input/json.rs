@@ -16,7 +16,7 @@ use serde::de::{
 };
 
 use super::{Cell, Entry, InputFile, Origin, Place, RawRecord, TextDates};
-use crate::error::{Error, Problem};
+use crate::error::{Code, Error, Problem};
 
 /// A parsed JSON value that keeps every key of an object, duplicates included.
 #[derive(Debug, Clone, PartialEq)]
@@ -394,6 +394,7 @@ fn record(path: &Path, number: usize, item: Json) -> Entry {
         return Err((
             origin,
             vec![Problem::record(
+                Code::NotAnObject,
                 "is not an object of fields",
                 "write each patient as { \"patient_name\": ..., ... }",
             )],
@@ -407,6 +408,7 @@ fn record(path: &Path, number: usize, item: Json) -> Entry {
         origin,
         cells,
         text_dates: TextDates::IsoOnly,
+        columns: Default::default(),
     })
 }
 

@@ -12,7 +12,7 @@ use calamine::ExcelDateTime;
 
 use super::convert::convert;
 use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
-use crate::error::{Error, Problem};
+use crate::error::{Code, Column, Error, Problem};
 use crate::intake::fields::{self, FieldSpec};
 use crate::intake::{Sheet, looks_like_a_field_name, looks_like_a_sheet_name, safe_name};
 
@@ -183,6 +183,9 @@ struct Header {
     columns: Vec<(usize, &'static FieldSpec)>,
     /// Every column with something in the header row, mapped or not.
     headed: Vec<usize>,
+    /// The mapped columns' letters and headers, shared by every row's
+    /// record so that its problems can name their column.
+    sources: std::sync::Arc<[Column]>,
 }
 
 /// How many distinct fields a row's cells name as headers.
@@ -414,6 +417,7 @@ impl<'a> Table<'a> {
                 origin,
                 cells,
                 text_dates: self.text_dates,
+                columns: header.sources.clone(),
             })
         };
         if self.entries == self.limits.rows {
@@ -550,6 +554,7 @@ fn read_header(
     row: &GridRow,
 ) -> Result<(Header, Vec<(usize, String)>), Error> {
     let mut columns: Vec<(usize, &'static FieldSpec)> = Vec::new();
+    let mut sources: Vec<Column> = Vec::new();
     let mut labels: BTreeMap<usize, String> = BTreeMap::new();
     let mut ignored: Vec<(usize, String)> = Vec::new();
     for (col, value) in &row.cells {
@@ -563,6 +568,11 @@ fn read_header(
                     Some(spec) => {
                         columns.push((*col, spec));
                         labels.insert(*col, label);
+                        sources.push(Column {
+                            field: spec.name,
+                            letter: column_name(*col),
+                            header: safe_name(&text),
+                        });
                     }
                     // A header cell that is no field may be data (a patient's
                     // name typed above the table): the same rule as unknown
@@ -648,6 +658,7 @@ fn read_header(
             fields: row.fields,
             columns,
             headed,
+            sources: sources.into(),
         },
         ignored,
     ))
@@ -679,9 +690,12 @@ fn ragged(header: &Header, row: &GridRow) -> Option<Problem> {
         .any(|(c, v)| *c >= expected && !v.is_blank());
     if found < expected || extra_filled {
         Some(Problem::record(
+            Code::RaggedLine,
             format!("has {found} fields but the header line has {expected}"),
             "check this line's quotes and separators: a value containing the separator or a line break must be in double quotes",
-        ))
+        )
+        .with("found", found)
+        .with("expected", expected))
     } else {
         None
     }

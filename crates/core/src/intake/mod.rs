@@ -298,6 +298,9 @@ pub struct RawRecord {
     pub cells: Vec<(String, Cell)>,
     /// How text in date fields may be written.
     pub text_dates: TextDates,
+    /// The table columns the cells came from (spreadsheets and CSV), one
+    /// list shared by every row of a table; empty for JSON.
+    pub columns: std::sync::Arc<[crate::error::Column]>,
 }
 
 /// Whether an unknown key may be printed: a misspelled field, or a name in

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::error::Problem;
+use crate::error::{Code, Problem};
 use crate::intake::{Cell, Origin, RawRecord, TextDates};
 use fields::{FieldSpec, Kind};
 
@@ -151,6 +151,7 @@ pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Ve
         };
         if !seen.insert(spec.name) {
             problems.push(Problem::field(
+                Code::DuplicateField,
                 spec.name,
                 "is given more than once",
                 "keep only one value for this field",
@@ -173,6 +174,7 @@ pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Ve
                 .any(|p| p.field.as_deref() == Some(spec.name))
         {
             problems.push(Problem::field(
+                Code::Required,
                 spec.name,
                 "is required but empty",
                 format!("fill in {}", describe(spec)),
@@ -198,7 +200,18 @@ pub fn from_raw(raw: RawRecord, today: NaiveDate) -> Result<Patient, (Origin, Ve
     if builder.problems.is_empty() {
         Ok(patient.expect("a record without problems has every required field"))
     } else {
-        Err((raw.origin, builder.problems))
+        let mut problems = builder.problems;
+        // A row of a table: each problem also names its column, for the page.
+        for problem in &mut problems {
+            if let Some(field) = &problem.field {
+                problem.column = raw
+                    .columns
+                    .iter()
+                    .find(|c| c.field == field)
+                    .map(|c| Box::new(c.clone()));
+            }
+        }
+        Err((raw.origin, problems))
     }
 }
 
@@ -237,7 +250,21 @@ fn unknown_fields(names: &[&str]) -> Problem {
             suggestions.join(", ")
         )
     };
+    // For the page: the names that may be printed, how many may not, and
+    // the fields they may have meant.
+    let printable: Vec<String> = names
+        .iter()
+        .filter(|n| looks_like_a_field_name(n))
+        .map(|n| safe_name(n))
+        .collect();
+    let mut meant: Vec<String> = names
+        .iter()
+        .filter_map(|n| closest_field(n).map(str::to_string))
+        .collect();
+    meant.sort_unstable();
+    meant.dedup();
     Problem::record(
+        Code::UnknownFields,
         format!(
             "unknown field{} {} (a misspelled field would silently leave data out of the letters)",
             if names.len() == 1 { "" } else { "s" },
@@ -245,6 +272,9 @@ fn unknown_fields(names: &[&str]) -> Problem {
         ),
         hint,
     )
+    .with("unnamed", names.len() - printable.len())
+    .with("names", printable)
+    .with("suggestions", meant)
 }
 
 /// Invisible marks that change the direction of text (often pasted along
@@ -271,17 +301,21 @@ fn keys_that_may_be_data_are_described_not_printed() {
 
 /// Reads one cell according to its field's kind. `Ok(None)` is an empty value.
 fn read_cell(spec: &FieldSpec, cell: &Cell, dates: TextDates) -> Result<Option<Value>, Problem> {
-    let wrong = |what: &str| {
+    // `found` names the kind of value for the page, never the value.
+    let wrong = |what: &str, found: &str| {
         Problem::field(
+            Code::WrongKind,
             spec.name,
             format!("holds {what}, not {}", expected(spec.kind)),
             format!("write {}", describe(spec)),
         )
+        .with("found", found)
+        .with("expected", expected_code(spec.kind))
     };
     match (spec.kind, cell) {
         (_, Cell::Empty) => Ok(None),
-        (_, Cell::Invalid(what)) => Err(wrong(what)),
-        (_, Cell::Bool(_)) => Err(wrong("true/false")),
+        (_, Cell::Invalid(what)) => Err(wrong(what, "other")),
+        (_, Cell::Bool(_)) => Err(wrong("true/false", "true_false")),
         (Kind::Date, Cell::Date(d)) => check_year(spec, *d).map(|d| Some(Value::Date(d))),
         (Kind::Date, Cell::Text(t)) => {
             let t = t.trim();
@@ -292,6 +326,7 @@ fn read_cell(spec: &FieldSpec, cell: &Cell, dates: TextDates) -> Result<Option<V
             check_year(spec, date).map(|d| Some(Value::Date(d)))
         }
         (Kind::Date, Cell::Number(_)) => Err(Problem::field(
+            Code::DateIsNumber,
             spec.name,
             "is a number, not a date",
             format!(
@@ -300,24 +335,25 @@ fn read_cell(spec: &FieldSpec, cell: &Cell, dates: TextDates) -> Result<Option<V
             ),
         )),
         (Kind::Code, Cell::Number(_)) => Err(Problem::field(
+            Code::CodeIsNumber,
             spec.name,
             "is written as a number, which loses leading zeros and long digits",
             "put the value in quotes so it is kept exactly as printed, for example \"00482913\"",
         )),
-        (_, Cell::Number(_)) => Err(wrong("a number")),
-        (_, Cell::Date(_)) => Err(wrong("a date")),
+        (_, Cell::Number(_)) => Err(wrong("a number", "number")),
+        (_, Cell::Date(_)) => Err(wrong("a date", "date")),
         (Kind::Text | Kind::Code, Cell::Text(t)) => {
             read_text(spec, t, false).map(|t| t.map(Value::Text))
         }
         (Kind::MultiLine, Cell::Text(t)) => read_text(spec, t, true).map(|t| t.map(Value::Text)),
         (Kind::Text | Kind::Code | Kind::MultiLine | Kind::Date, Cell::List(_)) => {
-            Err(wrong("a list"))
+            Err(wrong("a list", "list"))
         }
         (Kind::Choice(allowed), Cell::Text(t)) => match t.trim() {
             "" => Ok(None),
             t => read_choice(spec, allowed, t).map(|c| Some(Value::Text(c))),
         },
-        (Kind::Choice(_), Cell::List(_)) => Err(wrong("a list")),
+        (Kind::Choice(_), Cell::List(_)) => Err(wrong("a list", "list")),
         (Kind::ChoiceList(allowed), Cell::Text(t)) => {
             read_choice_list(spec, allowed, &split_list(t))
         }
@@ -335,6 +371,17 @@ fn expected(kind: Kind) -> &'static str {
         Kind::Choice(_) => "one of the listed codes",
         Kind::ChoiceList(_) => "a list of the listed codes",
         Kind::TextList => "a list of texts",
+    }
+}
+
+/// [`expected`] as a code word, for the page.
+fn expected_code(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Text | Kind::MultiLine | Kind::Code => "text",
+        Kind::Date => "date",
+        Kind::Choice(_) => "choice",
+        Kind::ChoiceList(_) => "choices",
+        Kind::TextList => "texts",
     }
 }
 
@@ -364,6 +411,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     };
     if text.chars().any(crate::fonts::is_private_or_noncharacter) {
         return Err(Problem::field(
+            Code::PrivateUseCharacters,
             spec.name,
             "contains private-use characters (symbols that only the program they came from can show; they would print as something else)",
             "retype the value, or paste it as plain text",
@@ -374,6 +422,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
         .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_direction_mark(c))
     {
         return Err(Problem::field(
+            Code::ControlCharacters,
             spec.name,
             "contains invisible control characters",
             "retype the value, or paste it as plain text",
@@ -387,10 +436,12 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
             .collect();
         if lines.len() > MAX_LINES {
             return Err(Problem::field(
+                Code::TooManyLines,
                 spec.name,
                 format!("has more than {MAX_LINES} lines"),
                 "shorten it to the lines an envelope needs",
-            ));
+            )
+            .with("max", MAX_LINES));
         }
         lines.join("\n")
     } else {
@@ -403,6 +454,7 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     // forbids missing glyphs): the record stops here, with its other problems.
     if !crate::fonts::Glyphs::embedded().covers(&tidy) {
         return Err(Problem::field(
+            Code::UnprintableCharacters,
             spec.name,
             "has characters the built-in fonts cannot print (they cover Latin with accents and Vietnamese, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic; not Chinese, Japanese, Korean, Thai, Devanagari or most emoji)",
             "write this field in Latin letters (for example a transliterated name), then build again",
@@ -415,13 +467,16 @@ fn read_text(spec: &FieldSpec, text: &str, multiline: bool) -> Result<Option<Str
     };
     if tidy.chars().count() > limit {
         return Err(Problem::field(
+            Code::TooLong,
             spec.name,
             format!("is longer than {limit} characters"),
             "shorten it; the documents have one line for it",
-        ));
+        )
+        .with("max", limit));
     }
     if spec.name == "patient_email" && !looks_like_email(&tidy) {
         return Err(Problem::field(
+            Code::NotAnEmail,
             spec.name,
             "does not look like an e-mail address",
             "write it as name@example.org, or leave it empty",
@@ -452,10 +507,12 @@ fn read_choice(spec: &FieldSpec, allowed: &[&str], text: &str) -> Result<String,
         .map(|a| a.to_string())
         .ok_or_else(|| {
             Problem::field(
+                Code::NotAChoice,
                 spec.name,
                 "is not one of the allowed codes",
                 format!("use one of: {}", allowed.join(", ")),
             )
+            .with("choices", allowed)
         })
 }
 
@@ -469,9 +526,13 @@ fn read_choice_list(
         if item.trim().is_empty() {
             continue;
         }
-        let code = read_choice(spec, allowed, item.trim()).map_err(|p| Problem {
-            message: format!("entry {} is not one of the allowed codes", i + 1),
-            ..p
+        let code = read_choice(spec, allowed, item.trim()).map_err(|p| {
+            Problem {
+                code: Code::EntryNotAChoice,
+                message: format!("entry {} is not one of the allowed codes", i + 1),
+                ..p
+            }
+            .with("entry", i + 1)
         })?;
         if !out.contains(&code) {
             out.push(code);
@@ -490,20 +551,24 @@ fn read_text_list(spec: &FieldSpec, items: &[String]) -> Result<Option<Value>, P
         if let Some(text) = read_text(spec, item, false)? {
             if text.chars().count() > MAX_ITEM_CHARS {
                 return Err(Problem::field(
+                    Code::EntryTooLong,
                     spec.name,
                     format!("has an entry longer than {MAX_ITEM_CHARS} characters"),
                     "split it into shorter questions",
-                ));
+                )
+                .with("max", MAX_ITEM_CHARS));
             }
             out.push(text);
         }
     }
     if out.len() > MAX_LIST_ITEMS {
         return Err(Problem::field(
+            Code::TooManyEntries,
             spec.name,
             format!("has more than {MAX_LIST_ITEMS} entries"),
             "keep the most important ones; there is room to add more by hand",
-        ));
+        )
+        .with("max", MAX_LIST_ITEMS));
     }
     Ok(if out.is_empty() {
         None
@@ -514,10 +579,16 @@ fn read_text_list(spec: &FieldSpec, items: &[String]) -> Result<Option<Value>, P
 
 fn bad_date(spec: &FieldSpec, text: &str, style: TextDates) -> Problem {
     let looks_iso = text.len() == 10 && text.as_bytes()[4] == b'-';
-    let message = if looks_iso || (style != TextDates::IsoOnly && text.matches('/').count() == 2) {
-        "is not a real calendar date"
-    } else {
-        "is not a date in a format we can read"
+    let (code, message) =
+        if looks_iso || (style != TextDates::IsoOnly && text.matches('/').count() == 2) {
+            (Code::NotARealDate, "is not a real calendar date")
+        } else {
+            (Code::NotADate, "is not a date in a format we can read")
+        };
+    let order = match style {
+        TextDates::IsoOnly => "iso",
+        TextDates::MonthFirst => "month_first",
+        TextDates::DayFirst => "day_first",
     };
     let hint = match style {
         TextDates::IsoOnly => format!("write it as YYYY-MM-DD, for example {}", spec.example),
@@ -530,16 +601,19 @@ fn bad_date(spec: &FieldSpec, text: &str, style: TextDates) -> Problem {
             spec.example
         ),
     };
-    Problem::field(spec.name, message, hint)
+    Problem::field(code, spec.name, message, hint).with("order", order)
 }
 
 fn check_year(spec: &FieldSpec, date: NaiveDate) -> Result<NaiveDate, Problem> {
     if date.year() < EARLIEST_YEAR || date.year() > LATEST_YEAR {
         Err(Problem::field(
+            Code::YearOutOfRange,
             spec.name,
             format!("has a year before {EARLIEST_YEAR} or after {LATEST_YEAR}"),
             "check the year; it is probably a typing mistake",
-        ))
+        )
+        .with("min", EARLIEST_YEAR as usize)
+        .with("max", LATEST_YEAR as usize))
     } else {
         Ok(date)
     }
@@ -592,8 +666,10 @@ impl Builder {
 
     fn not_after_today(&mut self, name: &str, date: Option<NaiveDate>, hint: &str) {
         if date.is_some_and(|d| d > self.today) {
-            self.problems
-                .push(Problem::field(name, "is after today's date", hint));
+            self.problems.push(
+                Problem::field(Code::AfterToday, name, "is after today's date", hint)
+                    .with("latest", self.today.format("%Y-%m-%d").to_string()),
+            );
         }
     }
 
@@ -610,10 +686,11 @@ impl Builder {
         let records_delivery = match self.text("records_delivery") {
             Some(d) if d == "second_opinion_doctor" && second_opinion_doctor.is_none() => {
                 self.problems.push(Problem::field(
+                    Code::DeliveryWithoutDoctor,
                     "records_delivery",
                     "asks to send the records to the second-opinion doctor, but second_opinion_doctor is empty",
                     "fill in second_opinion_doctor, or set records_delivery to patient",
-                ));
+                ).with("needs", "second_opinion_doctor"));
                 d
             }
             Some(d) => d,
@@ -686,6 +763,7 @@ pub fn sample_patient() -> Patient {
         },
         cells,
         text_dates: TextDates::IsoOnly,
+        columns: Default::default(),
     };
     // Checked against a date far ahead, so that any run date accepts it.
     from_raw(
@@ -755,6 +833,7 @@ mod field_list_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Param;
     use crate::intake::Place;
 
     fn today() -> NaiveDate {
@@ -772,6 +851,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
             text_dates: TextDates::IsoOnly,
+            columns: Default::default(),
         }
     }
 
@@ -860,7 +940,118 @@ mod tests {
             && p.hint.contains("patient_email")));
         for problem in &p {
             assert!(!problem.to_string().contains("SECRET-MARKER"), "{problem}");
+            let params = serde_json::to_string(&problem.params).unwrap();
+            assert!(!params.contains("SECRET-MARKER"), "{params}");
         }
+    }
+
+    /// Each problem carries a code and parameters for the page to word; the
+    /// parameters hold limits and code words, never any part of the value.
+    #[test]
+    fn problems_carry_codes_and_params_without_values() {
+        let mut cells = minimal();
+        cells[1] = ("date_of_birth", text("1937-02-30"));
+        cells.push(("records_format", text("SECRET-FORMAT")));
+        cells.push(("reasons", text("explore_options; SECRET-REASON")));
+        cells.push(("patient_email", text("SECRET-MAIL")));
+        cells.push(("diagnosis", text(&"SECRET ".repeat(60))));
+        cells.push(("Jordan Rivera", text("x")));
+        cells.push(("colour", text("x")));
+        let p = problems(&cells);
+        let by = |code: Code| {
+            p.iter()
+                .find(|p| p.code == code)
+                .unwrap_or_else(|| panic!("no {code} in {p:?}"))
+        };
+        let date = by(Code::NotARealDate);
+        assert_eq!(date.field.as_deref(), Some("date_of_birth"));
+        assert_eq!(
+            serde_json::to_string(&date.params).unwrap(),
+            r#"{"order":"iso"}"#
+        );
+        assert_eq!(
+            by(Code::NotAChoice).params.get("choices"),
+            Some(&Param::Words(vec!["electronic".into(), "paper".into()]))
+        );
+        assert_eq!(
+            by(Code::EntryNotAChoice).params.get("entry"),
+            Some(&Param::Number(2))
+        );
+        assert_eq!(
+            by(Code::TooLong).params.get("max"),
+            Some(&Param::Number(MAX_TEXT_CHARS))
+        );
+        by(Code::NotAnEmail);
+        let unknown = by(Code::UnknownFields);
+        assert_eq!(
+            unknown.params.get("names"),
+            Some(&Param::Words(vec!["colour".into()]))
+        );
+        assert_eq!(unknown.params.get("unnamed"), Some(&Param::Number(1)));
+        for problem in &p {
+            let params = serde_json::to_string(&problem.params).unwrap();
+            for part in ["SECRET", "1937", "02-30", "Jordan", "Rivera"] {
+                assert!(!params.contains(part), "{part} in {params}");
+            }
+            // A JSON record has no columns.
+            assert_eq!(problem.column, None);
+        }
+        // A birth date after the run date: the run date is the limit.
+        let mut cells = minimal();
+        cells[1] = ("date_of_birth", text("2027-01-01"));
+        let p = problems(&cells);
+        assert_eq!(p[0].code, Code::AfterToday);
+        assert_eq!(
+            p[0].params.get("latest"),
+            Some(&Param::Word("2026-11-23".into()))
+        );
+        // The records to a doctor nobody named: the field to fill in.
+        let mut cells = minimal();
+        cells.push(("records_delivery", text("second_opinion_doctor")));
+        let p = problems(&cells);
+        assert_eq!(p[0].code, Code::DeliveryWithoutDoctor);
+        assert_eq!(
+            p[0].params.get("needs"),
+            Some(&Param::Word("second_opinion_doctor".into()))
+        );
+        let required = problems(&minimal()[..2]);
+        assert_eq!(required[0].code, Code::Required);
+        assert!(required[0].params.is_empty());
+    }
+
+    /// A row of a table: each problem names its column's letter and the
+    /// header as the sheet writes it, so the page can point at the cell.
+    #[test]
+    fn a_table_rows_problems_name_their_column() {
+        let csv =
+            "Full Name,Date of Birth,current_doctor,Member ID\nZed SECRET,1937-02-30,Dr. A,1\n";
+        let mut problems = Vec::new();
+        crate::input::read_bytes_each(
+            std::path::Path::new("intake.csv"),
+            csv.as_bytes(),
+            &crate::input::InputOptions::default(),
+            &mut |entry| {
+                if let Err((_, p)) = entry.and_then(|raw| from_raw(raw, today())) {
+                    problems.extend(p);
+                }
+            },
+        )
+        .unwrap();
+        let date = problems
+            .iter()
+            .find(|p| p.field.as_deref() == Some("date_of_birth"))
+            .expect("the date's problem");
+        assert_eq!(date.code, Code::NotARealDate);
+        assert_eq!(
+            date.params.get("order"),
+            Some(&Param::Word("month_first".into()))
+        );
+        let column = date.column.as_ref().expect("the date's column");
+        assert_eq!(
+            (column.letter.as_str(), column.header.as_str()),
+            ("B", "Date of Birth")
+        );
+        assert!(!format!("{problems:?}").contains("SECRET"));
     }
 
     #[test]

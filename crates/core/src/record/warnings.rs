@@ -4,6 +4,7 @@
 //! ([`RecordWarnings`]), and so does the page.
 
 use super::Patient;
+use crate::error::Code;
 use crate::intake::Origin;
 
 /// Most record warnings a run lists one by one; the others are counted in
@@ -15,6 +16,8 @@ pub const MAX_LISTED: usize = 20;
 /// the records down: the fields it concerns, what is wrong and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// What is missing, as a stable code for front ends to word.
+    pub code: Code,
     /// The intake fields concerned, by name.
     pub fields: &'static [&'static str],
     /// What is missing, in words for a clinic clerk.
@@ -41,7 +44,7 @@ impl Warning {
 /// `build`, `validate` and the page to print beside the file warnings.
 #[derive(Debug, Default)]
 pub struct RecordWarnings {
-    lines: Vec<String>,
+    listed: Vec<(Origin, Warning)>,
     more: usize,
 }
 
@@ -49,8 +52,8 @@ impl RecordWarnings {
     /// Adds a checked record's warnings, if any.
     pub fn add(&mut self, patient: &Patient) {
         for warning in patient.warnings() {
-            if self.lines.len() < MAX_LISTED {
-                self.lines.push(warning.line(&patient.origin));
+            if self.listed.len() < MAX_LISTED {
+                self.listed.push((patient.origin.clone(), warning));
             } else {
                 self.more += 1;
             }
@@ -58,14 +61,26 @@ impl RecordWarnings {
     }
 
     /// The lines, with one more counting those not listed.
-    pub fn into_lines(mut self) -> Vec<String> {
+    pub fn into_lines(self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .listed
+            .iter()
+            .map(|(origin, warning)| warning.line(origin))
+            .collect();
         if self.more > 0 {
-            self.lines.push(format!(
+            lines.push(format!(
                 "{} more warnings about records like those above (check the second doctor's address and fax in each record)",
                 self.more
             ));
         }
-        self.lines
+        lines
+    }
+
+    /// The warnings listed one by one, with their records, and how many
+    /// more were counted but not listed ([`Code::MoreRecordWarnings`]), for
+    /// a front end that words each code itself.
+    pub fn into_parts(self) -> (Vec<(Origin, Warning)>, usize) {
+        (self.listed, self.more)
     }
 }
 
@@ -78,6 +93,7 @@ impl Patient {
             && self.second_opinion_doctor.is_some();
         if to_doctor && self.second_opinion_address.is_none() && self.second_opinion_fax.is_none() {
             warnings.push(Warning {
+                code: Code::DoctorWithoutAddressOrFax,
                 fields: &["second_opinion_address", "second_opinion_fax"],
                 message: "the records go to the second-opinion doctor, but the intake has neither their mailing address nor their fax",
                 hint: "add one or both, or the patient fills in the blanks on the letter before signing it",

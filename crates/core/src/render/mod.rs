@@ -30,7 +30,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::clinic::Clinic;
-use crate::error::{Error, Problem};
+use crate::error::{Code, Error, Problem};
 use crate::record::Patient;
 pub use templates::{BUILT_IN_TEMPLATES, LANGUAGES, TemplateSet};
 use world::{Base, file_id};
@@ -401,10 +401,12 @@ impl Renderer {
             .map(std::borrow::Cow::Owned)
             .map_err(|_| {
                 Problem::field(
+                    Code::LanguageWithoutTemplates,
                     "language",
                     "has no templates",
                     format!("use one of: {}", LANGUAGES.join(", ")),
                 )
+                .with("choices", LANGUAGES)
             })
     }
 
@@ -421,13 +423,16 @@ impl Renderer {
         )
         .map_err(|failure| match failure {
                 Failure::TooLong(_) => Problem::record(
+                    Code::PacketTooLong,
                     format!("this packet came out longer than {MAX_PACKET_PAGES} pages"),
                     "check this record for very long text; if it looks normal, tell whoever set up second-opinion (a template may repeat without end), giving this record's row number, not its data",
-                ),
+                )
+                .with("max", MAX_PACKET_PAGES),
                 // The templates were checked with a sample patient, so a
                 // failure here comes from something in this record.
                 Failure::Diagnostics(_) | Failure::Panic => render_problem("packet"),
                 Failure::Split => Problem::record(
+                    Code::DocumentsNotApart,
                     "could not tell this packet's documents apart",
                     "tell whoever set up second-opinion (the templates may need fixing), giving this record's row number, not its data",
                 ),
@@ -788,9 +793,11 @@ enum Failure {
 /// diagnostics are left out on purpose: they may quote the patient's text.
 fn render_problem(label: &str) -> Problem {
     Problem::record(
+        Code::DocumentFailed,
         format!("could not build the {label}"),
         "check this record's text for unusual characters; if it looks normal, tell whoever set up second-opinion, giving this record's row number (not its data)",
     )
+    .with("document", label)
 }
 
 /// The run date as Typst's datetime (noon, so no time zone moves the day).
