@@ -274,7 +274,10 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
         &["--workbook", workbook.to_str().unwrap()],
     );
     eprintln!("web/tests/scale.mjs: {}", scale["facts"]);
-    assert_eq!(scale["facts"]["entries"], 10_000, "unzip lists a packet per row");
+    assert_eq!(
+        scale["facts"]["entries"], 10_000,
+        "unzip lists a packet per row"
+    );
     let report_csv = fs::read_to_string(scale_out.join("report.csv")).unwrap();
     assert_eq!(
         report_csv.matches(",built,").count(),

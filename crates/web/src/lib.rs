@@ -739,10 +739,9 @@ mod tests {
         let mut batch = Batch::create(OPTIONS).unwrap();
         let mut helper = Batch::create(OPTIONS).unwrap();
         for b in [&mut batch, &mut helper] {
-            let checked: serde_json::Value = serde_json::from_str(
-                &b.input("patients.xlsx", &sample("patients.xlsx")).unwrap(),
-            )
-            .unwrap();
+            let checked: serde_json::Value =
+                serde_json::from_str(&b.input("patients.xlsx", &sample("patients.xlsx")).unwrap())
+                    .unwrap();
             assert_eq!(checked["records"], 12);
         }
         assert_eq!(batch.start().unwrap(), 12);
@@ -758,7 +757,10 @@ mod tests {
                 batch.build(k).unwrap()
             });
         }
-        assert!(batch.record(1, zips[1].as_deref()).is_err(), "in order only");
+        assert!(
+            batch.record(1, zips[1].as_deref()).is_err(),
+            "in order only"
+        );
         let mut bundle = Vec::new();
         for (k, zip) in zips.iter().enumerate() {
             bundle.extend(batch.record(k, zip.as_deref()).unwrap());
@@ -784,7 +786,10 @@ mod tests {
         let mut parts = vec![Vec::new()];
         for k in 0..12 {
             let zip = batch.build(k).unwrap();
-            parts.last_mut().unwrap().extend(batch.record(k, Some(&zip)).unwrap());
+            parts
+                .last_mut()
+                .unwrap()
+                .extend(batch.record(k, Some(&zip)).unwrap());
             if k == 4 {
                 parts.last_mut().unwrap().extend(batch.cut().unwrap());
                 parts.push(Vec::new());
