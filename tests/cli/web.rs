@@ -262,8 +262,9 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
     );
 
     // Clinic mode at scale: 10,000 rows, built by a worker per core and
-    // downloaded whole, the tab under 1 GB (web/tests/scale.mjs reads its
-    // memory from /proc), the bundle read back with unzip.
+    // downloaded in five parts of 2,000, the tab under 1 GB
+    // (web/tests/scale.mjs reads its memory from /proc and every part with
+    // unzip).
     let workbook = case.path("ten-thousand.xlsx");
     ten_thousand_rows(&xlsx, &workbook);
     let scale_out = case.path("scale");

@@ -1,13 +1,14 @@
 // Clinic mode at scale, in Debian's headless Chromium: a large workbook
-// dropped in, every packet made, all-packets.zip downloaded, while the
+// dropped in, every packet made and downloaded (in parts of 2,000 packets
+// past 2,000: all-packets-1-of-5.zip, …), while the
 // memory of the tab is read from /proc once a second (issue 27: 2,500 rows
 // used to end in "unreachable" with nothing downloaded, 2,000 rows took
 // 4.5 GB).
 //
 //   node web/tests/scale.mjs OUTDIR --workbook FILE [--dist web/dist] [--date 2026-11-23] [--chromium PATH]
 //
-// Reads the downloaded all-packets.zip with unzip where the browser put it
-// (some GB: not copied), and writes its report.csv to OUTDIR. Prints one JSON line: {"ok", "failures", "checks",
+// Reads every downloaded part with unzip where the browser put it (some GB
+// in all: not copied), and writes the report.csv of the last to OUTDIR. Prints one JSON line: {"ok", "failures", "checks",
 // "facts"}; exits 1 when a check failed. The tab is the renderer process:
 // the page and its workers (the WebAssembly cores) live there. The browser
 // process, which keeps the download's Blob (on disk once it is large), is
