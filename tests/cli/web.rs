@@ -349,6 +349,21 @@ fn ten_thousand_rows(sample: &str, out: &Path) {
     workbook.save(out).unwrap();
 }
 
+/// The scale test's workbook is what it says: 10,000 patients the CLI
+/// finds buildable. (Fast: no browser.)
+#[test]
+fn the_scale_workbook_holds_ten_thousand_good_rows() {
+    let case = Case::new();
+    let workbook = case.path("ten-thousand.xlsx");
+    ten_thousand_rows(&sample_file("patients.xlsx"), &workbook);
+    let run = case.run(&["validate", workbook.to_str().unwrap(), "--date", DATE]);
+    let said = format!("{}{}", run.stdout(), run.stderr());
+    assert!(
+        said.contains("10000 of 10000 records can be built"),
+        "{said}"
+    );
+}
+
 /// The page's words (web/src/words.js) name exactly the intake fields, so the
 /// one field table stays the source of the form. (Fast: no browser. The
 /// browser run checks the same against the wasm's `fields()`, codes
