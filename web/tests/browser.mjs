@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { scriptArgs } from './args.mjs';
+import { checker } from './results.mjs';
 import { serveSite } from './site.mjs';
 import { createRequire } from 'node:module';
 
@@ -29,14 +30,7 @@ const PROBE = 'http://192.0.2.1/probe';
 
 // ------------------------------------------------------------ results
 
-const failures = [];
-const checks = {};
-const facts = {};
-function check(name, ok, detail = '') {
-  checks[name] = !!ok;
-  if (!ok) failures.push(detail ? `${name}: ${detail}` : name);
-  return !!ok;
-}
+const { failures, checks, facts, check } = checker();
 
 // ------------------------------------------------------------ the site
 

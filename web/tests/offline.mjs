@@ -23,6 +23,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { scriptArgs } from './args.mjs';
+import { checker } from './results.mjs';
 
 
 // ------------------------------------------------------------ arguments
@@ -38,14 +39,7 @@ const { dist, DATE, samples, browserPath, out } = scriptArgs(
 const NAME = 'Offlinia Q. Cachetest';
 const SAMPLE_NAME = JSON.parse(fs.readFileSync(path.join(samples, 'patient.json'), 'utf8')).patient_name;
 
-const failures = [];
-const checks = {};
-const facts = {};
-function check(name, ok, detail = '') {
-  checks[name] = !!ok;
-  if (!ok) failures.push(detail ? `${name}: ${detail}` : name);
-  return !!ok;
-}
+const { failures, checks, facts, check } = checker();
 
 // ------------------------------------------------------------ the site's own files and policy
 

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { scriptArgs } from './args.mjs';
+import { checker } from './results.mjs';
 import { serveSite } from './site.mjs';
 
 const argv = process.argv.slice(2);
@@ -33,14 +34,7 @@ if (!workbook) {
 // The tab's budget: what a clinic's ordinary computer gives one tab.
 const TAB_BUDGET = 1024 * 1024 * 1024;
 
-const failures = [];
-const checks = {};
-const facts = {};
-function check(name, ok, detail = '') {
-  checks[name] = !!ok;
-  if (!ok) failures.push(detail ? `${name}: ${detail}` : name);
-  return !!ok;
-}
+const { failures, checks, facts, check } = checker();
 
 /** Every process under this one, with its parent, command line and resident bytes. */
 function processes() {
