@@ -120,10 +120,21 @@ function siteFile(url, res) {
 
 let down = false; // the "network" is gone: the server answers nothing
 const servedWhileDown = [];
+let updateChecksWhileDown = 0; // the browser's service-worker update checks
 const bodies = {}; // path -> how many times its whole body was sent
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (down) {
+    // The browser's own check for a new service worker (it sends
+    // `Service-Worker: script`) is not the page asking for anything: DevTools'
+    // offline emulation does not cover it, and with no network it fails and
+    // the installed worker stays. Counted as a fact, not a request.
+    if (req.headers['service-worker'] === 'script' && url.pathname === '/sw.js') {
+      updateChecksWhileDown += 1;
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('offline');
+      return;
+    }
     servedWhileDown.push(url.pathname);
     res.writeHead(503, { 'content-type': 'text/plain' });
     res.end('offline');
@@ -324,6 +335,7 @@ async function run() {
   check('saved_answers_offline_hold_the_typed_name',
     JSON.parse(fs.readFileSync(path.join(out, 'offline-intake.json'), 'utf8')).patient_name === NAME);
   check('nothing_reached_the_server_offline', servedWhileDown.length === 0, servedWhileDown.join(' '));
+  facts.service_worker_update_checks_offline = updateChecksWhileDown;
 
   // After the packet: still exactly the site's files, and no patient text.
   // (Only the typed name: the sample's own name is in the wasm, which
