@@ -14,7 +14,6 @@
 //! patient when it is built, so a broken template stops the run before any
 //! patient is touched, with Typst's own diagnostics (file, line, column).
 
-mod split;
 pub mod templates;
 pub mod world;
 
@@ -477,10 +476,10 @@ impl Renderer {
                 .iter()
                 .map(|doc| pdf_ident(patient, &doc.file_name))
                 .collect();
-            let parts: Vec<split::Part<'_>> = sections
+            let parts: Vec<second_opinion_pdfcut::Part<'_>> = sections
                 .iter()
                 .zip(&idents)
-                .map(|(section, ident)| split::Part {
+                .map(|(section, ident)| second_opinion_pdfcut::Part {
                     pages: section.pages.clone(),
                     title: &section.title,
                     lang: section.lang.as_ref().map(|lang| lang.as_str()),
@@ -491,9 +490,11 @@ impl Renderer {
                 // The cut only saves time: should it ever panic, the
                 // documents are exported separately instead of the record
                 // failing.
-                Export::Split => catch_unwind(AssertUnwindSafe(|| split::split(&whole, &parts)))
-                    .ok()
-                    .flatten(),
+                Export::Split => catch_unwind(AssertUnwindSafe(|| {
+                    second_opinion_pdfcut::split(&whole, &parts)
+                }))
+                .ok()
+                .flatten(),
                 Export::Separately => None,
             };
             let (whole, pdfs) = match cut {
@@ -519,7 +520,7 @@ impl Renderer {
 
     /// Exports each document's PDF from its own pages of the compiled
     /// packet, with its title and language: the slower way, for packets
-    /// [`split::split`] cannot cut apart.
+    /// [`second_opinion_pdfcut::split`] cannot cut apart.
     fn export_each(
         &self,
         packet: &PagedDocument,
@@ -654,11 +655,11 @@ impl Renderer {
 }
 
 /// `pdf` with its plain objects in compressed object streams
-/// ([`split::compact`]), as the cut documents are written, so that every
+/// ([`second_opinion_pdfcut::compact`]), as the cut documents are written, so that every
 /// PDF of a packet can be stored in its ZIP without deflating it again; the
 /// PDF as it was if it cannot be rewritten.
 fn compacted(pdf: Vec<u8>) -> Vec<u8> {
-    catch_unwind(AssertUnwindSafe(|| split::compact(&pdf)))
+    catch_unwind(AssertUnwindSafe(|| second_opinion_pdfcut::compact(&pdf)))
         .ok()
         .flatten()
         .unwrap_or(pdf)
@@ -895,7 +896,7 @@ mod tests {
 
     /// `packet.pdf` in a packet is Typst's own export of the packet with
     /// its streams finished and its plain objects moved into object streams
-    /// (`split::compact`): a third smaller, and what readers show of it is
+    /// (`second_opinion_pdfcut::compact`): a third smaller, and what readers show of it is
     /// unchanged.
     #[test]
     fn the_packet_pdf_is_typsts_export_with_object_streams() {
@@ -906,7 +907,10 @@ mod tests {
         let raw = renderer.combined_as_typst_writes_it(&patient).unwrap();
         let packet = renderer.render(&patient).unwrap();
         let (_, compacted) = packet.iter().find(|(n, _)| n == PACKET_FILE).unwrap();
-        assert_eq!(split::compact(&raw).as_ref(), Some(compacted));
+        assert_eq!(
+            second_opinion_pdfcut::compact(&raw).as_ref(),
+            Some(compacted)
+        );
         assert!(
             compacted.len() * 3 < raw.len() * 2,
             "{} bytes from {}",
@@ -976,7 +980,7 @@ mod tests {
             assert_eq!(cut.len(), separate.len());
             for ((name, a), (other, b)) in cut.iter().zip(&separate) {
                 assert_eq!(name, other);
-                // Every PDF is written with object streams (split::Writer)
+                // Every PDF is written with object streams (crates/pdfcut, writer.rs)
                 // and reads cleanly.
                 let qpdf_check = |pdf: &[u8], tag: &str| {
                     assert!(
