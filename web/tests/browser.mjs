@@ -493,6 +493,32 @@ async function fileScheme() {
   }
 }
 
+// A browser without WebAssembly SIMD (the core needs it: web/build) is
+// told to update, in its language, and keeps the form: Chromium made to
+// answer the page's SIMD probe as an older browser would.
+async function oldBrowser() {
+  for (const [lang, want] of [['en', 'too old to make the packet'], ['es', 'demasiado antiguo para hacer el paquete']]) {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    await ctx.route('**/*', (route) => (ownUrl(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+    await ctx.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      // The probe is the one module of 31 bytes the page validates.
+      WebAssembly.validate = (bytes) => (bytes && bytes.byteLength === 31 ? false : validate(bytes));
+    });
+    const page = await ctx.newPage();
+    const wasm = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+    await page.goto(`${origin}/?date=${DATE}&lang=${lang}`);
+    await page.waitForFunction(() => document.documentElement.dataset.core, null, { timeout: 30_000 }).catch(() => {});
+    const core = await page.evaluate(() => document.documentElement.dataset.core);
+    const text = await page.locator('#boot').textContent().catch(() => '');
+    check(`old_browser_told_to_update_${lang}`, core === 'unsupported' && text.includes(want), `${core}: ${text}`);
+    check(`old_browser_keeps_the_form_${lang}`, (await page.locator('#in-patient_name').count()) === 1);
+    check(`old_browser_loads_no_wasm_${lang}`, wasm.length === 0, wasm.join(' '));
+    await ctx.close();
+  }
+}
+
 async function layout() {
   for (const [label, viewport] of [['phone', { width: 375, height: 740 }], ['zoom200', { width: 640, height: 450 }]]) {
     const page = await open('', viewport);
@@ -623,7 +649,7 @@ async function clinic() {
 
 let crashed = null;
 try {
-  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, spanish, layout, keyboard, clinic]) {
+  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, spanish, layout, keyboard, clinic]) {
     try {
       await scenario();
     } catch (err) {

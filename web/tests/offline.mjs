@@ -358,7 +358,9 @@ async function run() {
 
 // The gzipped wasm's budget in bytes: a few percent above what web/build
 // makes today (web/README.md, "Size"), so that a larger build fails here.
-const WASM_GZIP_BUDGET = 17_250_000;
+// 17.94 MB since the core is built for speed with SIMD (opt-level 3: a
+// packet takes a quarter less CPU, for 1.2 MB more than at opt-level "s").
+const WASM_GZIP_BUDGET = 18_500_000;
 // 20 Mbit/s down, 40 ms latency: what the first load is measured at. The
 // server paces what it sends (DevTools' network emulation covers the page's
 // own requests, not those of its workers, which fetch the core).
