@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -50,8 +50,10 @@ function intake(count) {
 function cliRun(args) {
   const out = fs.mkdtempSync(path.join(tmp, 'out-'));
   const t = performance.now();
-  const said = execFileSync('/usr/bin/time', ['-f', '%U %S', cli, 'build', ...args, '--quiet', '--date', DATE, '-o', out],
-    { stdio: ['ignore', 'ignore', 'pipe'] }).toString().trim().split('\n').pop();
+  const run = spawnSync('/usr/bin/time', ['-f', '%U %S', cli, 'build', ...args, '--quiet', '--date', DATE, '-o', out],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.status !== 0) throw new Error(`second-opinion build failed: ${run.stderr}`);
+  const said = run.stderr.toString().trim().split('\n').pop();
   const wall = (performance.now() - t) / 1000;
   fs.rmSync(out, { recursive: true, force: true });
   const [user, sys] = said.split(' ').map(Number);
