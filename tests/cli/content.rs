@@ -5,9 +5,11 @@
 //! the two questions every patient needs, and no text is under 10 pt.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use super::{Case, ENTRIES, pdf_text, sample, tool, zip_entries};
+use crate::support::{
+    Case, ENTRIES, page_text, pages, pdf_text, pdftotext, require, sample, tool, word_heights,
+    zip_entries,
+};
 
 /// A patient whose letter has the most to hold: every kind of record, long
 /// names and addresses, every contact detail.
@@ -63,31 +65,6 @@ fn packet(case: &Case, name: &str, input: &str, extra: &[&str]) -> PathBuf {
     case.unzip(&zip, &format!("{name}-x"))
 }
 
-fn pages(pdf: &Path) -> usize {
-    tool("pdfinfo", &[], pdf)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-/// The text of one page of a PDF, white space folded.
-fn page_text(pdf: &Path, page: usize) -> String {
-    let n = page.to_string();
-    let out = Command::new("pdftotext")
-        .args(["-f", &n, "-l", &n])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The language a PDF's metadata names.
 fn language(pdf: &Path) -> String {
     let meta = tool("pdfinfo", &["-meta"], pdf);
@@ -100,6 +77,7 @@ fn language(pdf: &Path) -> String {
 
 #[test]
 fn spanish_packets_send_the_letter_in_english_with_a_spanish_copy_not_to_send() {
+    require!("pdftotext", "pdfinfo", "unzip");
     let case = Case::new();
     let es = packet(&case, "es", &sample(), &["--language", "es"]);
     let letter = es.join("records-request-letter.pdf");
@@ -154,6 +132,7 @@ fn spanish_packets_send_the_letter_in_english_with_a_spanish_copy_not_to_send() 
 
 #[test]
 fn the_letter_fits_on_one_page_in_regular_print_even_with_long_lists() {
+    require!("pdftotext", "pdfinfo", "unzip");
     let case = Case::new();
     for (name, input, paper) in [
         ("sample", sample(), "letter"),
@@ -171,6 +150,7 @@ fn the_letter_fits_on_one_page_in_regular_print_even_with_long_lists() {
 
 #[test]
 fn the_signature_page_names_the_recipient_and_the_records_in_every_setting() {
+    require!("pdftotext", "pdfinfo", "unzip");
     let case = Case::new();
     for (name, extra) in [
         ("regular", &[][..]),
@@ -200,6 +180,7 @@ fn the_signature_page_names_the_recipient_and_the_records_in_every_setting() {
 
 #[test]
 fn spanish_names_doctors_in_sentences_with_the_article_their_title_asks_for() {
+    require!("pdftotext", "unzip");
     // Issue 26: no title in brackets ("mi médico actual (Dra. Ana…)"); a
     // sentence that reads aloud, "la Dra." for a woman's title, "el Dr." or
     // "del Dr." for a man's, never the other way round.
@@ -232,6 +213,7 @@ fn spanish_names_doctors_in_sentences_with_the_article_their_title_asks_for() {
 
 #[test]
 fn the_new_pages_come_in_the_order_of_use_with_the_intake_filled_in() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let dir = packet(&case, "en", &sample(), &[]);
     let summary = pdf_text(&dir.join("my-health-summary.pdf"));
@@ -292,6 +274,7 @@ fn the_new_pages_come_in_the_order_of_use_with_the_intake_filled_in() {
 
 #[test]
 fn the_question_sheet_always_asks_about_all_options_and_the_actual_scans() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let records = serde_json::json!([
         {"packet_id": "none", "patient_name": "Ann Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "diagnosis": "Gallstones"},
@@ -333,27 +316,14 @@ fn the_question_sheet_always_asks_about_all_options_and_the_actual_scans() {
 /// The smallest word height on any page of a PDF, in points, from
 /// `pdftotext -bbox` word boxes.
 fn smallest_word_height(pdf: &Path) -> f64 {
-    let out = Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.trim_start().starts_with("<word"))
-        .filter_map(|l| {
-            let num = |key: &str| -> Option<f64> {
-                let start = l.find(&format!("{key}=\""))? + key.len() + 2;
-                l[start..].split('"').next()?.parse().ok()
-            };
-            Some(num("yMax")? - num("yMin")?)
-        })
+    word_heights(pdf, &[])
+        .into_iter()
         .fold(f64::INFINITY, f64::min)
 }
 
 #[test]
 fn no_text_is_smaller_than_10_points() {
+    require!("pdftotext", "unzip");
     // Calibration: pdftotext's word box is the font's ascent plus descent,
     // 1.14 times the size in Libertinus Serif (a 10 pt word is 11.40 pt
     // high, 9 pt is 10.26: measured on the packet's own 10 pt footer). In
@@ -408,19 +378,14 @@ fn longest_patient(language: &str) -> String {
 /// Every word on every page of a PDF whose box is not inside the page, as
 /// "page N: word".
 fn words_off_the_page(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
+    let boxes = pdftotext(pdf, &["-bbox"]);
     let num = |l: &str, key: &str| -> f64 {
         let start = l.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
         l[start..].split('"').next().unwrap().parse().unwrap()
     };
     let (mut page, mut width, mut height, mut words) = (0, 0.0, 0.0, 0);
     let mut off = Vec::new();
-    for l in String::from_utf8_lossy(&out.stdout).lines() {
+    for l in boxes.lines() {
         let l = l.trim_start();
         if l.starts_with("<page ") {
             page += 1;
@@ -450,6 +415,7 @@ fn words_off_the_page(pdf: &Path) -> Vec<String> {
 
 #[test]
 fn no_word_leaves_the_page_in_any_packet() {
+    require!("pdftotext", "pdfinfo", "unzip");
     // English and Spanish, regular and large print, Letter and A4, with a
     // 70-character name and 40-character values without a space: the header
     // keeps to two lines, and long values break inside the page.
@@ -502,6 +468,7 @@ fn sample_with(changes: serde_json::Value) -> String {
 
 #[test]
 fn the_close_deadline_box_is_there_only_when_a_date_is_close() {
+    require!("pdftotext", "unzip");
     // The run date is 2026-11-23.
     let case = Case::new();
     let close = sample_with(
@@ -529,6 +496,7 @@ fn the_close_deadline_box_is_there_only_when_a_date_is_close() {
 
 #[test]
 fn medicare_guidance_comes_first_and_no_insurance_has_a_path_of_its_own() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     for language in ["en", "es"] {
         let medicare =
@@ -572,6 +540,7 @@ fn medicare_guidance_comes_first_and_no_insurance_has_a_path_of_its_own() {
 
 #[test]
 fn the_release_form_step_is_only_for_records_sent_to_someone_else() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let to_me = sample_with(serde_json::json!({"records_delivery": "patient"}));
     let cover = pdf_text(&packet(&case, "me", &to_me, &[]).join("checklist.pdf"));
@@ -618,6 +587,7 @@ fn zip_order(dir: &Path) -> Vec<String> {
 
 #[test]
 fn the_reading_copy_comes_right_after_the_letter_and_large_print_english_has_one() {
+    require!("pdftotext", "pdfinfo", "unzip");
     // Issue 26: the Spanish copy right after the English letter in
     // packet.pdf, not at the end; an English large-print packet gets a
     // large-print copy (the letter that is sent stays in the letter size).
@@ -686,6 +656,7 @@ fn the_reading_copy_comes_right_after_the_letter_and_large_print_english_has_one
 
 #[test]
 fn the_question_sheet_asks_about_cost_and_results_and_ends_with_teach_back() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let en = pdf_text(&packet(&case, "q-en", &sample(), &[]).join("second-opinion-questions.pdf"));
     for expected in [
@@ -710,6 +681,7 @@ fn the_question_sheet_asks_about_cost_and_results_and_ends_with_teach_back() {
 
 #[test]
 fn the_free_interpreter_is_named_in_every_packet_not_in_english_and_none_in_english() {
+    require!("pdftotext", "unzip");
     // ACA section 1557: the doctor's office too, not only the insurer.
     let case = Case::new();
     let es = packet(&case, "i-es", &sample(), &["--language", "es"]);
@@ -727,6 +699,7 @@ fn the_free_interpreter_is_named_in_every_packet_not_in_english_and_none_in_engl
 
 #[test]
 fn the_appointment_page_says_what_to_ask_when_booking_and_how_to_find_a_doctor() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     // A plan, a named doctor: the booking questions, no "How to find" box.
     let text =
@@ -817,6 +790,7 @@ fn a_record_without_the_second_doctors_address_and_fax_is_warned_about_by_field_
 /// interpreter in Spanish only.
 #[test]
 fn the_cover_lists_free_help_that_fits_the_patient() {
+    require!("pdftotext", "pdfinfo", "unzip");
     let case = Case::new();
     let help = |name: &str, changes: serde_json::Value| {
         let checklist = packet(&case, name, &sample_with(changes), &[]).join("checklist.pdf");

@@ -16,15 +16,17 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::os::unix::process::CommandExt as _;
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use super::{Case, DATE, Run, fixture, listing, pdf_text, pdf_text_raw, tool};
+use crate::support::{
+    Case, DATE, Run, fixture, listing, pdf_text, pdf_text_raw, require, tool, zip_of,
+};
 
 /// In every field value of the leak test; never printed or reported.
 const LEAK: &str = "QZXLEAKMARKER";
@@ -32,13 +34,6 @@ const LEAK: &str = "QZXLEAKMARKER";
 const LEAK_NUMBER: &str = "918273645";
 
 // ------------------------------------------------------------- helpers
-
-/// Writes a file of any bytes into the case's folder.
-fn write_bytes(case: &Case, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = case.path(name);
-    fs::write(&path, bytes).unwrap();
-    path
-}
 
 /// Runs `validate` on one input at the fixed run date.
 fn validate(case: &Case, input: &str, extra: &[&str]) -> Run {
@@ -119,18 +114,6 @@ fn patient(name: &str) -> serde_json::Value {
     serde_json::json!({"patient_name": name, "date_of_birth": "1970-02-03", "current_doctor": "Dr. Lee"})
 }
 
-/// A ZIP holding the given entries, for files that only look like workbooks.
-fn zip_with(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, text) in entries {
-        writer
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
 fn is_temp(name: &str) -> bool {
     name.starts_with(".second-opinion-") && name.ends_with(".tmp")
 }
@@ -154,9 +137,7 @@ fn report_rows(report: &Path) -> Vec<String> {
 fn json_corpus_has_exact_outcomes() {
     let case = Case::new();
     let p = |name: &str, bytes: &[u8]| -> String {
-        write_bytes(&case, name, bytes)
-            .to_string_lossy()
-            .into_owned()
+        case.write_bytes(name, bytes).to_string_lossy().into_owned()
     };
     let good = patient("Ann Lee").to_string();
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
@@ -336,9 +317,7 @@ fn json_corpus_has_exact_outcomes() {
 fn csv_corpus_has_exact_outcomes() {
     let case = Case::new();
     let p = |name: &str, bytes: &[u8]| -> String {
-        write_bytes(&case, name, bytes)
-            .to_string_lossy()
-            .into_owned()
+        case.write_bytes(name, bytes).to_string_lossy().into_owned()
     };
     let utf16_no_bom: Vec<u8> =
         "patient_name,date_of_birth,current_doctor\r\nAnn,1970-02-03,Dr. Lee\r\n"
@@ -516,7 +495,7 @@ fn an_unclosed_quote_in_csv_is_an_error_naming_its_line() {
                  Ann,1970-02-03,\"Dr. Q\n\
                  Bob,1970-02-03,Dr. R\n\
                  Cy,1970-02-03,Dr. S\n";
-    let input = write_bytes(&case, "unclosed.csv", text);
+    let input = case.write_bytes("unclosed.csv", text);
     let run = validate(&case, input.to_str().unwrap(), &[]);
     let said = run.stderr();
     assert_ne!(run.code(), 0, "three patients cannot become one:\n{said}");
@@ -528,9 +507,7 @@ fn an_unclosed_quote_in_csv_is_an_error_naming_its_line() {
 fn workbook_corpus_has_exact_outcomes() {
     let case = Case::new();
     let p = |name: &str, bytes: &[u8]| -> String {
-        write_bytes(&case, name, bytes)
-            .to_string_lossy()
-            .into_owned()
+        case.write_bytes(name, bytes).to_string_lossy().into_owned()
     };
     let mut binary: Vec<u8> = (0..=255u8).cycle().take(600).collect();
     binary[0] = 0x7F;
@@ -590,7 +567,7 @@ fn workbook_corpus_has_exact_outcomes() {
         Expect {
             input: p(
                 "letter.xlsx",
-                &zip_with(&[("word/document.xml", "<w:document/>")]),
+                &zip_of(&[("word/document.xml", b"<w:document/>")]),
             ),
             options: &[],
             code: 2,
@@ -598,7 +575,7 @@ fn workbook_corpus_has_exact_outcomes() {
             says: says(&["letter.xlsx: the file is a Word document, not a workbook"]),
         },
         Expect {
-            input: p("archive.xlsx", &zip_with(&[("notes.txt", "hello")])),
+            input: p("archive.xlsx", &zip_of(&[("notes.txt", b"hello")])),
             options: &[],
             code: 2,
             buildable: None,
@@ -750,9 +727,9 @@ fn workbook_corpus_has_exact_outcomes() {
 /// dates from both date systems print as the same day.
 #[test]
 fn mixed_inputs_build_exactly_the_good_records() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
-    let bom = write_bytes(
-        &case,
+    let bom = case.write_bytes(
         "bom.json",
         format!("\u{feff}{}", patient("Bom Example")).as_bytes(),
     );
@@ -1099,13 +1076,13 @@ fn no_broken_file_shows_a_field_value() {
     ];
     let mut runs = Vec::new();
     for (name, bytes) in &json_cases {
-        let path = write_bytes(&case, name, bytes);
+        let path = case.write_bytes(name, bytes);
         let run = validate(&case, path.to_str().unwrap(), &[]);
         assert_ne!(run.code(), 0, "{name}: {}", run.stderr());
         runs.push((name.to_string(), run));
     }
     for (name, bytes, options) in &csv_cases {
-        let path = write_bytes(&case, name, bytes);
+        let path = case.write_bytes(name, bytes);
         let run = validate(&case, path.to_str().unwrap(), options);
         assert_ne!(run.code(), 0, "{name}: {}", run.stderr());
         runs.push((name.to_string(), run));
@@ -1246,6 +1223,7 @@ fn covered_words(words: std::ops::RangeInclusive<usize>) -> impl Strategy<Value 
 /// reading drops it; the test reads in drawing order.)
 #[test]
 fn one_letter_words_of_two_scripts_keep_their_space() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let record = serde_json::json!({"packet_id": "p7", "patient_name": "ЂĆĻ",
         "date_of_birth": "1970-02-03", "current_doctor": "Dr. Lee", "diagnosis": "ê ψ"});
@@ -1259,6 +1237,7 @@ fn one_letter_words_of_two_scripts_keep_their_space() {
 
 #[test]
 fn names_and_diagnoses_in_covered_scripts_print_literally() {
+    require!("pdftotext", "pdffonts", "qpdf", "unzip");
     // One build run for all patients: rendering start-up is paid once.
     const PATIENTS: usize = 10;
     let mut runner = TestRunner::new(Config {
@@ -1397,6 +1376,7 @@ fn a_folder_in_place_of_a_packet_fails_that_record_only() {
 /// and a third replaces them all and cleans up.
 #[test]
 fn a_run_killed_half_way_leaves_only_whole_packets() {
+    require!("unzip");
     const PATIENTS: usize = 40;
     let case = Case::new();
     let records: Vec<serde_json::Value> = (0..PATIENTS)
@@ -1410,12 +1390,10 @@ fn a_run_killed_half_way_leaves_only_whole_packets() {
     let input = input.to_str().unwrap();
     let out = case.path("out");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args([
+    let mut child = case
+        .command(&[
             "build", input, "--out", "out", "--date", DATE, "--jobs", "1",
         ])
-        .current_dir(case.dir.path())
-        .env_remove("SOURCE_DATE_EPOCH")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -1522,16 +1500,24 @@ fn a_run_killed_half_way_leaves_only_whole_packets() {
 fn an_xls_whose_sector_chain_loops_is_a_damaged_workbook() {
     let case = Case::new();
     let input = fixture("fuzz/xls_sector_chain_cycle.xls");
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v 3000000 && exec \"$0\" validate \"$1\" --date {DATE}"
-        ))
-        .arg(env!("CARGO_BIN_EXE_second-opinion"))
-        .arg(&input)
-        .current_dir(case.dir.path())
-        .output()
-        .unwrap();
+    let mut command = case.command(&["validate", &input, "--date", DATE]);
+    // 3,000,000 KB of address space, as `ulimit -v 3000000` sets it.
+    // SAFETY: setrlimit is async-signal-safe and reads only `limit`.
+    unsafe {
+        command.pre_exec(|| {
+            let bytes = 3_000_000 * 1024;
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let output = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -1548,9 +1534,8 @@ fn an_xls_whose_sector_chain_loops_is_a_damaged_workbook() {
 // The child is reaped by `wait4`, which clippy cannot see.
 #[allow(clippy::zombie_processes)]
 fn peak_mb(case: &Case, args: &[&str]) -> f64 {
-    let child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(args)
-        .current_dir(case.dir.path())
+    let child = case
+        .command(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -14,7 +14,7 @@
 use std::fs;
 use std::time::Instant;
 
-use super::{Case, DATE, minimal};
+use crate::support::{Case, DATE, minimal, require};
 
 /// Peak memory allowed for a run that refuses a file at load (the debug
 /// binary alone is about 20 MB; `limits.rs` allows the same).
@@ -101,7 +101,7 @@ fn build(case: &Case, extra: &[&str]) -> (i32, String, f64) {
     let mut args = vec!["build", "ann.json", "--out", "out", "--date", DATE];
     args.extend_from_slice(extra);
     let started = Instant::now();
-    let (code, mb, _) = super::safety::measured(case, &args, &[]);
+    let (code, mb, _) = case.measured(&args, &[]);
     assert!(
         started.elapsed().as_secs() < 20,
         "{extra:?} took {:?}",
@@ -128,6 +128,7 @@ fn folder_showing(case: &Case, name: &str, bytes: &[u8]) {
 
 #[test]
 fn a_logo_bomb_of_any_format_is_refused_by_name_before_decoding() {
+    require!("/usr/bin/time");
     // A GIF whose comment holds "<svg" passes for an SVG by its first
     // kilobyte, and is still read as the GIF it is.
     let disguised = gif(65_535, 65_535, b"<svg>");
@@ -182,6 +183,7 @@ fn a_logo_bomb_of_any_format_is_refused_by_name_before_decoding() {
 
 #[test]
 fn a_template_image_bomb_shown_only_for_real_records_is_refused_at_load() {
+    require!("/usr/bin/time");
     let cases: [(&str, Vec<u8>, &str); 7] = [
         (
             "map.jpg",
@@ -234,6 +236,7 @@ fn a_template_image_bomb_shown_only_for_real_records_is_refused_at_load() {
 
 #[test]
 fn every_file_of_the_folder_is_checked_templates_included_and_others_are_never_served() {
+    require!("/usr/bin/time");
     // A template that is a GIF: a template can `read` any file of the
     // folder as bytes. A UTF-8 header claims 32,639 × 32,639 pixels.
     let case = Case::new();
@@ -321,6 +324,7 @@ fn real_png(w: u32, h: u32) -> Vec<u8> {
 
 #[test]
 fn images_within_the_budget_are_shown() {
+    require!("/usr/bin/time");
     // A real 4 × 3 PNG in the folder, and the same PNG inside an SVG logo:
     // built as before.
     let case = Case::new();
@@ -340,6 +344,7 @@ fn images_within_the_budget_are_shown() {
 
 #[test]
 fn template_names_windows_cannot_hold_or_differing_only_in_case_are_refused() {
+    require!("/usr/bin/time");
     for (names, blamed, says) in [
         (
             &["en/CHECKLIST.typ", "en/checklist.typ"][..],

@@ -4,15 +4,15 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
-use super::{Case, DATE};
+use crate::support::{Case, DATE, mkfifo, require, zip_of};
 
 /// A run's exit code and its peak memory in MB, measured by `/usr/bin/time`
-/// (see `safety::measured` for why not `wait4`).
+/// (see `Case::measured` for why not `wait4`).
 fn exit_and_peak_mb(case: &Case, args: &[&str]) -> (i32, f64) {
-    let (code, mb, _) = super::safety::measured(case, args, &[]);
+    let (code, mb, _) = case.measured(args, &[]);
     (code, mb)
 }
 
@@ -35,17 +35,6 @@ fn validate(case: &Case, name: &str) -> (i32, String, f64) {
     );
     let stderr = case.run(&["validate", name, "--date", DATE]).stderr();
     (code, stderr, peak)
-}
-
-/// A ZIP of `(name, body)` parts.
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, body) in parts {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(body).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 /// A minimal xlsx holding one header and one patient, with its parts named
@@ -108,6 +97,7 @@ fn xlsx(sep: &str, top_level: bool) -> Vec<u8> {
 
 #[test]
 fn ods_repeat_counts_are_refused_before_they_expand() {
+    require!("/usr/bin/time");
     let case = Case::new();
     let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Patients"><table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="900" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
     let bytes = zip_of(&[
@@ -130,6 +120,7 @@ fn ods_repeat_counts_are_refused_before_they_expand() {
 
 #[test]
 fn an_over_long_cell_fails_its_record_without_being_copied() {
+    require!("/usr/bin/time");
     let case = Case::new();
     let long = "x".repeat(20 * 1024 * 1024);
     case.write(
@@ -160,6 +151,7 @@ fn an_over_long_cell_fails_its_record_without_being_copied() {
 
 #[test]
 fn a_very_wide_csv_line_stops_at_the_column_limit() {
+    require!("/usr/bin/time");
     let case = Case::new();
     case.write(
         "wide.csv",
@@ -179,6 +171,7 @@ fn a_very_wide_csv_line_stops_at_the_column_limit() {
 
 #[test]
 fn json_stops_at_the_same_record_cap_as_tables() {
+    require!("/usr/bin/time");
     let case = Case::new();
     let many = vec!["1"; 100_001].join(",");
     case.write("many.json", &format!("[{many}]"));
@@ -206,6 +199,7 @@ fn json_stops_at_the_same_record_cap_as_tables() {
 
 #[test]
 fn a_workbook_part_that_unpacks_too_far_is_refused_unopened() {
+    require!("/usr/bin/time");
     let case = Case::new();
     let mut shared = Vec::with_capacity(130 * 1024 * 1024);
     shared.extend_from_slice(b"<sst><si><t>");
@@ -233,6 +227,7 @@ fn a_workbook_part_that_unpacks_too_far_is_refused_unopened() {
 
 #[test]
 fn devices_and_pipes_are_refused_without_reading() {
+    require!("/usr/bin/time");
     let case = Case::new();
     let (code, stderr, _) = validate(&case, "/dev/zero");
     assert_eq!(code, 2);
@@ -241,8 +236,7 @@ fn devices_and_pipes_are_refused_without_reading() {
         "{stderr}"
     );
     let fifo = case.path("fifo");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     // Opening a FIFO with no writer would block: it must not be opened.
     let (code, stderr, _) = validate(&case, "fifo");
     assert_eq!(code, 2);
@@ -251,9 +245,8 @@ fn devices_and_pipes_are_refused_without_reading() {
 
 /// Runs the binary with `input` on standard input.
 fn with_stdin(case: &Case, args: &[&str], input: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(args)
-        .current_dir(case.dir.path())
+    let mut child = case
+        .command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -306,6 +299,7 @@ fn standard_input_is_read_once_and_seen_by_both_passes() {
 /// which calamine opens, are read as workbooks, not refused as ZIP archives.
 #[test]
 fn workbooks_with_backslash_or_top_level_parts_are_read() {
+    require!("/usr/bin/time");
     let case = Case::new();
     for name in ["backslash_parts.xlsx", "top_level_parts.xlsx"] {
         let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

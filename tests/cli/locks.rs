@@ -19,47 +19,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::scale::SCHEDULER_VARS;
-use super::{Case, DATE, Run, listing};
+use crate::support::{BIN, Case, DATE, Run, listing, minimal, mkfifo, require, skip};
 
-/// The binary under test.
-fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_second-opinion")
-}
-
-/// Runs the binary in the case's folder with `env` set and the scheduler's
-/// variables otherwise cleared; fails the test if it runs for more than a
-/// minute (a run waiting on a pipe would otherwise hang the suite).
+/// Runs the binary with `env` set, failing the test if it runs for more
+/// than a minute (a run waiting on a pipe would otherwise hang the suite).
 fn run_env(case: &Case, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(binary());
-    command
-        .args(args)
-        .current_dir(case.dir.path())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in SCHEDULER_VARS {
-        command.env_remove(var);
-    }
-    let mut child = command
-        .envs(env.iter().copied())
-        .spawn()
-        .expect("the binary runs");
-    let start = Instant::now();
-    while child
-        .try_wait()
-        .expect("the child can be waited on")
-        .is_none()
-    {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("second-opinion {args:?} still ran after a minute");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Run(child.wait_with_output().expect("the output is read"))
+    case.run_within(args, env, Duration::from_secs(60))
 }
 
 /// `build INPUT --out OUT --date DATE --quiet EXTRA...`.
@@ -166,8 +131,7 @@ fn a_fifo_planted_as_a_lock_file_is_refused_not_waited_on() {
     let shared = case.path("shared");
     fs::create_dir(&shared).unwrap();
     let lock = shared.join(".second-opinion-shard-2-of-2.lock");
-    let made = Command::new("mkfifo").arg(&lock).status().expect("mkfifo");
-    assert!(made.success());
+    mkfifo(&lock);
     let start = Instant::now();
     let run = build(&case, &input, "shared", &["--shard", "2/2"]);
     run.assert_code(2)
@@ -178,8 +142,7 @@ fn a_fifo_planted_as_a_lock_file_is_refused_not_waited_on() {
     assert!(!anything_at(&shared.join("Bo-Chan.zip")));
     // A pipe under another count's lock name is no shard's lock: skipped.
     let other = shared.join(".second-opinion-shard-1-of-3.lock");
-    let made = Command::new("mkfifo").arg(&other).status().expect("mkfifo");
-    assert!(made.success());
+    mkfifo(&other);
     build(&case, &input, "shared", &["--shard", "1/2"]).assert_code(0);
 }
 
@@ -284,9 +247,9 @@ fn user_namespaces() -> bool {
 
 #[test]
 fn a_full_disk_before_the_report_lists_the_packets_and_leaves_no_older_report() {
+    require!("unshare", "sh");
     if !user_namespaces() {
-        eprintln!("skipped: no user namespaces to mount a small tmpfs in (unshare -rm)");
-        return;
+        skip!("no user namespaces to mount a small tmpfs in (unshare -rm)");
     }
     let case = Case::new();
     let input = two_records(&case);
@@ -303,7 +266,7 @@ fn a_full_disk_before_the_report_lists_the_packets_and_leaves_no_older_report() 
         })
         .sum();
     // An older run's report: another record, in another run.
-    let older = case.write("older.json", &super::minimal("Cy Diaz"));
+    let older = case.write("older.json", &minimal("Cy Diaz"));
     build(&case, older.to_str().unwrap(), "older", &[]).assert_code(0);
     fs::create_dir(case.path("mnt")).unwrap();
     fs::create_dir(case.path("got")).unwrap();
@@ -328,7 +291,7 @@ fn a_full_disk_before_the_report_lists_the_packets_and_leaves_no_older_report() 
     let status = Command::new("unshare")
         .args(["-rm", "sh", "-c", script])
         .current_dir(case.dir.path())
-        .env("BIN", binary())
+        .env("BIN", BIN)
         .env("INPUT", &input)
         .env("DATE", DATE)
         .env("PAGES", pages.to_string())

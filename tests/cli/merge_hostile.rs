@@ -7,10 +7,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Case, Run};
+use crate::support::{Case, Run, minimal, mkfifo, mknod_null};
 
 const HEADER: &str = "source_file,position,packet,status,field,problem,how_to_fix";
 
@@ -49,25 +48,9 @@ fn folder(case: &Case, dir: &str, first: &str) -> std::path::PathBuf {
 /// Runs `report merge ARGS`, killing it after 20 s (a merge that hangs
 /// fails the test instead of hanging the suite).
 fn merge(case: &Case, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(["report", "merge"])
-        .args(args)
-        .current_dir(case.dir.path())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("report merge {args:?} still runs after 20 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Run(child.wait_with_output().unwrap())
+    let mut all = vec!["report", "merge"];
+    all.extend_from_slice(args);
+    case.run_within(&all, &[], Duration::from_secs(20))
 }
 
 /// Checks a refusal: exit 2, the report file and line named, no combined
@@ -91,11 +74,7 @@ fn a_fifo_named_as_a_report_is_refused_at_once() {
     let dir = case.path("shared");
     fs::create_dir(&dir).unwrap();
     fs::write(dir.join("report-2-of-2.csv"), &reports()[1]).unwrap();
-    let status = Command::new("mkfifo")
-        .arg(dir.join("report-1-of-2.csv"))
-        .status()
-        .expect("mkfifo is installed");
-    assert!(status.success());
+    mkfifo(&dir.join("report-1-of-2.csv"));
     let start = Instant::now();
     let run = merge(&case, &["shared"]);
     assert_refused(&run, &dir, "a device, a pipe or a folder", "\u{0}");
@@ -261,7 +240,7 @@ fn escape_sequences_are_refused_in_reports_and_printed_visibly_in_names() {
 #[test]
 fn an_input_named_like_a_formula_is_no_formula_in_the_report() {
     let case = Case::new();
-    case.write("=1+1.json", &super::minimal("Ann Lee"));
+    case.write("=1+1.json", &minimal("Ann Lee"));
     case.write("@SUM(A1).json", "{\"patient_name\": \"Bo Chan\"}");
     let run = case.build("=1+1.json", "out", &["--quiet", "--shard", "1/1"]);
     run.assert_code(0);
@@ -303,13 +282,7 @@ fn force_replaces_a_report_never_a_device_a_fifo_a_folder_or_a_link() {
     // A folder named --out is where report.csv goes: a folder of that name
     // in it stands in the way.
     fs::create_dir_all(case.path("out/folder.csv/report.csv")).unwrap();
-    assert!(
-        Command::new("mkfifo")
-            .arg(case.path("out/fifo.csv"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&case.path("out/fifo.csv"));
     let mut names = vec![
         ("link.csv", "is a link"),
         ("folder.csv", "is a folder"),
@@ -317,12 +290,7 @@ fn force_replaces_a_report_never_a_device_a_fifo_a_folder_or_a_link() {
     ];
     // As root (a container, a cluster node), a device node of /dev/null's
     // numbers stands in for /dev/null itself.
-    let device = Command::new("mknod")
-        .arg(case.path("out/null.csv"))
-        .args(["c", "1", "3"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let device = mknod_null(&case.path("out/null.csv"));
     if device {
         names.push(("null.csv", "is a device, a pipe or a socket"));
     }

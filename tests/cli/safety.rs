@@ -8,63 +8,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use super::{Case, DATE, minimal};
+use crate::support::{Case, DATE, minimal, mkfifo, require};
 
 /// A small valid SVG logo.
 const SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
-
-/// Runs the binary to the end and returns its exit code, peak resident
-/// memory in MB and seconds taken,
-/// with `env` set.
-///
-/// Measured by `/usr/bin/time`, not by `wait4` on a child of this test
-/// process: Linux carries the forking process's resident size into the
-/// child's peak at `exec`, and this process holds whatever the tests running
-/// beside it hold. `time` is a small process, so its figure is the binary's.
-pub(super) fn measured(case: &Case, args: &[&str], env: &[(&str, &str)]) -> (i32, f64, f64) {
-    let started = Instant::now();
-    let report = case.path("time.txt");
-    let status = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&report)
-        .arg(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .envs(env.iter().copied())
-        .current_dir(case.dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("/usr/bin/time runs");
-    let kb: f64 = fs::read_to_string(&report)
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("a peak in KB");
-    (
-        status.code().expect("an exit code"),
-        kb / 1024.0,
-        started.elapsed().as_secs_f64(),
-    )
-}
-
-/// Runs `build` with the environment given, capturing its output.
-fn build_env(case: &Case, args: &[&str], env: &[(&str, &str)]) -> super::Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .envs(env.iter().copied())
-        .current_dir(case.dir.path())
-        .output()
-        .expect("the binary runs");
-    super::Run(output)
-}
 
 fn two_patients(case: &Case) {
     case.write(
@@ -179,10 +128,10 @@ fn a_second_run_into_a_busy_folder_stops_and_keeps_the_first_runs_files() {
 
 #[test]
 fn jobs_300_is_clamped_and_stays_under_500_mb() {
+    require!("/usr/bin/time");
     let case = Case::new();
     two_patients(&case);
-    let (code, mb, secs) = measured(
-        &case,
+    let (code, mb, secs) = case.measured(
         &[
             "build",
             "intake.json",
@@ -207,9 +156,7 @@ fn a_logo_that_is_a_device_or_a_pipe_is_refused_at_once() {
     let case = Case::new();
     case.write("ann.json", &minimal("Ann Lee"));
     let fifo = case.path("logo.svg");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: a valid, NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    mkfifo(&fifo);
     for logo in ["/dev/zero", "logo.svg"] {
         case.write(
             "clinic.json",
@@ -275,8 +222,7 @@ fn a_template_that_never_finishes_is_stopped_and_named() {
         "#let n = 0\n#for i in range(100000) { for j in range(100000) { n = n + 1 } }\n",
     );
     let started = Instant::now();
-    let run = build_env(
-        &case,
+    let run = case.run_env(
         &[
             "build",
             "ann.json",
@@ -299,6 +245,7 @@ fn a_template_that_never_finishes_is_stopped_and_named() {
 
 #[test]
 fn a_template_that_eats_memory_is_stopped_under_500_mb() {
+    require!("/usr/bin/time");
     let case = Case::new();
     case.write("ann.json", &minimal("Ann Lee"));
     added_template(&case, "#let big = range(400000000)\n#big.len()\n");
@@ -312,11 +259,11 @@ fn a_template_that_eats_memory_is_stopped_under_500_mb() {
         "--templates",
         "tpl",
     ];
-    let (code, mb, secs) = measured(&case, &args, &[]);
+    let (code, mb, secs) = case.measured(&args, &[]);
     assert_eq!(code, 2);
     assert!(mb < 500.0, "{mb} MB");
     assert!(secs < 60.0, "{secs} s");
-    let err = build_env(&case, &args, &[]).stderr();
+    let err = case.run(&args).stderr();
     assert!(err.contains("needed more than 400 MB"), "{err}");
     assert!(err.contains("extra.typ"), "{err}");
 }
@@ -353,8 +300,7 @@ fn a_template_name_with_backslashes_is_a_clear_error() {
 fn a_far_past_source_date_epoch_is_a_usage_error() {
     let case = Case::new();
     case.write("ann.json", &minimal("Ann Lee"));
-    let run = build_env(
-        &case,
+    let run = case.run_env(
         &["build", "ann.json", "--out", "out"],
         &[("SOURCE_DATE_EPOCH", "-99999999999")],
     );

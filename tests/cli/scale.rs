@@ -8,24 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Case, DATE, Run, listing, sample_file};
-
-/// The scheduler variables `--shard auto` reads; removed from every run
-/// here (and in `locks`), so that a test running inside a job array is not
-/// steered by them.
-pub(super) const SCHEDULER_VARS: [&str; 7] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_MAX",
-    "SLURM_ARRAY_TASK_COUNT",
-    "SLURM_ARRAY_TASK_STEP",
-    "JOB_COMPLETION_INDEX",
-    "SECOND_OPINION_SHARD_COUNT",
-];
+use crate::support::{
+    BIN, Case, DATE, Run, SCHEDULER_VARS, find, listing, minimal, require, sample_file,
+};
 
 /// Twelve rows: one invalid (row 5, no date of birth), and the same name
 /// three times (two spellings), valid records 1, 5 and 9, which fall in
@@ -57,27 +47,11 @@ fn intake() -> String {
     text
 }
 
-/// Runs the binary with `env` set and every scheduler variable cleared.
-fn run_env(case: &Case, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_second-opinion"));
-    command
-        .args(args)
-        .current_dir(case.dir.path())
-        .env_remove("SOURCE_DATE_EPOCH");
-    for var in SCHEDULER_VARS {
-        command.env_remove(var);
-    }
-    Run(command
-        .envs(env.iter().copied())
-        .output()
-        .expect("the binary runs"))
-}
-
 /// `build INPUT --out OUT --date DATE --quiet EXTRA...`, no scheduler.
 fn build(case: &Case, input: &str, out: &str, extra: &[&str]) -> Run {
     let mut args = vec!["build", input, "--out", out, "--date", DATE, "--quiet"];
     args.extend_from_slice(extra);
-    run_env(case, &args, &[])
+    case.run(&args)
 }
 
 /// Every packet in a folder: name → bytes.
@@ -194,7 +168,7 @@ fn shards_build_one_runs_packets_and_merge_into_its_report() {
         assert_eq!(built_by(&report).len(), count, "shard {k}");
     }
 
-    let merged = run_env(&case, &["report", "merge", "shared"], &[]);
+    let merged = case.run(&["report", "merge", "shared"]);
     merged.assert_code(1);
     let stderr = merged.stderr();
     assert!(
@@ -213,7 +187,7 @@ fn shards_build_one_runs_packets_and_merge_into_its_report() {
     }
     // Merging again gives the same report (the earlier merge's is ours).
     let before = fs::read(case.path("shared/report.csv")).unwrap();
-    run_env(&case, &["report", "merge", "shared"], &[]).assert_code(1);
+    case.run(&["report", "merge", "shared"]).assert_code(1);
     assert_eq!(fs::read(case.path("shared/report.csv")).unwrap(), before);
 }
 
@@ -225,11 +199,7 @@ fn a_shard_that_left_no_report_is_named_with_the_command_that_rebuilds_it() {
     build(&case, input, "shared", &["--shard", "1/3"]).assert_code(1);
     build(&case, input, "shared", &["--shard", "3/3"]).assert_code(1);
 
-    let run = run_env(
-        &case,
-        &["report", "merge", "shared", "--out", "merged.csv"],
-        &[],
-    );
+    let run = case.run(&["report", "merge", "shared", "--out", "merged.csv"]);
     run.assert_code(1);
     let stderr = run.stderr();
     assert!(
@@ -266,7 +236,7 @@ fn a_shard_that_left_no_report_is_named_with_the_command_that_rebuilds_it() {
 
     // Once shard 2 has run, nothing is missing.
     build(&case, input, "shared", &["--shard", "2/3"]).assert_code(1);
-    let run = run_env(&case, &["report", "merge", "shared"], &[]);
+    let run = case.run(&["report", "merge", "shared"]);
     run.assert_code(1);
     run.assert_stderr_has(": 11 built, 1 failed, 0 missing.");
     assert!(
@@ -279,7 +249,7 @@ fn a_shard_that_left_no_report_is_named_with_the_command_that_rebuilds_it() {
 #[test]
 fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
     let case = Case::new();
-    let input = case.write("p.json", &super::minimal("Ann Lee"));
+    let input = case.write("p.json", &minimal("Ann Lee"));
     let input = input.to_str().unwrap();
     for (slice, says) in [
         ("0/3", "numbered from 1"),
@@ -305,8 +275,7 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
     let auto = [
         "build", input, "--out", "out", "--date", DATE, "--shard", "auto",
     ];
-    let run = run_env(
-        &case,
+    let run = case.run_env(
         &auto,
         &[
             ("SLURM_ARRAY_TASK_ID", "3"),
@@ -318,7 +287,7 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
     );
     run.assert_code(2);
     run.assert_stderr_has("SLURM_ARRAY_TASK_STEP");
-    let run = run_env(&case, &auto, &[("JOB_COMPLETION_INDEX", "1")]);
+    let run = case.run_env(&auto, &[("JOB_COMPLETION_INDEX", "1")]);
     run.assert_code(2);
     run.assert_stderr_has("SECOND_OPINION_SHARD_COUNT is not");
     assert!(!case.path("out").exists(), "nothing written");
@@ -329,7 +298,7 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
         ("JOB_COMPLETION_INDEX", "1"),
         ("SECOND_OPINION_SHARD_COUNT", "2"),
     ];
-    run_env(&case, &auto, &k8s).assert_code(0);
+    case.run_env(&auto, &k8s).assert_code(0);
     // Its lock file stays, hidden, until a run with the folder to itself.
     assert_eq!(
         listing(&case.path("out")),
@@ -337,7 +306,7 @@ fn shard_options_are_checked_and_auto_reads_only_the_scheduler_asked_for() {
     );
     // Without --shard, the scheduler's variables change nothing.
     let plain = ["build", input, "--out", "plain", "--date", DATE];
-    run_env(&case, &plain, &k8s).assert_code(0);
+    case.run_env(&plain, &k8s).assert_code(0);
     assert_eq!(listing(&case.path("plain")), ["Ann-Lee.zip", "report.csv"]);
 }
 
@@ -367,12 +336,12 @@ fn shards_share_a_folder_but_each_runs_once_and_a_whole_run_waits() {
     let run = build(&case, input, "shared", &[]);
     run.assert_code(2);
     run.assert_stderr_has("another second-opinion run is using this folder");
-    let run = run_env(&case, &["report", "merge", "shared"], &[]);
+    let run = case.run(&["report", "merge", "shared"]);
     run.assert_code(2);
     run.assert_stderr_has("wait until every shard has finished");
     drop((lock, folder));
     build(&case, input, "shared", &["--shard", "2/2"]).assert_code(0);
-    let run = run_env(&case, &["report", "merge", "shared"], &[]);
+    let run = case.run(&["report", "merge", "shared"]);
     run.assert_code(0);
     run.assert_stdout_has(": 2 built, 0 failed, 0 missing.");
     assert_eq!(
@@ -390,12 +359,12 @@ fn shards_share_a_folder_but_each_runs_once_and_a_whole_run_waits() {
 #[test]
 fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_not_write() {
     let case = Case::new();
-    let input = case.write("p.json", &super::minimal("Ann Lee"));
+    let input = case.write("p.json", &minimal("Ann Lee"));
     let input = input.to_str().unwrap();
 
     // A folder of a run without --shard.
     build(&case, input, "whole", &[]).assert_code(0);
-    let run = run_env(&case, &["report", "merge", "whole"], &[]);
+    let run = case.run(&["report", "merge", "whole"]);
     run.assert_code(2);
     assert!(
         run.stderr().contains("no shard report") && run.stderr().contains("a run without --shard"),
@@ -403,7 +372,7 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
         run.stderr()
     );
     // A folder that does not exist is not created.
-    let run = run_env(&case, &["report", "merge", "nowhere"], &[]);
+    let run = case.run(&["report", "merge", "nowhere"]);
     run.assert_code(2);
     run.assert_stderr_has("it does not exist");
     assert!(!case.path("nowhere").exists());
@@ -421,7 +390,7 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
         case.path("mixed/report-1-of-3.csv"),
     )
     .unwrap();
-    let run = run_env(&case, &["report", "merge", "mixed"], &[]);
+    let run = case.run(&["report", "merge", "mixed"]);
     run.assert_code(2);
     run.assert_stderr_has("split differently");
 
@@ -433,51 +402,43 @@ fn merge_refuses_what_is_not_one_sharded_run_and_never_replaces_a_file_it_did_no
         case.path("b/report-1-of-1.csv"),
     )
     .unwrap();
-    let run = run_env(&case, &["report", "merge", "a", "b"], &[]);
+    let run = case.run(&["report", "merge", "a", "b"]);
     run.assert_code(2);
     run.assert_stderr_has("two reports of shard 1 of 1");
     // Naming one folder twice is reading it once.
-    run_env(&case, &["report", "merge", "a", "a"], &[]).assert_code(0);
+    case.run(&["report", "merge", "a", "a"]).assert_code(0);
 
     // A report that is not one.
     fs::write(case.path("b/report-1-of-1.csv"), "name,dob\nAnn,1950\n").unwrap();
-    let run = run_env(&case, &["report", "merge", "b"], &[]);
+    let run = case.run(&["report", "merge", "b"]);
     run.assert_code(2);
     run.assert_stderr_has("not the report's header");
 
     // A file the merge did not write is kept without --force, and the
     // reports it reads are never written over.
     let theirs = case.write("a/mine.csv", "patient_name\nAnn Lee\n");
-    let run = run_env(&case, &["report", "merge", "a", "--out", "a/mine.csv"], &[]);
+    let run = case.run(&["report", "merge", "a", "--out", "a/mine.csv"]);
     run.assert_code(2);
     run.assert_stderr_has("--force");
     assert_eq!(
         fs::read_to_string(&theirs).unwrap(),
         "patient_name\nAnn Lee\n"
     );
-    run_env(
-        &case,
-        &["report", "merge", "a", "--out", "a/mine.csv", "--force"],
-        &[],
-    )
-    .assert_code(0);
+    case.run(&["report", "merge", "a", "--out", "a/mine.csv", "--force"])
+        .assert_code(0);
     assert!(
         fs::read_to_string(&theirs)
             .unwrap()
             .starts_with("source_file,position,packet,status")
     );
-    let run = run_env(
-        &case,
-        &[
-            "report",
-            "merge",
-            "a",
-            "--out",
-            "a/report-1-of-1.csv",
-            "--force",
-        ],
-        &[],
-    );
+    let run = case.run(&[
+        "report",
+        "merge",
+        "a",
+        "--out",
+        "a/report-1-of-1.csv",
+        "--force",
+    ]);
     run.assert_code(2);
     run.assert_stderr_has("is never replaced");
     // A shard's report is protected like report.csv: someone's file of that
@@ -591,16 +552,6 @@ fn read_logs(dir: &Path) -> String {
     text
 }
 
-/// Where a program is on `PATH` (or in the sbin folders daemons live in).
-fn program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var("PATH").unwrap_or_default();
-    path.split(':')
-        .map(PathBuf::from)
-        .chain(["/usr/sbin", "/usr/bin", "/sbin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
 /// The short host name, as Slurm names the node.
 fn short_hostname() -> String {
     let mut buf = [0u8; 256];
@@ -654,17 +605,11 @@ fn start_munge(cluster: &mut Cluster, logs: &Path) {
     let key = Path::new("/etc/munge/munge.key");
     if !key.exists() {
         fs::create_dir_all("/etc/munge").unwrap();
-        let made = Command::new("dd")
-            .args([
-                "if=/dev/urandom",
-                "of=/etc/munge/munge.key",
-                "bs=1024",
-                "count=1",
-            ])
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(made.success(), "a munge key could be written");
+        let mut bytes = [0u8; 1024];
+        fs::File::open("/dev/urandom")
+            .and_then(|mut random| random.read_exact(&mut bytes))
+            .expect("1 KB from /dev/urandom");
+        fs::write(key, bytes).expect("a munge key could be written");
         chown(key, Some(uid), Some(gid)).unwrap();
         fs::set_permissions(key, fs::Permissions::from_mode(0o400)).unwrap();
     }
@@ -676,7 +621,7 @@ fn start_munge(cluster: &mut Cluster, logs: &Path) {
     let log = fs::File::create(logs.join("munged.out")).unwrap();
     cluster.start(
         "munged",
-        Command::new(program("munged").expect("munged is installed (apt-get install munge)"))
+        Command::new(find("munged").expect("munged is installed (apt-get install munge)"))
             .arg("--foreground")
             .uid(uid)
             .gid(gid)
@@ -753,7 +698,7 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 
 /// A Slurm client (`sinfo`, `sbatch`) against the test's cluster.
 fn slurm(name: &str, conf: &Path) -> Command {
-    let mut command = Command::new(program(name).unwrap_or_else(|| name.into()));
+    let mut command = Command::new(find(name).unwrap_or_else(|| name.into()));
     command.env("SLURM_CONF", conf);
     for var in SCHEDULER_VARS {
         command.env_remove(var);
@@ -766,19 +711,19 @@ fn slurm(name: &str, conf: &Path) -> Command {
 /// into one folder, merges their reports, and compares with a single run.
 #[test]
 fn a_slurm_job_array_builds_the_shards_on_a_real_cluster() {
+    // Root, to start slurmd and munged.
+    require!(
+        "root",
+        "sbatch",
+        "sinfo",
+        "squeue",
+        "scancel",
+        "slurmctld",
+        "slurmd",
+        "munge",
+        "munged"
+    );
     let started = Instant::now();
-    assert!(
-        program("sbatch").is_some()
-            && program("slurmctld").is_some()
-            && program("munged").is_some(),
-        "Slurm is not installed: this test starts a one-node Slurm cluster and needs slurm-wlm and munge (apt-get install slurm-wlm munge; .ci/run installs them)"
-    );
-    // SAFETY: geteuid has no preconditions.
-    assert_eq!(
-        unsafe { libc::geteuid() },
-        0,
-        "the Slurm test starts slurmd and munged, and must run as root (as CI does)"
-    );
     let case = Case::new();
     let logs = case.path("cluster");
     fs::create_dir(&logs).unwrap();
@@ -790,7 +735,7 @@ fn a_slurm_job_array_builds_the_shards_on_a_real_cluster() {
         let out = fs::File::create(logs.join(format!("{daemon}.out"))).unwrap();
         cluster.start(
             daemon,
-            Command::new(program(daemon).unwrap())
+            Command::new(find(daemon).unwrap())
                 .arg("-D")
                 .arg("-f")
                 .arg(&conf)
@@ -823,7 +768,7 @@ fn a_slurm_job_array_builds_the_shards_on_a_real_cluster() {
         "shard.sh",
         &format!(
             "#!/bin/sh\nexec '{}' build '{sample}' --out '{}' --shard auto --date {DATE} --quiet\n",
-            env!("CARGO_BIN_EXE_second-opinion"),
+            BIN,
             shared.display()
         ),
     );
@@ -865,7 +810,7 @@ fn a_slurm_job_array_builds_the_shards_on_a_real_cluster() {
         read_logs(&logs)
     );
 
-    let merged = run_env(&case, &["report", "merge", "shared"], &[]);
+    let merged = case.run(&["report", "merge", "shared"]);
     merged.assert_code(0);
     assert!(
         merged

@@ -3,10 +3,10 @@
 //! characters.
 
 use std::fs;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
-use super::{Case, DATE, MARKER, minimal};
+use crate::support::{Case, DATE, MARKER, listing, minimal, pdf_text, require};
 
 /// A JSON key of a few megabytes is no field name: it is reported as an
 /// unknown key without comparing it, letter by letter, with every field
@@ -34,15 +34,16 @@ fn a_huge_unknown_key_is_not_compared_with_every_field() {
 /// agree (both accept it, the mark is dropped), and nothing prints it.
 #[test]
 fn a_leading_byte_order_mark_is_dropped_by_validate_and_build_alike() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let input = case.write("bom.json", &minimal("\u{FEFF}Ann Lee\u{FEFF}"));
     case.run(&["validate", input.to_str().unwrap()])
         .assert_code(0);
     case.build("bom.json", "out", &[]).assert_code(0);
     let zip = case.path("out/Ann-Lee.zip");
-    assert!(zip.exists(), "{:?}", super::listing(&case.path("out")));
+    assert!(zip.exists(), "{:?}", listing(&case.path("out")));
     let dir = case.unzip(&zip, "x");
-    let text = super::pdf_text(&dir.join("checklist.pdf"));
+    let text = pdf_text(&dir.join("checklist.pdf"));
     assert!(text.contains("Ann Lee"), "{text}");
     assert!(!text.contains('\u{FEFF}'));
 }
@@ -77,8 +78,8 @@ fn private_use_characters_are_refused_by_field() {
 fn a_full_or_closed_standard_output_keeps_the_runs_exit_code() {
     let case = Case::new();
     let input = case.write("one.json", &minimal("Ann Lee"));
-    let full = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args([
+    let full = case
+        .command(&[
             "build",
             input.to_str().unwrap(),
             "--out",
@@ -86,8 +87,6 @@ fn a_full_or_closed_standard_output_keeps_the_runs_exit_code() {
             "--date",
             DATE,
         ])
-        .current_dir(case.dir.path())
-        .env_remove("SOURCE_DATE_EPOCH")
         .stdout(
             fs::OpenOptions::new()
                 .write(true)
@@ -105,9 +104,8 @@ fn a_full_or_closed_standard_output_keeps_the_runs_exit_code() {
     assert!(case.path("out/Ann-Lee.zip").exists());
 
     // A pipe whose reader closed before the summary was written.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(["validate", input.to_str().unwrap()])
-        .current_dir(case.dir.path())
+    let mut child = case
+        .command(&["validate", input.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -9,32 +9,17 @@
 //!
 //! Needs: the `wasm32-unknown-unknown` target, `wasm-bindgen-cli` (web/build
 //! installs the right version), Node.js with npm, and `/usr/bin/chromium`;
-//! `.ci/run` installs them. One test, because the browser run is slow.
+//! `.ci/run` installs them, and without them the test is skipped
+//! ([`browser_needs`]). One test, because the browser run is slow.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Case, DATE, ENTRIES, pdf_text, sample_file, zip_entries};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs a command in the repository, failing with its output when it fails.
-fn run(what: &str, cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what} could not start: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{what} failed ({}).\nstdout:\n{stdout}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+use crate::support::{
+    Case, DATE, ENTRIES, check_required, checked, extract, find, pdf_text, repo, require,
+    sample_file, test_name, zip_entries,
+};
 
 fn read(path: &Path) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| panic!("the browser wrote no {}: {e}", path.display()))
@@ -46,6 +31,7 @@ fn read(path: &Path) -> Vec<u8> {
 /// result (its `facts` say what the browser downloaded).
 fn browser_script(script: &Path, out: &Path, dist: &Path, extra: &[&str]) -> serde_json::Value {
     let name = script.file_name().unwrap().to_string_lossy();
+    check_required("node");
     let result = Command::new("node")
         .current_dir(repo())
         .arg(script)
@@ -75,26 +61,84 @@ fn browser_script(script: &Path, out: &Path, dist: &Path, extra: &[&str]) -> ser
     report
 }
 
-/// Extracts one entry of a ZIP into `dir`, with the zip crate.
-fn extract(zip: &Path, entry: &str, dir: &Path) -> PathBuf {
-    let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap())
-        .unwrap_or_else(|e| panic!("{} is not a ZIP: {e}", zip.display()));
-    let mut file = archive
-        .by_name(entry)
-        .unwrap_or_else(|e| panic!("{} has no {entry}: {e}", zip.display()));
-    let dest = dir.join(entry);
-    let mut out = fs::File::create(&dest).unwrap();
-    std::io::copy(&mut file, &mut out).unwrap();
-    dest
+/// What the browser test needs: bash and perl for `web/build`, cargo with
+/// the WebAssembly target, Node.js and Debian's Chromium for the browser
+/// scripts, `unzip` (scale.mjs lists the bundle's parts with it) and
+/// `pdftotext`; npm and the network only for what is not installed yet
+/// (web/tests' packages, from its lockfile, and wasm-bindgen-cli, at the
+/// version Cargo.lock names).
+fn browser_needs() -> Vec<&'static str> {
+    let mut needs = vec![
+        "bash",
+        "perl",
+        "cargo",
+        "wasm32-unknown-unknown",
+        "node",
+        "/usr/bin/chromium",
+        "unzip",
+        "pdftotext",
+    ];
+    if !repo().join("web/tests/node_modules").is_dir() {
+        needs.extend(["npm", "network"]);
+    }
+    if !wasm_bindgen_installed() {
+        needs.push("network");
+    }
+    needs
+}
+
+/// Whether web/build finds wasm-bindgen-cli at the version of the
+/// wasm-bindgen crate in Cargo.lock where it looks for one (its tools
+/// folder under `WASM_TARGET_DIR` or `target/wasm`, then `PATH`), so that
+/// it need not install it.
+fn wasm_bindgen_installed() -> bool {
+    let lock = fs::read_to_string(repo().join("Cargo.lock")).unwrap();
+    let want = lock.split("[[package]]").find_map(|package| {
+        let mut lines = package.lines().map(str::trim).filter(|l| !l.is_empty());
+        if lines.next()? != "name = \"wasm-bindgen\"" {
+            return None;
+        }
+        Some(
+            lines
+                .next()?
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?
+                .to_string(),
+        )
+    });
+    let Some(want) = want else {
+        return false;
+    };
+    let tools = std::env::var_os("WASM_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/wasm"))
+        .join("tools/bin/wasm-bindgen");
+    [Some(tools), find("wasm-bindgen")]
+        .into_iter()
+        .flatten()
+        .any(|bin| {
+            Command::new(bin)
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| {
+                    String::from_utf8_lossy(&out.stdout)
+                        .split_whitespace()
+                        .nth(1)
+                        == Some(want.as_str())
+                })
+        })
 }
 
 #[test]
 fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
+    if !require(test_name!(), &browser_needs()) {
+        return;
+    }
     let case = Case::new();
     let out = case.path("browser");
 
     // The site, built from the same sources as the CLI.
-    run(
+    checked(
         "web/build",
         Command::new(repo().join("web/build")).current_dir(repo()),
     );
@@ -119,7 +163,7 @@ fn the_browser_edition_makes_the_clis_packets_without_sending_anything() {
     // The test's own tools: playwright-core and axe-core from the lockfile.
     let tests = repo().join("web/tests");
     if !tests.join("node_modules").is_dir() {
-        run(
+        checked(
             "npm ci in web/tests",
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])

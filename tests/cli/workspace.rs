@@ -6,14 +6,9 @@
 //! `web/build`, and `target/doc-check`), so they never wait on the build
 //! of this test binary.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use super::{Case, sample_file};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{Case, checked, repo, require, sample_file};
 
 /// `cargo` as the outer `cargo test` found it, without the settings it set
 /// for its own build.
@@ -27,21 +22,10 @@ fn cargo() -> Command {
     cmd
 }
 
-fn succeeds(what: &str, cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what} could not start: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn the_core_builds_for_webassembly() {
-    succeeds(
+    require!("wasm32-unknown-unknown");
+    checked(
         "cargo build --target wasm32-unknown-unknown -p second-opinion-core",
         cargo().args([
             "build",
@@ -58,7 +42,7 @@ fn the_core_builds_for_webassembly() {
 
 #[test]
 fn the_documentation_has_no_broken_links() {
-    succeeds(
+    checked(
         "cargo doc with broken intra-doc links denied",
         cargo()
             .args([

@@ -900,6 +900,7 @@ mod tests {
     /// unchanged.
     #[test]
     fn the_packet_pdf_is_typsts_export_with_object_streams() {
+        second_opinion_test_support::require!("pdftotext", "pdfinfo", "pdftoppm");
         let renderer = renderer();
         let dir = std::env::temp_dir().join(format!("so-compact-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -939,6 +940,7 @@ mod tests {
         name: &str,
         pdf: &[u8],
     ) -> Vec<u8> {
+        second_opinion_test_support::check_required(tool);
         let path = dir.join(name);
         std::fs::write(&path, pdf).unwrap();
         let out = std::process::Command::new(tool)
@@ -963,6 +965,7 @@ mod tests {
     /// packet's subsets), which shows the cut was really used.
     #[test]
     fn documents_cut_out_of_the_packet_show_the_same_pages_as_separate_exports() {
+        second_opinion_test_support::require!("qpdf", "pdftotext", "pdfinfo", "pdftoppm");
         let renderer = renderer();
         let dir = std::env::temp_dir().join(format!("so-split-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1033,6 +1036,7 @@ mod tests {
                     let prefix = dir.join(format!("{tag}-{name}-page"));
                     let path = dir.join(format!("{tag}-{name}"));
                     std::fs::write(&path, pdf).unwrap();
+                    second_opinion_test_support::check_required("pdftoppm");
                     let status = std::process::Command::new("pdftoppm")
                         .args(["-r", "40", "-png"])
                         .arg(&path)

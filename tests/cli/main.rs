@@ -1,184 +1,43 @@
 //! End-to-end tests: the real binary in temporary folders, its outputs read
-//! back with real tools (unzip, pdftotext, pdfinfo, qpdf).
+//! back with real tools (unzip, pdftotext, pdfinfo, pdffonts, qpdf). One
+//! test binary (`cargo test --test cli`): this file holds the first tests
+//! and names the modules that hold the rest; `support.rs` holds what they
+//! share. A test that runs a program from outside starts with `require!`,
+//! so that without the program it is skipped, saying what to install (or,
+//! under CI, fails).
+
+mod support;
+
+// Issue 9 and its hardening.
+mod hardening;
+mod limits;
+mod safety;
+// The packet's content (issue 10).
+mod content;
+// The workspace: the WebAssembly build, doc links, golden packets.
+mod workspace;
+// The browser edition.
+mod web;
+// Shards and a Slurm job array (issue 13).
+mod scale;
+// Issue 25: hostile files on the newer surfaces.
+mod images;
+mod locks;
+mod merge_hostile;
+mod small_hostile;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const DATE: &str = "2026-11-23";
-const MARKER: &str = "ZZSECRETMARKER";
-
-/// A test folder with helpers to write inputs and run the binary.
-struct Case {
-    dir: tempfile::TempDir,
-}
-
-impl Case {
-    fn new() -> Self {
-        Case {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path(name);
-        fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("SOURCE_DATE_EPOCH")
-            .output()
-            .expect("the binary runs");
-        Run(output)
-    }
-
-    fn build(&self, input: &str, out: &str, extra: &[&str]) -> Run {
-        let mut args = vec!["build", input, "--out", out, "--date", DATE];
-        args.extend_from_slice(extra);
-        self.run(&args)
-    }
-
-    /// Extracts a ZIP into a fresh folder and returns the folder.
-    fn unzip(&self, zip: &Path, name: &str) -> PathBuf {
-        let dest = self.path(name);
-        fs::create_dir_all(&dest).unwrap();
-        let status = Command::new("unzip")
-            .arg("-q")
-            .arg(zip)
-            .arg("-d")
-            .arg(&dest)
-            .status()
-            .expect("unzip is installed");
-        assert!(status.success());
-        dest
-    }
-}
-
-struct Run(Output);
-
-impl Run {
-    fn code(&self) -> i32 {
-        self.0.status.code().expect("exit code")
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-    /// Fails, showing the whole stream, unless stderr contains `text`.
-    fn assert_stderr_has(&self, text: &str) -> &Self {
-        let stderr = self.stderr();
-        assert!(stderr.contains(text), "stderr lacks {text:?}:\n{stderr}");
-        self
-    }
-    /// Fails, showing the whole stream, unless stdout contains `text`.
-    fn assert_stdout_has(&self, text: &str) -> &Self {
-        let stdout = self.stdout();
-        assert!(stdout.contains(text), "stdout lacks {text:?}:\n{stdout}");
-        self
-    }
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code(),
-            code,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
-}
-
-fn tool(program: &str, args: &[&str], file: &Path) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap_or_else(|_| panic!("{program} is installed"));
-    assert!(
-        out.status.success(),
-        "{program} failed on {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The text of a PDF with runs of white space folded, so phrases can be
-/// found whatever the line breaks.
-fn pdf_text(pdf: &Path) -> String {
-    pdf_text_read(pdf, &[])
-}
-
-/// A PDF's text read in drawing order (`pdftotext -raw`), white space
-/// folded. Poppler's default layout analysis can drop the space between two
-/// one-letter words of different scripts ("ê ψ" comes back as "êψ", though
-/// the space is in the PDF); drawing order keeps it.
-fn pdf_text_raw(pdf: &Path) -> String {
-    pdf_text_read(pdf, &["-raw"])
-}
-
-fn pdf_text_read(pdf: &Path, options: &[&str]) -> String {
-    let out = Command::new("pdftotext")
-        .args(options)
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is installed");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn sample() -> String {
-    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/patient.json")).unwrap()
-}
-
-fn minimal(name: &str) -> String {
-    serde_json::json!({"patient_name": name, "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"}).to_string()
-}
-
-const ENTRIES: [&str; 8] = [
-    "checklist.pdf",
-    "records-request-letter.pdf",
-    "insurance-call-script.pdf",
-    "second-opinion-appointment.pdf",
-    "my-health-summary.pdf",
-    "second-opinion-questions.pdf",
-    "opinion-comparison-table.pdf",
-    "packet.pdf",
-];
-
-/// Names of the files in a folder, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn zip_entries(zip: &Path) -> Vec<String> {
-    let archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| archive.name_for_index(i).unwrap().unwrap().to_string())
-        .collect()
-}
+use support::{
+    Case, DATE, ENTRIES, MARKER, checked, fixture, minimal, pages, pdf_text, require, sample,
+    sample_file, tool, word_heights, zip_entries,
+};
 
 #[test]
 fn sample_packet_holds_every_document_with_the_patients_data() {
+    require!("pdftotext", "pdfinfo", "pdffonts", "qpdf", "unzip");
     let case = Case::new();
     let input = case.write("patient.json", &sample());
     case.build(input.to_str().unwrap(), "out", &[])
@@ -268,21 +127,9 @@ fn sample_packet_holds_every_document_with_the_patients_data() {
     ] {
         assert!(table.contains(expected), "table shows {expected}:\n{table}");
     }
-    let packet_pages = |pdf: &Path| -> usize {
-        let info = tool("pdfinfo", &[], pdf);
-        info.lines()
-            .find_map(|l| l.strip_prefix("Pages:"))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap()
-    };
-    let sum: usize = ENTRIES[..7]
-        .iter()
-        .map(|e| packet_pages(&dir.join(e)))
-        .sum();
+    let sum: usize = ENTRIES[..7].iter().map(|e| pages(&dir.join(e))).sum();
     assert_eq!(
-        packet_pages(&dir.join("packet.pdf")),
+        pages(&dir.join("packet.pdf")),
         sum,
         "packet.pdf holds every page"
     );
@@ -292,6 +139,7 @@ fn sample_packet_holds_every_document_with_the_patients_data() {
 
 #[test]
 fn markup_in_data_prints_literally() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let name = r#"*Ann* #import "x" $y$ [z] @w <v> // u"#;
     let input = case.write("p.json", &minimal(name));
@@ -334,21 +182,21 @@ fn same_input_and_date_give_identical_zips() {
 
 #[test]
 fn source_date_epoch_sets_the_run_date() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let input = case.write("p.json", &minimal("Ann Lee"));
-    let out = Command::new(env!("CARGO_BIN_EXE_second-opinion"))
-        .args(["build", input.to_str().unwrap(), "--out", "out"])
-        .current_dir(case.dir.path())
-        .env("SOURCE_DATE_EPOCH", "1795478400") // 2026-11-24 00:00 UTC
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    case.run_env(
+        &["build", input.to_str().unwrap(), "--out", "out"],
+        &[("SOURCE_DATE_EPOCH", "1795478400")], // 2026-11-24 00:00 UTC
+    )
+    .assert_code(0);
     let dir = case.unzip(&case.path("out/Ann-Lee.zip"), "x");
     assert!(pdf_text(&dir.join("records-request-letter.pdf")).contains("November 24, 2026"));
 }
 
 #[test]
 fn a4_paper() {
+    require!("pdfinfo", "unzip");
     let case = Case::new();
     let input = case.write("p.json", &minimal("Ann Lee"));
     case.build(input.to_str().unwrap(), "out", &["--paper", "a4"])
@@ -590,6 +438,7 @@ fn init_writes_a_form_that_validate_understands() {
 
 #[test]
 fn bundle_holds_every_packet_and_the_report() {
+    require!("unzip");
     let case = Case::new();
     let records = serde_json::json!([
         {"patient_name": "Ann Lee", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee"},
@@ -649,22 +498,6 @@ fn init_spreadsheet_writes_headers_and_a_field_guide() {
     );
     case.run(&["init", "--spreadsheet", "intake.xlsx"])
         .assert_code(2);
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn sample_file(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
 }
 
 #[test]
@@ -790,31 +623,14 @@ fn median_word_height(pdf: &Path) -> f64 {
 
 /// The same over the pages `pages` selects (pdftotext's -f/-l; none: all).
 fn median_word_height_of(pdf: &Path, pages: &[&str]) -> f64 {
-    let out = Command::new("pdftotext")
-        .arg("-bbox")
-        .args(pages)
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut heights: Vec<f64> = text
-        .lines()
-        .filter(|l| l.trim_start().starts_with("<word"))
-        .filter_map(|l| {
-            let num = |key: &str| -> Option<f64> {
-                let start = l.find(&format!("{key}=\""))? + key.len() + 2;
-                l[start..].split('"').next()?.parse().ok()
-            };
-            Some(num("yMax")? - num("yMin")?)
-        })
-        .collect();
+    let mut heights = word_heights(pdf, pages);
     heights.sort_by(|a, b| a.partial_cmp(b).unwrap());
     heights[heights.len() / 2]
 }
 
 #[test]
 fn clinic_profile_appears_on_the_cover_and_question_sheet_only() {
+    require!("pdftotext", "pdfinfo", "qpdf", "unzip");
     let case = Case::new();
     let profile = sample_file("clinic.json");
     case.build(&sample_file("patient.json"), "out", &["--clinic", &profile])
@@ -899,6 +715,7 @@ fn build_with_parking(case: &Case, body: &str) -> PathBuf {
 
 #[test]
 fn custom_templates_override_and_add_documents() {
+    require!("pdftotext", "pdfinfo", "unzip");
     let case = Case::new();
     case.run(&["templates", "export", "tpl"]).assert_code(0);
     assert!(case.path("tpl/en/checklist.typ").is_file() && case.path("tpl/README.md").is_file());
@@ -931,6 +748,7 @@ fn custom_templates_override_and_add_documents() {
 /// which Typst would otherwise point at the document's own first page.
 #[test]
 fn a_link_into_another_document_leaves_the_document_alone_but_not_the_packet() {
+    require!("pdftotext", "qpdf", "unzip");
     let case = Case::new();
     let dir = build_with_parking(
         &case,
@@ -939,13 +757,13 @@ fn a_link_into_another_document_leaves_the_document_alone_but_not_the_packet() {
     // Every object written out plainly, so the link annotations can be read.
     let plain = |name: &str| {
         let out = case.path(&format!("plain-{name}"));
-        let status = Command::new("qpdf")
-            .args(["--qdf", "--object-streams=disable"])
-            .arg(dir.join(name))
-            .arg(&out)
-            .status()
-            .expect("qpdf is installed");
-        assert!(status.success(), "qpdf --qdf {name}");
+        checked(
+            &format!("qpdf --qdf {name}"),
+            Command::new("qpdf")
+                .args(["--qdf", "--object-streams=disable"])
+                .arg(dir.join(name))
+                .arg(&out),
+        );
         String::from_utf8_lossy(&fs::read(out).unwrap()).into_owned()
     };
     for name in zip_entries(&case.path("out/SO-2026-0042.zip")) {
@@ -1022,6 +840,7 @@ fn a_broken_template_stops_the_run_with_its_line_and_writes_nothing() {
 
 #[test]
 fn large_print_has_body_text_of_at_least_16_points() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     case.build(&sample_file("patient.json"), "normal", &[])
         .assert_code(0);
@@ -1077,6 +896,7 @@ fn large_print_has_body_text_of_at_least_16_points() {
 
 #[test]
 fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
+    require!("pdftotext", "unzip");
     let case = Case::new();
     let names = [
         "Łukasz Żółć-Ørsted",
@@ -1125,38 +945,9 @@ fn covered_scripts_print_and_uncovered_ones_are_named_not_boxed() {
         .assert_code(1);
 }
 
-#[path = "cli/hardening.rs"]
-mod hardening;
-#[path = "cli/safety.rs"]
-mod safety;
-
-#[path = "cli/content.rs"]
-mod content;
-
-#[path = "cli/limits.rs"]
-mod limits;
-
-#[path = "cli/workspace.rs"]
-mod workspace;
-
-#[path = "cli/web.rs"]
-mod web;
-
-#[path = "cli/scale.rs"]
-mod scale;
-
-// Issue 25: hostile files on the newer surfaces.
-#[path = "cli/images.rs"]
-mod images;
-#[path = "cli/locks.rs"]
-mod locks;
-#[path = "cli/merge_hostile.rs"]
-mod merge_hostile;
-#[path = "cli/small_hostile.rs"]
-mod small_hostile;
-
 #[test]
 fn spanish_packets_by_field_or_for_the_whole_run() {
+    require!("pdftotext", "pdfinfo", "qpdf", "unzip");
     let case = Case::new();
     let records = serde_json::json!([
         {"patient_name": "Ana Ruiz", "date_of_birth": "1950-01-31", "current_doctor": "Dr. Lee", "language": "es"},
