@@ -13,7 +13,7 @@
 //! JavaScript ones.
 //!
 //! Nothing here hands the page English to show. What went wrong reaches it
-//! as JSON with a code and its parameters ([`Failure`]), as record problems
+//! as JSON with a code and its parameters (`Failure`), as record problems
 //! do, and `web/src/words.js` words each code in the page's language; the
 //! command line's English `message` and `hint` travel along for tests and
 //! logs, never for the page to print.
@@ -424,8 +424,9 @@ pub fn fields_json() -> String {
         fields: Vec<Field>,
         languages: &'static [&'static str],
         papers: [&'static str; 2],
-        /// Every code a problem or record warning may carry, for the
-        /// page to check that `words.js` words each one.
+        /// Every code the page may be sent (a record's problem or
+        /// warning, a reader's warning, an error about a whole file), for
+        /// the page to check that `words.js` words each one.
         problem_codes: Vec<&'static str>,
     }
     let fields = FIELDS
@@ -554,11 +555,12 @@ pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketRe
 /// Clinic mode: a run over whole intake files, one packet at a time.
 ///
 /// Files are given first (clinic profile, logo, templates, intake files),
-/// then [`Batch::start`] checks the templates. Packets are then built by
-/// number ([`Batch::build`]: the `k`-th record that passed, in input order),
-/// by this batch or by others fed the same files in other workers, and
-/// handed back in order to one batch's [`Batch::record`], which keeps the
-/// outcome and returns the bundle's next bytes; [`Batch::finish`] adds the
+/// then [`Batch::prepare`] checks the templates. Packets are then built by
+/// number ([`Batch::build_packet`]: the `k`-th record that passed, in input
+/// order), by this batch or by others fed the same files in other workers,
+/// and handed back in order to one batch's [`Batch::record_packet`], which
+/// keeps the outcome and returns the bundle's next bytes;
+/// [`Batch::finish_bundle`] adds the
 /// report and returns the last bytes. The page appends each piece to the
 /// download as it comes, so nothing grows with the number of rows but the
 /// outcomes (issue 27). Names, the report and the bundle follow the command
@@ -633,7 +635,7 @@ impl Batch {
     }
 
     /// Reads one intake file: every record is checked now, and the good ones
-    /// wait for [`Batch::build`]. A file that cannot be read adds nothing,
+    /// wait for `Batch::build`. A file that cannot be read adds nothing,
     /// as the command line stops before building anything.
     pub(crate) fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, Failure> {
         if self.renderer.is_some() {
