@@ -1103,7 +1103,7 @@ function fileNames(slot) {
   if (slot === 'inputs') return c.inputs.map((f) => f.name).join(', ');
   if (slot === 'profile') return c.profile.map((f) => f.name).join(', ');
   if (c.templatesZip) return c.templatesZip.name;
-  return c.templates.length ? `${c.templates.length} file(s)` : '';
+  return c.templates.length ? t('template_files', { n: c.templates.length }) : '';
 }
 
 /** Files (and folders) dropped onto a zone, with their paths inside a dropped folder. */
