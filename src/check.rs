@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::render::{RenderOptions, Renderer};
 
 /// How long the start-up check may build the sample packet by default. It
@@ -43,36 +43,45 @@ pub fn renderer(
             hint: "close other programs and run again".into(),
         })?;
     let started = Instant::now();
-    let stopped = |details: String| {
-        Error::Template {
-        name: match suspects.len() {
-            0 => "set (built-in)".to_string(),
-            _ => suspects.join(", "),
-        },
-        details,
-        hint: "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher".into(),
-    }
+    let stopped = |reason: &'static str, details: String| {
+        Error::template(
+            Code::TemplateStopped,
+            match suspects.len() {
+                0 => "set (built-in)".to_string(),
+                _ => suspects.join(", "),
+            },
+            details,
+            "look for a loop that never ends or a document that repeats without end in the templates you changed or added; on a very slow computer set SECOND_OPINION_CHECK_SECONDS higher",
+        )
+        .with("reason", reason)
     };
     loop {
         match checked.recv_timeout(Duration::from_millis(50)) {
             Ok(result) => return result,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(stopped(
+                    "crashed",
                     "Typst stopped unexpectedly while building the sample packet".into(),
                 ));
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
         if started.elapsed() > limit {
-            return Err(stopped(format!(
-                "building the sample packet took longer than {} seconds",
-                limit.as_secs()
-            )));
+            return Err(stopped(
+                "time",
+                format!(
+                    "building the sample packet took longer than {} seconds",
+                    limit.as_secs()
+                ),
+            ));
         }
         if resident_mb().is_some_and(|mb| mb > CHECK_MEMORY_MB) {
-            return Err(stopped(format!(
-                "building the sample packet needed more than {CHECK_MEMORY_MB} MB of memory"
-            )));
+            return Err(stopped(
+                "memory",
+                format!(
+                    "building the sample packet needed more than {CHECK_MEMORY_MB} MB of memory"
+                ),
+            ));
         }
     }
 }

@@ -4,38 +4,36 @@
 
 use std::path::Path;
 
-use crate::clinic::{Clinic, ClinicDraft, LOGO_HINT, MAX_LOGO_BYTES, MAX_PROFILE_BYTES};
-use crate::error::Error;
+use crate::clinic::{
+    Clinic, ClinicDraft, LOGO_HINT, MAX_LOGO_BYTES, MAX_PROFILE_BYTES, logo_too_large,
+};
+use crate::error::{Code, Error};
 use crate::output::{ReadError, read_regular};
 
 /// Reads and checks a clinic profile; the logo path is relative to the
 /// profile's folder. Every problem stops the run before rendering.
 pub fn load(path: &Path) -> Result<Clinic, Error> {
-    let bad = |message: &str, hint: &str| Error::Input {
-        file: path.to_path_buf(),
-        message: message.into(),
-        hint: hint.into(),
-    };
     let text = read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
         ReadError::Io(e) => Error::io_read(path, &e),
-        ReadError::NotAFile => bad(
+        ReadError::NotAFile => Error::input(
+            Code::NotARegularFile,
+            path,
             "the clinic profile is not a regular file",
             "name the clinic profile's JSON file (`second-opinion init --clinic clinic.json` writes one)",
-        ),
-        ReadError::TooLarge => bad(
+        )
+        .with("role", "clinic_profile"),
+        ReadError::TooLarge => Error::input(
+            Code::ClinicProfileTooLarge,
+            path,
             "the clinic profile is larger than 1 MB",
             "a clinic profile is a few lines of JSON; `second-opinion init --clinic clinic.json` writes one",
-        ),
+        )
+        .with("max_mb", (MAX_PROFILE_BYTES / 1024 / 1024) as usize),
     })?;
     let draft = ClinicDraft::parse(path, &text)?;
     let logo = match draft.logo_path() {
         None => None,
         Some(full) => {
-            let not_usable = |message: &str| Error::Input {
-                file: full.clone(),
-                message: message.into(),
-                hint: LOGO_HINT.into(),
-            };
             Some(read_regular(&full, MAX_LOGO_BYTES).map_err(|e| match e {
                 ReadError::Io(e) => Error::Io {
                     path: full.clone(),
@@ -43,8 +41,14 @@ pub fn load(path: &Path) -> Result<Clinic, Error> {
                     reason: crate::error::io_reason(&e),
                     hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
                 },
-                ReadError::NotAFile => not_usable("the clinic logo is not a regular file"),
-                ReadError::TooLarge => not_usable("the clinic logo is larger than 5 MB"),
+                ReadError::NotAFile => Error::input(
+                    Code::NotARegularFile,
+                    &full,
+                    "the clinic logo is not a regular file",
+                    LOGO_HINT,
+                )
+                .with("role", "logo"),
+                ReadError::TooLarge => logo_too_large(&full),
             })?)
         }
     };

@@ -7,8 +7,10 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::error::Error;
-use crate::input::{Entry, InputFile, InputOptions, MAX_INPUT_BYTES, read_bytes, read_bytes_each};
+use crate::error::{Code, Error};
+use crate::input::{
+    Entry, FileWarning, InputFile, InputOptions, MAX_INPUT_BYTES, read_bytes, read_bytes_each,
+};
 
 /// Reads one input file whole, choosing the reader by content and extension.
 ///
@@ -41,7 +43,7 @@ pub fn read_each(
     path: &Path,
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     let bytes = load(path)?;
     read_bytes_each(shown(path), &bytes, options, sink)
 }
@@ -79,14 +81,18 @@ enum LoadFailure {
 impl LoadFailure {
     fn into_error(self, path: &Path) -> Error {
         match self {
-            LoadFailure::TooLarge => Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
-                    "the file is larger than {} MB, more than an intake file should be",
-                    MAX_INPUT_BYTES / 1024 / 1024
-                ),
-                hint: "split it into several smaller files".into(),
-            },
+            LoadFailure::TooLarge => {
+                let max_mb = (MAX_INPUT_BYTES / 1024 / 1024) as usize;
+                Error::input(
+                    Code::FileTooLarge,
+                    path,
+                    format!(
+                        "the file is larger than {max_mb} MB, more than an intake file should be"
+                    ),
+                    "split it into several smaller files",
+                )
+                .with("max_mb", max_mb)
+            }
             LoadFailure::Io(kind) => Error::io_read(path, &std::io::Error::from(kind)),
         }
     }
@@ -125,18 +131,22 @@ fn load(path: &Path) -> Result<Cow<'static, [u8]>, Error> {
     // it is opened.
     let meta = std::fs::metadata(path).map_err(|e| Error::io_read(path, &e))?;
     if meta.is_dir() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "this is a folder, not an intake file".into(),
-            hint: "name the intake file itself, for example samples/patient.json".into(),
-        });
+        return Err(Error::input(
+            Code::NotARegularFile,
+            path,
+            "this is a folder, not an intake file",
+            "name the intake file itself, for example samples/patient.json",
+        )
+        .with("role", "intake"));
     }
     if !meta.is_file() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "this is a device or a pipe, not an intake file".into(),
-            hint: "name a saved intake file; to read from a pipe, give - as the file name".into(),
-        });
+        return Err(Error::input(
+            Code::NotARegularFile,
+            path,
+            "this is a device or a pipe, not an intake file",
+            "name a saved intake file; to read from a pipe, give - as the file name",
+        )
+        .with("role", "intake"));
     }
     if meta.len() > MAX_INPUT_BYTES {
         return Err(LoadFailure::TooLarge.into_error(path));

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::config::MergeConfig;
-use crate::error::{Error, shown};
+use crate::error::{Code, Error, shown};
 use crate::output::{FileKey, FolderLock, OutputDir, WriteError};
 use crate::report::{BUILT, FAILED, OTHER_SHARD, REPORT_FILE, REPORT_HEADER};
 use crate::shard::Shard;
@@ -190,11 +190,13 @@ pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
         Ok(())
     })?;
     if records.is_empty() {
-        return Err(Error::Input {
-            file: first.1.clone(),
-            message: "this report lists no record, so there is nothing to merge: every run of second-opinion reports at least one".into(),
-            hint: "build the shards again from the intake files, or move this report away".into(),
-        });
+        return Err(Error::input(
+            Code::ReportUnusable,
+            &first.1,
+            "this report lists no record, so there is nothing to merge: every run of second-opinion reports at least one",
+            "build the shards again from the intake files, or move this report away",
+        )
+        .with("reason", "no_record"));
     }
     for (shard, path) in rest {
         let mut next = 0;
@@ -296,10 +298,14 @@ fn find_reports(dirs: &[&Path]) -> Result<Vec<(Shard, PathBuf)>, Error> {
             let Some((index, count)) = crate::report::parse_shard_report_file(name) else {
                 continue;
             };
-            let shard = Shard::new(index, count).map_err(|reason| Error::Input {
-                file: entry.path(),
-                message: format!("this is not the report of a shard: {reason}"),
-                hint: "move this file out of the folder; shard reports are named report-K-of-N.csv with K from 1 to N".into(),
+            let shard = Shard::new(index, count).map_err(|reason| {
+                Error::input(
+                    Code::ReportUnusable,
+                    entry.path(),
+                    format!("this is not the report of a shard: {reason}"),
+                    "move this file out of the folder; shard reports are named report-K-of-N.csv with K from 1 to N",
+                )
+                .with("reason", "not_a_shard")
             })?;
             reports.push((shard, entry.path()));
             here += 1;
@@ -538,12 +544,13 @@ fn open_report(path: &Path) -> Result<fs::File, Error> {
     let file = options.open(path).map_err(|e| Error::io_read(path, &e))?;
     let meta = file.metadata().map_err(|e| Error::io_read(path, &e))?;
     if !meta.is_file() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "this is a device, a pipe or a folder, not a report second-opinion wrote"
-                .into(),
-            hint: "move it out of the folder; a shard's report is the file its build wrote".into(),
-        });
+        return Err(Error::input(
+            Code::NotARegularFile,
+            path,
+            "this is a device, a pipe or a folder, not a report second-opinion wrote",
+            "move it out of the folder; a shard's report is the file its build wrote",
+        )
+        .with("role", "report"));
     }
     if meta.len() > MAX_REPORT_BYTES {
         return Err(too_large(path));
@@ -552,14 +559,15 @@ fn open_report(path: &Path) -> Result<fs::File, Error> {
 }
 
 fn too_large(path: &Path) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!(
-            "the file is larger than {} MB, more than any report second-opinion writes",
-            MAX_REPORT_BYTES / 1024 / 1024
-        ),
-        hint: "build that shard again to write a new report, or move this file away".into(),
-    }
+    let max_mb = (MAX_REPORT_BYTES / 1024 / 1024) as usize;
+    Error::input(
+        Code::ReportUnusable,
+        path,
+        format!("the file is larger than {max_mb} MB, more than any report second-opinion writes"),
+        "build that shard again to write a new report, or move this file away",
+    )
+    .with("reason", "too_large")
+    .with("max_mb", max_mb)
 }
 
 /// Reads one shard's report, row by row, handing each record to `sink`
@@ -573,10 +581,15 @@ fn read_report(
     texts: &mut Texts,
     sink: &mut dyn FnMut(Entry, u64) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let unusable = |line: u64, what: &str| Error::Input {
-        file: path.to_path_buf(),
-        message: format!("line {line} {what}, so this is not a report second-opinion wrote"),
-        hint: "build that shard again to write a new report, or move this file away".into(),
+    let unusable = |line: u64, what: &str| {
+        Error::input(
+            Code::ReportUnusable,
+            path,
+            format!("line {line} {what}, so this is not a report second-opinion wrote"),
+            "build that shard again to write a new report, or move this file away",
+        )
+        .with("reason", "line")
+        .with("line", usize::try_from(line).unwrap_or(usize::MAX))
     };
     let file = open_report(path)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -622,13 +635,16 @@ fn read_report(
         }
         rows += 1;
         if rows > MAX_REPORT_ROWS {
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
+            return Err(Error::input(
+                Code::ReportUnusable,
+                path,
+                format!(
                     "the report has more than {MAX_REPORT_ROWS} rows, more than any run of second-opinion reports"
                 ),
-                hint: "build that shard again to write a new report, or move this file away".into(),
-            });
+                "build that shard again to write a new report, or move this file away",
+            )
+            .with("reason", "too_many_rows")
+            .with("max", MAX_REPORT_ROWS));
         }
         let [file, position, packet, status, field, problem, hint] =
             match record.iter().collect::<Vec<_>>().as_slice() {
@@ -764,16 +780,15 @@ fn different_records(path: &Path, first: &Path, at: Option<(&str, Position)>) ->
     let place = at
         .map(|(file, position)| format!(" (they first differ at {file}, {position})"))
         .unwrap_or_default();
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!(
+    Error::input(
+        Code::ReportsDiffer,
+        path,
+        format!(
             "this report does not list the same records as {}{place}: the two come from different runs or input files",
             shown(first)
         ),
-        hint:
-            "build every shard again from the same input, or move the reports of the other run away"
-                .into(),
-    }
+        "build every shard again from the same input, or move the reports of the other run away",
+    )
 }
 
 /// One record as all the reports together tell it.
@@ -1214,7 +1229,9 @@ mod tests {
         let mut theirs = outcomes(Some((2, 2)));
         theirs.pop();
         fs::write(dir.path().join("report-2-of-2.csv"), to_csv(&theirs)).unwrap();
-        let err = merge(&config(&[dir.path()])).unwrap_err().to_string();
+        let err = merge(&config(&[dir.path()])).unwrap_err();
+        assert_eq!(err.code(), Code::ReportsDiffer);
+        let err = err.to_string();
         assert!(err.contains("does not list the same records"), "{err}");
         // Different packet names for one record.
         let dir = shared(&[1], 2);
@@ -1270,7 +1287,13 @@ mod tests {
             ),
         ] {
             fs::write(&path, text).unwrap();
-            let err = merge(&config(&[dir.path()])).unwrap_err().to_string();
+            let err = merge(&config(&[dir.path()])).unwrap_err();
+            assert_eq!(err.code(), Code::ReportUnusable);
+            assert_eq!(
+                err.params().get("reason"),
+                Some(&crate::error::Param::from("line"))
+            );
+            let err = err.to_string();
             assert!(err.contains(says), "{text}: {err}");
             assert!(err.contains("report-2-of-2.csv"), "{err}");
         }
@@ -1283,7 +1306,9 @@ mod tests {
         // A shard number past the count is not a shard's report.
         let odd = shared(&[1], 2);
         fs::write(odd.path().join("report-3-of-2.csv"), b"").unwrap();
-        let err = merge(&config(&[odd.path()])).unwrap_err().to_string();
+        let err = merge(&config(&[odd.path()])).unwrap_err();
+        assert_eq!(err.code(), Code::ReportUnusable);
+        let err = err.to_string();
         assert!(err.contains("there is no shard 3 of 2"), "{err}");
     }
 

@@ -48,7 +48,7 @@ pub fn each_record(
         let file_warnings = crate::intake_file::read_each(path, &config.input, &mut |entry| {
             sink(entry.and_then(|raw| record::from_raw(raw, config.today)))
         })?;
-        warnings.extend(file_warnings);
+        warnings.extend(file_warnings.iter().map(ToString::to_string));
     }
     Ok(warnings)
 }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::output::{ReadError, read_regular};
 use crate::render::TemplateSet;
 use crate::render::templates::{BUILT_IN_TEMPLATES, MAX_FILE_BYTES, MAX_FILES};
@@ -62,10 +62,14 @@ fn collect(
         if !TemplateSet::wants(&relative) {
             continue;
         }
-        let not_a_file = || Error::Input {
-            file: path.clone(),
-            message: "this is not a regular file (a device, pipe or socket)".into(),
-            hint: "keep only the templates and the images they use in the folder".into(),
+        let not_a_file = || {
+            Error::input(
+                Code::NotARegularFile,
+                &path,
+                "this is not a regular file (a device, pipe or socket)",
+                "keep only the templates and the images they use in the folder",
+            )
+            .with("role", "template")
         };
         if !kind.is_file() {
             return Err(not_a_file());

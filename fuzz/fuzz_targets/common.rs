@@ -13,7 +13,7 @@ pub fn today() -> NaiveDate {
 /// record stage panic, and messages are always built.
 pub fn check(file: InputFile) {
     for warning in &file.warnings {
-        assert!(!warning.is_empty());
+        assert!(!warning.text.is_empty());
     }
     for entry in file.entries {
         match entry.and_then(|raw| second_opinion::record::from_raw(raw, today())) {

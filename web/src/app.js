@@ -84,6 +84,22 @@ function say(node, text, kind = 'info') {
   node.className = `status ${kind}`;
 }
 
+/**
+ * What a failed call to the core says, in the page's language. The core
+ * refuses with a code and its parameters (worker.js hands them on as
+ * `coded`): a file that cannot be read ({error}), or a packet that could
+ * not be built ({problem}), worded here with words.js, with the file's name
+ * in clinic mode. Anything else (the page's own mistake) keeps its text.
+ */
+function failureText(err, { clinic = false } = {}) {
+  const coded = err && err.coded;
+  const found = coded && (coded.error || coded.problem);
+  if (!found) return err && err.message ? err.message : String(err);
+  const words = problemText(found, state.lang, { clinic });
+  const file = clinic && found.file ? `${found.file}: ` : '';
+  return `${file}${words.message}. ${t('hint')} ${words.hint}`;
+}
+
 /** Compares codes the way the core does: case, spaces, dashes and punctuation ignored. */
 function normalise(text) {
   return String(text).toLowerCase().split(/[^\p{L}\p{N}#]+/u).filter(Boolean).join('_');
@@ -216,7 +232,7 @@ function coreWorker(name, init, onProgress) {
       if (!call) return;
       waiting.delete(m.id);
       if (m.ok) call.resolve(m.value);
-      else call.reject(Object.assign(new Error(m.message), { needLogo: m.needLogo }));
+      else call.reject(Object.assign(new Error(m.message), { needLogo: m.needLogo, coded: m.coded }));
     });
     w.addEventListener('error', (e) => reject(new Error(e.message || 'the packet maker could not start')));
   });
@@ -769,7 +785,7 @@ function scheduleCheck() {
       state.lastCheck = result;
       showProblems(state.lastCheck);
     } catch (err) {
-      if (!err.cancelled) say(document.getElementById('patient-status'), t('failed', { reason: err.message }), 'error');
+      if (!err.cancelled) say(document.getElementById('patient-status'), t('failed', { reason: failureText(err) }), 'error');
     }
   }, 250);
 }
@@ -884,7 +900,7 @@ async function makePacket(kind) {
       state.unsaved = false;
     }
   } catch (err) {
-    say(status, t('failed', { reason: err && err.message ? err.message : String(err) }), 'error');
+    say(status, t('failed', { reason: failureText(err) }), 'error');
   } finally {
     making = false;
   }
@@ -907,9 +923,15 @@ async function openAnswers(e) {
   e.target.value = '';
   if (!file) return;
   try {
-    let text = await file.text();
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    let data = JSON.parse(text);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let data;
+    try {
+      let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      data = JSON.parse(text);
+    } catch {
+      throw await whyUnreadable(file.name, bytes);
+    }
     if (data && !Array.isArray(data) && Array.isArray(data.patients)) data = data.patients;
     const many = Array.isArray(data) ? data.length : 1;
     if (Array.isArray(data)) data = data[0];
@@ -927,8 +949,25 @@ async function openAnswers(e) {
     if (unknown) note += state.lang === 'es' ? ` ${unknown} campo(s) desconocido(s) no se cargaron.` : ` ${unknown} unknown field(s) were left out.`;
     say(status, note, 'ok');
   } catch (err) {
-    say(status, t('open_failed', { reason: err.message }), 'error');
+    say(status, t('open_failed', { reason: failureText(err) }), 'error');
   }
+}
+
+/**
+ * Why a file the person opened is not JSON the form can take (not UTF-8
+ * text, a syntax error): the core reads it, and its coded error says what
+ * and where (line and column) in the page's language, never the browser's
+ * English. Resolves with the error to throw.
+ */
+async function whyUnreadable(name, bytes) {
+  try {
+    await engine.ready;
+    await engine.worker.call('checkFile', { name, bytes, options: options() });
+  } catch (err) {
+    if (err && err.coded) return err;
+  }
+  // The core read it after all (or could not start): say so plainly.
+  return new Error(t('open_not_json'));
 }
 
 // ---------------------------------------------------------------- clinic mode
@@ -1092,7 +1131,7 @@ function fileNames(slot) {
   if (slot === 'inputs') return c.inputs.map((f) => f.name).join(', ');
   if (slot === 'profile') return c.profile.map((f) => f.name).join(', ');
   if (c.templatesZip) return c.templatesZip.name;
-  return c.templates.length ? `${c.templates.length} file(s)` : '';
+  return c.templates.length ? t('template_files', { n: c.templates.length }) : '';
 }
 
 /** Files (and folders) dropped onto a zone, with their paths inside a dropped folder. */
@@ -1230,7 +1269,8 @@ async function clinicRun(build) {
   } catch (err) {
     if (err.cancelled || cancelled) say(status, t('cancelled'), 'info');
     else if (err.needLogo) say(status, t('need_logo', { name: err.needLogo }), 'error');
-    else say(status, t('failed', { reason: err.message }), 'error');
+    else if (err.coded && err.coded.error) showClinicError(status, err.coded.error);
+    else say(status, t('failed', { reason: failureText(err, { clinic: true }) }), 'error');
     // A worker that failed may hold half a run: start afresh (a cancel
     // has done so already).
     if (!(err.cancelled || cancelled)) { pool.end(); warmPool(); }
@@ -1250,6 +1290,22 @@ function cancelBuild() {
   document.getElementById('progress-box').classList.add('hidden');
 }
 
+/**
+ * A file that stopped the run (a missing column, a damaged workbook, a
+ * bad clinic profile or template), worded from its code: the file, what is
+ * wrong and how to fix it; for a template that does not compile, the
+ * details its author needs (the program's own words, which no page can
+ * translate) below, folded.
+ */
+function showClinicError(status, e) {
+  say(status, failureText({ coded: { error: e } }, { clinic: true }), 'error');
+  const box = document.getElementById('clinic-result');
+  if (!box) return;
+  box.replaceChildren(...(e.details ? [el('details', { id: 'clinic-error-details' },
+    el('summary', { text: t('template_details') }),
+    el('pre', { text: e.details }))] : []));
+}
+
 /** Every problem by file, row and column, with counts; never a value. */
 function showClinicResult(r) {
   const box = document.getElementById('clinic-result');
@@ -1262,10 +1318,13 @@ function showClinicResult(r) {
       el('td', { text: p.file || '' }), el('td', { text: placeWords(p.place, state.lang) }), el('td', { text: problemPlace(p, state.lang) }),
       el('td', { text: words.message }), el('td', { text: words.hint }));
   });
-  // What the readers noticed about a file (the core's words), then the
-  // coded notes about records that can be built but miss something.
+  // What the readers noticed about a file, then the notes about records
+  // that can be built but miss something: all coded, worded here.
   const notes = [
-    ...r.warnings.map((w) => `${t('warning')} ${w}`),
+    ...r.warnings.map((w) => {
+      const words = problemText(w, state.lang, { clinic: true });
+      return `${t('warning')} ${w.file ? `${w.file}: ` : ''}${words.message}. ${words.hint}`;
+    }),
     ...(r.record_warnings || []).map((w) => {
       const words = problemText(w, state.lang, { clinic: true });
       const where = [w.file, placeWords(w.place, state.lang)].filter(Boolean).join(', ');

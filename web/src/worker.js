@@ -13,7 +13,10 @@
 //   page grows with the number of rows. The page only hands out numbers.
 //
 // Messages carry an id; the answer carries the same id, with ok true and a
-// value, or ok false and a message. Cancelling ends the workers
+// value, or ok false and a message. When the core refused, the message is
+// its JSON ({"error": …}, {"checked": …} or {"problem": …}: a code and its
+// parameters, never English to show), handed on parsed as `coded` for the
+// page to word in its language (words.js). Cancelling ends the workers
 // (worker.terminate()).
 
 import init, * as so from '../pkg/second_opinion_web.js';
@@ -106,6 +109,16 @@ function errorText(err) {
   return err && err.message ? err.message : String(err);
 }
 
+/** The core's coded refusal in an error, parsed; null for any other error. */
+function coded(err) {
+  try {
+    const value = JSON.parse(errorText(err));
+    return value && typeof value === 'object' && (value.error || value.checked || value.problem) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Fetches the core, posting how many bytes have arrived, and compiles it as
  * it streams in. web/build cuts the wasm into parts of at most 20 MB (static
@@ -167,7 +180,7 @@ function loadJob(job) {
     checked.records += r.records;
     checked.good += r.good;
     for (const p of r.problems) checked.problems.push({ file: input.name, ...p });
-    for (const w of r.warnings) checked.warnings.push(w.includes(input.name) ? w : `${input.name}: ${w}`);
+    for (const w of r.warnings) checked.warnings.push({ ...w, file: input.name });
     for (const w of r.record_warnings) checked.record_warnings.push({ file: input.name, ...w });
   }
   const total = job.build ? batch.prepare() : 0;
@@ -178,14 +191,19 @@ const handlers = {
   check(m) {
     return JSON.parse(so.check_intake(m.record, m.options));
   },
+  /** A file the person opened: what the core finds in it (a coded error when it is not an intake). */
+  checkFile(m) {
+    return JSON.parse(so.check_file(m.name, m.bytes, m.options));
+  },
   make(m) {
     let packet;
     try {
       packet = so.make_packet(m.record, m.options);
     } catch (err) {
-      // The form's problems come back as the checked result (JSON).
-      const message = errorText(err);
-      try { return { checked: JSON.parse(message) }; } catch { throw err; }
+      // The form's problems come back as the checked result.
+      const refusal = coded(err);
+      if (refusal && refusal.checked) return { checked: refusal.checked };
+      throw err;
     }
     const value = { name: packet.name, zip: own(packet.zip), pdf: own(packet.pdf) };
     if (typeof packet.free === 'function') packet.free();
@@ -262,6 +280,6 @@ self.onmessage = async (e) => {
     const [value, transfer] = Array.isArray(out) ? out : [out, []];
     postMessage({ id: m.id, ok: true, value }, transfer);
   } catch (err) {
-    postMessage({ id: m.id, ok: false, message: errorText(err), needLogo: err && err.needLogo });
+    postMessage({ id: m.id, ok: false, message: errorText(err), coded: coded(err), needLogo: err && err.needLogo });
   }
 };

@@ -17,6 +17,8 @@ import { serveSite } from './site.mjs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+// The generated fixtures (tests/fixtures/make_fixtures.py) the file-error checks drop on the page.
+const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'tests', 'fixtures');
 
 // ------------------------------------------------------------ arguments
 
@@ -395,6 +397,66 @@ async function spanish() {
   await clinic.close();
 }
 
+/**
+ * Whole files on the Spanish page (issue 27): a workbook without a
+ * required column, a damaged workbook and a saved-answers file with a JSON
+ * syntax error are each said in Spanish, from the core's codes, with no
+ * English words, no internal field name, nothing from the file's cells, and
+ * no command-line option or docs/ path.
+ */
+async function spanishFileErrors() {
+  // Words that would mean the page fell back on English (the command
+  // line's words or the browser's own), and what the page must never say.
+  const english = [' the ', 'column ', 'columns', 'row ', 'missing', 'damaged', 'could not', 'is not', 'file', 'sheet', 'spreadsheet',
+    'line ', 'expected', 'hint', 'how to fix', 'unexpected', 'json at', 'position', 'something went wrong'];
+  const banned = ['patient_name', 'date_of_birth', 'current_doctor', '--sheet', '--encoding', 'docs/', 'intake.md', 'second-opinion init'];
+  const verdict = (text, values) => {
+    const lower = text.toLowerCase();
+    return {
+      english: english.filter((w) => lower.includes(w)),
+      banned: banned.filter((w) => text.includes(w)),
+      values: values.filter((v) => text.includes(v)),
+    };
+  };
+  const clean = (v) => v.english.length + v.banned.length + v.values.length === 0;
+  const clinic = await open('&mode=clinic&lang=es');
+  await clinic.waitForFunction(() => document.documentElement.dataset.worker === 'ready', null, { timeout: 120_000 });
+  const statusAfter = async (file) => {
+    await clinic.evaluate(() => { document.querySelector('#clinic-status').textContent = ''; });
+    await clinic.setInputFiles('#clinic-input', file);
+    await clinic.waitForFunction(() => document.querySelector('#clinic-status').classList.contains('error'), null, { timeout: 120_000 });
+    return clinic.locator('#clinic-status').textContent();
+  };
+  // missing_columns.xlsx: "Name" and "Phone" above Ana Example's row.
+  const missing = await statusAfter(path.join(fixtures, 'missing_columns.xlsx'));
+  const vm = verdict(missing.replace('missing_columns.xlsx', ''), ['Ana Example', '555-0142']);
+  facts.spanish_missing_column = missing;
+  check('spanish_missing_column_in_spanish', missing.includes('missing_columns.xlsx:') && missing.includes('no tiene columna para')
+    && missing.includes('«Fecha de nacimiento»') && missing.includes('Cómo corregirlo') && clean(vm), `${JSON.stringify(vm)} in ${missing}`);
+  // truncated.xlsx: the first half of a workbook.
+  const damaged = await statusAfter(path.join(fixtures, 'truncated.xlsx'));
+  const vd = verdict(damaged.replace('truncated.xlsx', ''), ['Ana Example']);
+  facts.spanish_damaged_workbook = damaged;
+  check('spanish_damaged_workbook_in_spanish', damaged.includes('truncated.xlsx:') && damaged.includes('dañada')
+    && damaged.includes('Cómo corregirlo') && clean(vd), `${JSON.stringify(vd)} in ${damaged}`);
+  await axe(clinic, 'clinic_file_error_es');
+  await clinic.close();
+
+  // A saved-answers file broken by hand: a comma missing between two answers.
+  const page = await open('&lang=es');
+  const broken = path.join(out, 'broken-answers.json');
+  fs.writeFileSync(broken, `{\n  "patient_name": "${NAME}"\n  "current_doctor": "${DOCTOR}"\n}\n`);
+  await page.setInputFiles('#open-file', broken);
+  await page.waitForFunction(() => document.querySelector('#patient-status').classList.contains('error'), null, { timeout: 120_000 });
+  const opened = await page.locator('#patient-status').textContent();
+  const vj = verdict(opened, [NAME, DOCTOR, 'Marisol']);
+  facts.spanish_json_syntax = opened;
+  check('spanish_json_syntax_in_spanish', opened.startsWith('No se pudo abrir ese archivo') && opened.includes('línea 3, columna 3')
+    && opened.includes('falta una coma') && opened.includes('Cómo corregirlo') && clean(vj), `${JSON.stringify(vj)} in ${opened}`);
+  check('broken_answers_leave_the_form_empty', (await page.inputValue('#in-patient_name')) === '');
+  await page.close();
+}
+
 /** The three date boxes, in the page's language's order, and the date named back in words. */
 async function dates() {
   const boxes = (page) => page.evaluate(() => {
@@ -649,7 +711,7 @@ async function clinic() {
 
 let crashed = null;
 try {
-  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, spanish, layout, keyboard, clinic]) {
+  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, spanish, spanishFileErrors, layout, keyboard, clinic]) {
     try {
       await scenario();
     } catch (err) {

@@ -100,8 +100,12 @@ try {
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   await page.click('#make-packets');
-  await page.waitForFunction(() => /^(Done|Something went wrong)/.test(document.querySelector('#clinic-status').textContent),
-    null, { timeout: 3 * 3600_000, polling: 1000 });
+  // Done, or stopped: a status marked as an error (a file the core refused
+  // is said in its own words, not "Something went wrong").
+  await page.waitForFunction(() => {
+    const status = document.querySelector('#clinic-status');
+    return /^Done/.test(status.textContent) || status.classList.contains('error');
+  }, null, { timeout: 3 * 3600_000, polling: 1000 });
   const files = [];
   for (const d of downloads) files.push({ name: d.suggestedFilename(), file: await d.path() });
   clearInterval(sampler);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::images;
 use crate::paper::Paper;
 
@@ -96,31 +96,39 @@ impl ClinicDraft {
     /// Checks a clinic profile's JSON (`path` names it in messages). Every
     /// problem stops the run before rendering.
     pub fn parse(path: &Path, text: &[u8]) -> Result<Self, Error> {
-        let bad = |message: String, hint: &str| Error::Input {
-            file: path.to_path_buf(),
-            message,
-            hint: hint.into(),
-        };
+        let bad = |code: Code, message: String, hint: &str| Error::input(code, path, message, hint);
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
         let file: ClinicFile = serde_json::from_slice(text).map_err(|e| {
             let keys = "the clinic profile takes the keys name, address, phone, fax, website, contact, logo and paper; `second-opinion init --clinic clinic.json` writes a starter";
             let serde_text = e.to_string();
             let serde_text = serde_text.split(" at line ").next().unwrap_or("invalid JSON");
-            let (what, hint) = match e.classify() {
+            let (what, hint, problem) = match e.classify() {
                 // serde's wording for a wrong type quotes the value itself.
                 serde_json::error::Category::Data if serde_text.starts_with("invalid ") => (
                     "a value is not text".to_string(),
                     "write every value as text in quotes, for example \"phone\": \"217-555-0100\"",
+                    "not_text",
                 ),
                 // Unknown and missing keys: serde names the key, not a value.
-                serde_json::error::Category::Data => (serde_text.to_string(), keys),
-                _ => (format!("this is not valid JSON: {serde_text}"), keys),
+                serde_json::error::Category::Data => (serde_text.to_string(), keys, "keys"),
+                _ => (format!("this is not valid JSON: {serde_text}"), keys, "syntax"),
             };
-            bad(format!("line {}, column {}: {what}", e.line(), e.column()), hint)
+            bad(
+                Code::ClinicProfileInvalid,
+                format!("line {}, column {}: {what}", e.line(), e.column()),
+                hint,
+            )
+            .with("problem", problem)
+            .with("line", e.line())
+            .with("column", e.column())
         })?;
         let name = file.name.trim().to_string();
         if name.is_empty() {
-            return Err(bad("\"name\" is empty".into(), "write the clinic's name"));
+            return Err(bad(
+                Code::ClinicNameEmpty,
+                "\"name\" is empty".into(),
+                "write the clinic's name",
+            ));
         }
         let paper = match file.paper.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -130,6 +138,7 @@ impl ClinicDraft {
             Some(p) if p.eq_ignore_ascii_case("a4") => Some(Paper::A4),
             Some(_) => {
                 return Err(bad(
+                    Code::ClinicPaperInvalid,
                     "\"paper\" is not letter or a4".into(),
                     "write \"paper\": \"letter\" or \"paper\": \"a4\"",
                 ));
@@ -159,42 +168,36 @@ impl ClinicDraft {
             paper,
         } = self;
         let path = path.as_path();
-        let bad = |message: String, hint: &str| Error::Input {
-            file: path.to_path_buf(),
-            message,
-            hint: hint.into(),
-        };
         let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let mut logo_file = None;
         let (logo, logo_bytes) = match (file.logo.as_ref(), logo_bytes) {
             (None, _) => (None, Vec::new()),
             (Some(logo), bytes) => {
                 let full = path.parent().unwrap_or(Path::new(".")).join(logo);
-                let bytes = bytes.ok_or_else(|| Error::Input {
-                    file: full.clone(),
-                    message: "the clinic logo was not given".into(),
-                    hint: "choose the logo file the clinic profile names, or remove \"logo\" from the profile".into(),
+                let bytes = bytes.ok_or_else(|| {
+                    Error::input(
+                        Code::LogoMissing,
+                        &full,
+                        "the clinic logo was not given",
+                        "choose the logo file the clinic profile names, or remove \"logo\" from the profile",
+                    )
                 })?;
                 if bytes.len() as u64 > MAX_LOGO_BYTES {
-                    return Err(Error::Input {
-                        file: full,
-                        message: "the clinic logo is larger than 5 MB".into(),
-                        hint: LOGO_HINT.into(),
-                    });
+                    return Err(logo_too_large(&full));
                 }
-                let ext = image_kind(&bytes).ok_or_else(|| Error::Input {
-                    file: full.clone(),
-                    message: "the clinic logo is not a PNG, JPEG or SVG image".into(),
-                    hint: "save the logo as PNG, JPEG or SVG".into(),
+                let ext = image_kind(&bytes).ok_or_else(|| {
+                    Error::input(
+                        Code::LogoNotAnImage,
+                        &full,
+                        "the clinic logo is not a PNG, JPEG or SVG image",
+                        "save the logo as PNG, JPEG or SVG",
+                    )
                 })?;
                 // Its pixels, read from its header by content before Typst
                 // decodes it: a header claiming 65,500 × 65,500 pixels would
                 // ask for 17 GB at once (issue 25).
-                images::check(&bytes, images::LOGO_MAX_PIXELS).map_err(|refusal| Error::Input {
-                    file: full.clone(),
-                    message: refusal.message("the clinic logo"),
-                    hint: refusal.hint(),
-                })?;
+                images::check(&bytes, images::LOGO_MAX_PIXELS)
+                    .map_err(|refusal| refusal.error(&full, "the clinic logo", "logo"))?;
                 logo_file = Some(full);
                 (Some(format!("/clinic/logo.{ext}")), bytes)
             }
@@ -214,10 +217,13 @@ impl ClinicDraft {
             .iter()
             .find(|(_, text)| text.is_some_and(|t| !glyphs.covers(t)))
         {
-            return Err(bad(
+            return Err(Error::input(
+                Code::ClinicUnprintable,
+                path,
                 format!("\"{key}\" has characters the built-in fonts cannot print"),
                 "write it in Latin, Greek or Cyrillic letters",
-            ));
+            )
+            .with("key", *key));
         }
         Ok(Clinic {
             name,
@@ -236,6 +242,18 @@ impl ClinicDraft {
     }
 }
 
+/// The error for a logo over [`MAX_LOGO_BYTES`] (the command line refuses
+/// one before reading it whole, with the same words).
+pub fn logo_too_large(logo: &Path) -> Error {
+    Error::input(
+        Code::LogoTooLarge,
+        logo,
+        "the clinic logo is larger than 5 MB",
+        LOGO_HINT,
+    )
+    .with("max_mb", (MAX_LOGO_BYTES / 1024 / 1024) as usize)
+}
+
 /// The image format by content: `png`, `jpg` or `svg`.
 fn image_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -251,6 +269,7 @@ fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Param;
 
     /// A profile and its logo from memory, as a front end hands them over.
     fn load(profile: &str, logo: Option<&[u8]>) -> Result<Clinic, Error> {
@@ -287,6 +306,8 @@ mod tests {
         let err = load(named, Some(&bomb)).unwrap_err();
         let Error::Input {
             file,
+            code,
+            params,
             message,
             hint,
         } = &err
@@ -294,6 +315,10 @@ mod tests {
             panic!("{err}")
         };
         assert_eq!(file, &PathBuf::from("art/logo.png"));
+        assert_eq!(*code, Code::ImageRefused);
+        assert_eq!(params.get("subject"), Some(&Param::from("logo")));
+        assert_eq!(params.get("reason"), Some(&Param::from("too_large")));
+        assert_eq!(params.get("width"), Some(&Param::Number(65_000)));
         assert!(
             message.contains("the clinic logo is a PNG image of 65000 × 65000 pixels"),
             "{message}"

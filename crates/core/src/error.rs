@@ -24,12 +24,20 @@ pub enum Error {
         /// How to fix it.
         hint: String,
     },
-    /// An input file that cannot be read as intake data at all.
+    /// An input file that cannot be read as intake data at all (or a clinic
+    /// profile, logo or template file that cannot be used).
     #[error("{}: {message}\nhint: {hint}", shown(file))]
     Input {
         /// The input file.
         file: PathBuf,
-        /// What is wrong, without any field value.
+        /// What is wrong, as a stable code for front ends to word (the page
+        /// words it in its own language; the command line prints `message`
+        /// and `hint`).
+        code: Code,
+        /// The code's parameters: limits, line and column numbers, code
+        /// words; never a value from the file.
+        params: Params,
+        /// What is wrong, without any field value (the command line's words).
         message: String,
         /// How to fix it.
         hint: String,
@@ -54,6 +62,10 @@ pub enum Error {
     Template {
         /// The template file name.
         name: String,
+        /// What is wrong, as a stable code for front ends to word.
+        code: Code,
+        /// The code's parameters (limits).
+        params: Params,
         /// Typst's diagnostics, with file, line and column.
         details: String,
         /// How to fix it.
@@ -62,6 +74,68 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`Error::Input`] without parameters: add them with [`Error::with`].
+    pub fn input(
+        code: Code,
+        file: impl Into<PathBuf>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            file: file.into(),
+            code,
+            params: Params::default(),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// An [`Error::Template`] without parameters.
+    pub fn template(
+        code: Code,
+        name: impl Into<String>,
+        details: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Template {
+            name: name.into(),
+            code,
+            params: Params::default(),
+            details: details.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// The error with one more parameter. Only the kinds a page words
+    /// ([`Error::Input`], [`Error::Template`]) carry parameters; the others
+    /// are returned as they are.
+    pub fn with(mut self, name: &'static str, param: impl Into<Param>) -> Self {
+        if let Error::Input { params, .. } | Error::Template { params, .. } = &mut self {
+            *params = std::mem::take(params).with(name, param);
+        }
+        self
+    }
+
+    /// What is wrong, as a stable code. A command-line option and a file
+    /// system failure have one code each: they only reach the command line,
+    /// which prints their words.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Input { code, .. } | Error::Template { code, .. } => *code,
+            Error::Usage { .. } => Code::BadOption,
+            Error::Io { .. } => Code::FileSystem,
+        }
+    }
+
+    /// The code's parameters (none for options and the file system).
+    pub fn params(&self) -> &Params {
+        static NONE: Params = Params(Vec::new());
+        match self {
+            Error::Input { params, .. } | Error::Template { params, .. } => params,
+            Error::Usage { .. } | Error::Io { .. } => &NONE,
+        }
+    }
+
     /// A failed read of an input file.
     pub fn io_read(path: &Path, err: &std::io::Error) -> Self {
         let hint = match err.kind() {
@@ -167,11 +241,18 @@ pub fn shown(path: &Path) -> String {
 /// checked against.
 macro_rules! codes {
     ($($(#[$doc:meta])+ $variant:ident = $name:literal,)+) => {
-        /// What a [`Problem`] or a record [`Warning`](crate::record::Warning)
-        /// is about, as a stable machine name: the command line prints the
-        /// English `message` and `hint`, and the page words each code in its
-        /// own language (`web/src/words.js`), with the problem's
+        /// What a [`Problem`], a record [`Warning`](crate::record::Warning),
+        /// a reader's [`FileWarning`](crate::input::FileWarning) or an
+        /// [`Error`] is about, as a stable machine name: the command line
+        /// prints the English `message` and `hint`, and the page words each
+        /// code in its own language (`web/src/words.js`), with its
         /// [`Params`].
+        ///
+        /// One table for all of them, so that one check (the page's, and
+        /// the web crate's test of `words.js`) covers every code. Some
+        /// codes only the command line can meet (an option, a shard
+        /// report, a file on disk); the page has plain words for them too,
+        /// rather than a second table to keep apart.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
             $($(#[$doc])+ $variant,)+
@@ -274,6 +355,213 @@ codes! {
     DoctorWithoutAddressOrFax = "doctor_without_address_or_fax",
     /// Warning: how many record warnings were not listed. Params: `count`.
     MoreRecordWarnings = "more_record_warnings",
+
+    // ------------------------------------------- reader warnings (a file)
+
+    /// Warning: a file named like text or JSON that is a workbook, read as
+    /// one. Params: `ext` (the name's extension), `format` (the
+    /// workbook's).
+    ReadAsWorkbook = "read_as_workbook",
+    /// Warning: a file named like a workbook that holds CSV text, read as
+    /// CSV. Params: `ext`.
+    ReadAsCsv = "read_as_csv",
+    /// Warning: columns that are no intake field, not read. Params:
+    /// `count`, `columns` (the first letters), `names` (the headers that
+    /// may be printed: those that look like field names, never data).
+    IgnoredColumns = "ignored_columns",
+
+    // ------------------------------------- a file that cannot be read
+
+    /// A file with nothing in it (or only spaces).
+    FileEmpty = "file_empty",
+    /// A file named like a workbook (or zipped like one) that is something
+    /// else. Params: `found` (`web_page`, `unknown`, `zip`, `word`,
+    /// `powerpoint`, `opendocument`), `ext` when its name decided.
+    NotAWorkbook = "not_a_workbook",
+    /// A file whose name and content match no format read. Params: `ext`
+    /// (empty when the name has none).
+    UnknownFormat = "unknown_format",
+    /// A file named like a workbook holding plain text that does not read
+    /// as CSV either. Params: `ext`, `reason` (the CSV reader's code).
+    TextNamedAsWorkbook = "text_named_as_workbook",
+    /// A ZIP-based workbook cut short or damaged.
+    WorkbookIncomplete = "workbook_incomplete",
+    /// A workbook the spreadsheet reader could not read. Params: `format`
+    /// (`xlsx`, `xlsb`, `xls`, `ods`).
+    WorkbookDamaged = "workbook_damaged",
+    /// A workbook whose rows are stored out of order. Params: `row`,
+    /// `after` (the row it came after).
+    RowsOutOfOrder = "rows_out_of_order",
+    /// A password-protected workbook.
+    PasswordProtected = "password_protected",
+    /// A workbook that unpacks to too much. Params: `max_mb`, `part`
+    /// (`part`: one sheet or its texts; `whole`: the workbook).
+    WorkbookTooLarge = "workbook_too_large",
+    /// A file larger than any intake file (command line). Params: `max_mb`.
+    FileTooLarge = "file_too_large",
+    /// A folder, device or pipe where a file was expected (command line).
+    /// Params: `role` (`intake`, `clinic_profile`, `logo`, `template`,
+    /// `report`).
+    NotARegularFile = "not_a_regular_file",
+
+    // -------------------------------------------------------- sheets
+
+    /// No sheet of the name or number asked for (command line). Params:
+    /// `sheets` (how many the workbook has).
+    NoSuchSheet = "no_such_sheet",
+    /// A workbook without sheets.
+    NoSheets = "no_sheets",
+    /// A workbook whose worksheets are all hidden. Params: `sheets`.
+    NoVisibleSheet = "no_visible_sheet",
+    /// A chart or macro sheet chosen (command line).
+    SheetNotATable = "sheet_not_a_table",
+
+    // -------------------------------------------------------- tables
+
+    /// A sheet or CSV file with nothing in it. Params: `sheets` (how many
+    /// the workbook has; 0 for CSV).
+    TableEmpty = "table_empty",
+    /// No row naming two intake fields among the first rows. Params:
+    /// `rows` (how many filled rows were searched), `sheets`.
+    NoHeaderRow = "no_header_row",
+    /// A header row and nothing under it. Params: `row` (the header's).
+    NoPatientRows = "no_patient_rows",
+    /// Required fields without a column. Params: `row` (the header's),
+    /// `fields` (the missing fields), `duplicated` (fields that also have
+    /// two columns, if any).
+    MissingColumns = "missing_columns",
+    /// Two columns for one field. Params: `row`, `fields` (the fields),
+    /// `columns` (the letters of their columns).
+    DuplicateColumns = "duplicate_columns",
+    /// Data beyond the last column a table may use. Params: `column` (its
+    /// letter), `row`, `max` (columns).
+    TooManyColumns = "too_many_columns",
+    /// A table with too many filled cells. Params: `max`.
+    TooManyCells = "too_many_cells",
+    /// A spreadsheet whose repeated (formatted) cells make too many.
+    /// Params: `max`.
+    CellsRepeated = "cells_repeated",
+    /// More patients than one file may hold. Params: `max`.
+    TooManyPatients = "too_many_patients",
+
+    // ------------------------------------------------ text, CSV, JSON
+
+    /// Text that is not UTF-8. Params: `format` (`csv`, `json`), `line`
+    /// (where it stops being UTF-8), or `found` (`utf16`) instead.
+    NotUtf8 = "not_utf8",
+    /// A text file with NUL characters (UTF-16 without a byte order mark,
+    /// or no text). Params: `line`.
+    NotText = "not_text",
+    /// Text that is not valid in its encoding. Params: `line`, `encoding`.
+    NotInEncoding = "not_in_encoding",
+    /// A CSV quote never closed. Params: `line` (where it opens).
+    UnclosedQuote = "unclosed_quote",
+    /// A CSV line the CSV reader could not read. Params: `line`.
+    CsvUnreadable = "csv_unreadable",
+    /// A CSV line with more fields than any spreadsheet has columns.
+    /// Params: `line`, `max`.
+    LineTooWide = "line_too_wide",
+    /// JSON that is not valid. Params: `line`, `column` (when known),
+    /// `problem` (`ends_early`, `colon`, `comma_or_bracket`,
+    /// `comma_or_brace`, `value`, `quote`, `trailing_comma`,
+    /// `trailing_characters`, `key_not_text`, `number`, `text`,
+    /// `too_deep`, `unreadable`, `other`).
+    JsonSyntax = "json_syntax",
+    /// `"patients"` next to other keys.
+    PatientsBesideOtherKeys = "patients_beside_other_keys",
+    /// `"patients"` that is not a list.
+    PatientsNotAList = "patients_not_a_list",
+    /// JSON holding no patient object.
+    NoPatientRecord = "no_patient_record",
+    /// An empty list of patients.
+    EmptyPatientList = "empty_patient_list",
+
+    // --------------------------------------------- the clinic profile
+
+    /// A clinic profile that is not the JSON it should be. Params:
+    /// `line`, `column`, `problem` (`not_text`: a value is not text;
+    /// `keys`: a key unknown or missing; `syntax`).
+    ClinicProfileInvalid = "clinic_profile_invalid",
+    /// A clinic profile over its size (command line). Params: `max_mb`.
+    ClinicProfileTooLarge = "clinic_profile_too_large",
+    /// A clinic profile with an empty `name`.
+    ClinicNameEmpty = "clinic_name_empty",
+    /// A clinic profile's `paper` that is neither letter nor a4.
+    ClinicPaperInvalid = "clinic_paper_invalid",
+    /// A clinic profile's text that no embedded font prints. Params:
+    /// `key` (the profile's key).
+    ClinicUnprintable = "clinic_unprintable",
+    /// The logo the profile names was not given.
+    LogoMissing = "logo_missing",
+    /// A logo over its size. Params: `max_mb`.
+    LogoTooLarge = "logo_too_large",
+    /// A logo that is not a PNG, JPEG or SVG image.
+    LogoNotAnImage = "logo_not_an_image",
+    /// A logo Typst could not read as an image.
+    LogoUnreadable = "logo_unreadable",
+    /// An image refused by its size or kind before it is decoded. Params:
+    /// `subject` (`logo`, `template_file`), `reason` (`too_large`,
+    /// `unreadable`, `compressed`, `pdf`, `filter`, `too_deep`,
+    /// `total_too_large`), `format`, `width`, `height`, `max` (pixels),
+    /// `inside_svg` (1 when the image is inside an SVG).
+    ImageRefused = "image_refused",
+
+    // ----------------------------------------------------- templates
+
+    /// A template that is not UTF-8 text.
+    TemplateNotUtf8 = "template_not_utf8",
+    /// A template or image file name that cannot be used. Params:
+    /// `reason` (`characters`, `dot_or_space`, `windows_character`,
+    /// `device_name`).
+    TemplateNameUnusable = "template_name_unusable",
+    /// A template named like the whole packet's PDF.
+    TemplateNamedPacket = "template_named_packet",
+    /// Two template files whose names differ only in case. Params:
+    /// `other` (`built_in`, `clinic`).
+    TemplateNameCase = "template_name_case",
+    /// A templates folder over its limits. Params: `max` (files),
+    /// `max_mb` (one file).
+    TooManyTemplateFiles = "too_many_template_files",
+    /// A zipped templates folder that cannot be unpacked (the page).
+    TemplatesZipUnreadable = "templates_zip_unreadable",
+    /// A document template missing from a language. Params: `count` (the
+    /// documents every language needs).
+    TemplateMissing = "template_missing",
+    /// A template whose name cannot name a document of the packet.
+    TemplateDocumentName = "template_document_name",
+    /// The sample packet came out too long. Params: `max` (pages).
+    TemplateTooLong = "template_too_long",
+    /// A template Typst could not build (its diagnostics are the details).
+    TemplateFailed = "template_failed",
+    /// The sample packet's documents could not be told apart.
+    TemplateDocumentsNotApart = "template_documents_not_apart",
+    /// The template check stopped. Params: `reason` (`crashed`, `time`,
+    /// `memory`).
+    TemplateStopped = "template_stopped",
+
+    // ------------------------------------------- shard reports (merge)
+
+    /// A shard report this program could not have written (command line).
+    /// Params: `reason` (`no_record`, `not_a_shard`, `too_large`,
+    /// `too_many_rows`, `line`), `line`, `max`.
+    ReportUnusable = "report_unusable",
+    /// Shard reports of different runs (command line).
+    ReportsDiffer = "reports_differ",
+
+    // --------------------------------------------------------- others
+
+    /// An option or setting that cannot work. On the command line, any
+    /// [`Error::Usage`]; on the page, a setting it sent. Params: `option`
+    /// (the page's: `date`, `language`, `paper`, `unknown`).
+    BadOption = "bad_option",
+    /// A file or folder that could not be read or written (command line:
+    /// any [`Error::Io`]).
+    FileSystem = "file_system",
+    /// The packets could not be put into one ZIP (the page).
+    BundleFailed = "bundle_failed",
+    /// The page asked the core for something out of turn (a fault in the
+    /// page, never the files).
+    Internal = "internal",
 }
 
 impl fmt::Display for Code {
@@ -474,11 +762,11 @@ mod tests {
     #[test]
     fn every_code_has_one_distinct_snake_case_name() {
         let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        assert!(names.len() >= 30, "{names:?}");
+        assert!(names.len() >= 90, "{names:?}");
         assert!(
-            names
-                .iter()
-                .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+            names.iter().all(|n| !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')),
             "{names:?}"
         );
         names.sort_unstable();
@@ -503,6 +791,41 @@ mod tests {
         assert_eq!(problem.to_string(), "records_format: m (hint: h)");
     }
 
+    /// A file-level error's code and parameters are extra structure: the
+    /// command line's words are what they were.
+    #[test]
+    fn errors_carry_a_code_and_print_as_before() {
+        let error = Error::input(Code::TooManyPatients, "in.csv", "m", "h").with("max", 3usize);
+        assert_eq!(error.code(), Code::TooManyPatients);
+        assert_eq!(
+            serde_json::to_string(error.params()).unwrap(),
+            r#"{"max":3}"#
+        );
+        assert_eq!(error.to_string(), "in.csv: m\nhint: h");
+        let error = Error::template(Code::TemplateFailed, "en/x.typ", "d", "h").with("max", 1usize);
+        assert_eq!(error.code(), Code::TemplateFailed);
+        assert_eq!(
+            error.to_string(),
+            "the template en/x.typ could not be built:\nd\nhint: h"
+        );
+        // The kinds only the command line meets have one code each, and no
+        // parameters (adding one changes nothing).
+        let usage = Error::Usage {
+            message: "m".into(),
+            hint: "h".into(),
+        }
+        .with("max", 1usize);
+        assert_eq!(
+            (usage.code(), usage.params().is_empty()),
+            (Code::BadOption, true)
+        );
+        let io = Error::io_read(Path::new("x"), &std::io::ErrorKind::NotFound.into());
+        assert_eq!(
+            (io.code(), io.params().is_empty()),
+            (Code::FileSystem, true)
+        );
+    }
+
     #[test]
     fn control_characters_in_names_are_printed_visibly() {
         assert_eq!(printable("intake.csv"), "intake.csv");
@@ -512,11 +835,12 @@ mod tests {
             "a\\u{1b}[31mred\\nb\\tc\\u{202e}d"
         );
         assert_eq!(printable_lines("one\ntwo\u{7}"), "one\ntwo\\u{7}");
-        let error = Error::Input {
-            file: PathBuf::from("in/\u{1b}]0;pwned\u{7}.csv"),
-            message: "m".into(),
-            hint: "h".into(),
-        };
+        let error = Error::input(
+            Code::FileEmpty,
+            PathBuf::from("in/\u{1b}]0;pwned\u{7}.csv"),
+            "m",
+            "h",
+        );
         let text = error.to_string();
         assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
         assert!(

@@ -58,7 +58,10 @@
 //! blurred square). Compressed SVG (`.svgz`, gzip) is refused, since it
 //! inflates without a limit, and so is anything that is a PDF.
 
+use std::path::Path;
 use std::sync::Mutex;
+
+use crate::error::{Code, Error, Params};
 
 /// Most pixels the clinic logo may hold (2048 × 1024, 2.1 million): see the
 /// module's documentation for why.
@@ -259,6 +262,70 @@ impl Refusal {
                 limit(*max)
             ),
         }
+    }
+
+    /// The refusal as parameters of [`Code::ImageRefused`], for a page to
+    /// word: `reason`, and the format, sizes and budget where there are
+    /// some (sizes as the file's header claims them: never its content).
+    pub fn params(&self) -> Params {
+        // Pixel counts fit a 32-bit page's numbers except for hostile
+        // claims, which are only ever "more than allowed".
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        let params = Params::default();
+        match self {
+            Refusal::TooLarge {
+                format,
+                width,
+                height,
+                costly,
+                inside_svg,
+                max,
+            } => {
+                let params = params
+                    .with("reason", "too_large")
+                    .with("format", format.name())
+                    .with("width", n(*width))
+                    .with("height", n(*height))
+                    .with("max", n(*max))
+                    .with("inside_svg", usize::from(*inside_svg));
+                match costly {
+                    None => params,
+                    Some(Costly::Deep) => params.with("costly", "deep"),
+                    Some(Costly::Progressive) => params.with("costly", "progressive"),
+                    Some(Costly::GifFrame) => params.with("costly", "gif_frame"),
+                }
+            }
+            Refusal::Unreadable { format, inside_svg } => params
+                .with("reason", "unreadable")
+                .with("format", format.name())
+                .with("inside_svg", usize::from(*inside_svg)),
+            Refusal::Compressed => params.with("reason", "compressed"),
+            Refusal::Pdf => params.with("reason", "pdf"),
+            Refusal::Filter => params.with("reason", "filter"),
+            Refusal::TooDeep => params.with("reason", "too_deep"),
+            Refusal::TotalTooLarge {
+                total,
+                max,
+                inside_svg,
+            } => params
+                .with("reason", "total_too_large")
+                .with("total", n(*total))
+                .with("max", n(*max))
+                .with("inside_svg", usize::from(*inside_svg)),
+        }
+    }
+
+    /// The refusal as an [`Error::Input`] about `file`, with `subject`
+    /// naming the file's role in the command line's words ("the clinic
+    /// logo") and `role` in the page's code word (`logo`,
+    /// `template_file`).
+    pub fn error(&self, file: &Path, subject: &str, role: &'static str) -> Error {
+        let mut error = Error::input(Code::ImageRefused, file, self.message(subject), self.hint())
+            .with("subject", role);
+        for (name, param) in self.params().iter() {
+            error = error.with(name, param.clone());
+        }
+        error
     }
 
     /// How to fix it.

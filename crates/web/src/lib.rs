@@ -11,6 +11,12 @@
 //! The logic lives in plain Rust functions and [`Batch`], which the unit
 //! tests run natively; the `#[wasm_bindgen]` items only convert errors to
 //! JavaScript ones.
+//!
+//! Nothing here hands the page English to show. What went wrong reaches it
+//! as JSON with a code and its parameters (`Failure`), as record problems
+//! do, and `web/src/words.js` words each code in the page's language; the
+//! command line's English `message` and `hint` travel along for tests and
+//! logs, never for the page to print.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -21,8 +27,8 @@ use wasm_bindgen::prelude::*;
 
 use second_opinion_core::bundle;
 use second_opinion_core::clinic::{Clinic, ClinicDraft};
-use second_opinion_core::error::{Code, Error, Params, Problem};
-use second_opinion_core::input::{self, InputOptions, Origin};
+use second_opinion_core::error::{Code, Error, Params, Problem, shown};
+use second_opinion_core::input::{self, FileWarning, InputOptions, Origin};
 use second_opinion_core::naming::Namer;
 use second_opinion_core::packet;
 use second_opinion_core::record::fields::{FIELDS, Kind};
@@ -58,24 +64,39 @@ struct Settings {
 }
 
 impl Settings {
-    fn parse(json: &str) -> Result<Self, String> {
-        let options: Options = serde_json::from_str(json)
-            .map_err(|_| "the page sent options the packet maker does not know".to_string())?;
+    fn parse(json: &str) -> Result<Self, Failure> {
+        let options: Options = serde_json::from_str(json).map_err(|_| {
+            Failure::setting(
+                "unknown",
+                "the page sent options the packet maker does not know",
+            )
+        })?;
         let today = match options.date.as_deref() {
-            Some(text) => record::parse_date(text, input::TextDates::IsoOnly)
-                .ok_or_else(|| "the run date is not a real date written YYYY-MM-DD".to_string())?,
-            None => return Err("the page did not send the run date".into()),
+            Some(text) => record::parse_date(text, input::TextDates::IsoOnly).ok_or_else(|| {
+                Failure::setting("date", "the run date is not a real date written YYYY-MM-DD")
+            })?,
+            None => {
+                return Err(Failure::setting(
+                    "date",
+                    "the page did not send the run date",
+                ));
+            }
         };
         let language = match options.language.as_deref().map(str::trim) {
             None | Some("") => "en".to_string(),
             Some(code) if LANGUAGES.contains(&code) => code.to_string(),
-            Some(_) => return Err(format!("choose a language: {}", LANGUAGES.join(", "))),
+            Some(_) => {
+                return Err(Failure::setting(
+                    "language",
+                    &format!("choose a language: {}", LANGUAGES.join(", ")),
+                ));
+            }
         };
         let paper = match options.paper.as_deref() {
             None | Some("") => None,
             Some("letter") => Some(Paper::Letter),
             Some("a4") => Some(Paper::A4),
-            Some(_) => return Err("choose the paper: letter or a4".into()),
+            Some(_) => return Err(Failure::setting("paper", "choose the paper: letter or a4")),
         };
         Ok(Settings {
             today,
@@ -119,6 +140,170 @@ struct ProblemOut {
     hint: String,
 }
 
+impl ProblemOut {
+    fn new(origin: &Origin, p: &Problem) -> Self {
+        ProblemOut {
+            file: origin.file_name(),
+            place: origin.place_label(),
+            field: p.field.clone(),
+            code: p.code.as_str(),
+            params: p.params.clone(),
+            column: p.column.as_ref().map(|c| c.letter.clone()),
+            header: p.column.as_ref().map(|c| c.header.clone()),
+            message: p.message.clone(),
+            hint: p.hint.clone(),
+        }
+    }
+}
+
+/// An error that stopped a whole file (or the run) as the page shows it,
+/// in the shape of a problem: which file, the code and its parameters.
+#[derive(Debug, Serialize, PartialEq)]
+struct ErrorOut {
+    /// The file concerned, as the page named it ("" when none is).
+    file: String,
+    code: &'static str,
+    params: Params,
+    /// Typst's diagnostics for a template that does not compile: what the
+    /// template's author needs, which no page can word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<String>,
+    message: String,
+    hint: String,
+}
+
+impl ErrorOut {
+    fn new(e: &Error) -> Self {
+        let (file, details, message, hint) = match e {
+            Error::Input {
+                file,
+                message,
+                hint,
+                ..
+            } => (shown(file), None, message.clone(), hint.clone()),
+            Error::Template {
+                name,
+                code,
+                details,
+                hint,
+                ..
+            } => (
+                // The built-in templates' names carry the command line's
+                // English "(built-in)"; the page names the file alone.
+                name.trim_end_matches(" (built-in)").to_string(),
+                (*code == Code::TemplateFailed).then(|| details.clone()),
+                details.clone(),
+                hint.clone(),
+            ),
+            Error::Usage { message, hint } => (String::new(), None, message.clone(), hint.clone()),
+            Error::Io {
+                path,
+                action,
+                reason,
+                hint,
+            } => (
+                shown(path),
+                None,
+                format!("{action}: {reason}"),
+                hint.clone(),
+            ),
+        };
+        ErrorOut {
+            file,
+            code: e.code().as_str(),
+            params: e.params().clone(),
+            details,
+            message,
+            hint,
+        }
+    }
+}
+
+/// Why a call did not do what the page asked, as the page gets it: the
+/// text of a JavaScript error holding a JSON object with one key, `error`
+/// (an [`ErrorOut`]), `checked` (the form's problems, when its packet was
+/// asked for) or `problem` (a packet that could not be built). Each case
+/// carries a code the page words in its own language.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Failure {
+    /// A file or the run cannot go on.
+    Error(Box<ErrorOut>),
+    /// The form's records, with their problems.
+    Checked(Box<Checked>),
+    /// One packet could not be built.
+    Problem(Box<ProblemOut>),
+}
+
+impl Failure {
+    fn error(e: &Error) -> Self {
+        Failure::Error(Box::new(ErrorOut::new(e)))
+    }
+
+    /// A code of the web edition's own, about no file.
+    fn coded(code: Code, params: Params, message: &str, hint: &str) -> Self {
+        Failure::Error(Box::new(ErrorOut {
+            file: String::new(),
+            code: code.as_str(),
+            params,
+            details: None,
+            message: message.into(),
+            hint: hint.into(),
+        }))
+    }
+
+    /// A setting the page sent that cannot work.
+    fn setting(option: &'static str, message: &str) -> Self {
+        Self::coded(
+            Code::BadOption,
+            Params::default().with("option", option),
+            message,
+            "reload the page and try again",
+        )
+    }
+
+    /// The page asked for something out of turn: a fault in the page.
+    fn internal(message: &str) -> Self {
+        Self::coded(
+            Code::Internal,
+            Params::default(),
+            message,
+            "reload the page and try again",
+        )
+    }
+
+    /// The bundle of every packet could not be written.
+    fn bundle() -> Self {
+        Self::coded(
+            Code::BundleFailed,
+            Params::default(),
+            "could not put the packets into one ZIP",
+            "try again; if it happens again, make the packets in smaller groups",
+        )
+    }
+
+    /// The JSON text the page gets.
+    fn json(&self) -> String {
+        serde_json::to_string(self).expect("always serialises")
+    }
+}
+
+impl From<Failure> for JsError {
+    fn from(failure: Failure) -> JsError {
+        JsError::new(&failure.json())
+    }
+}
+
+/// One warning a reader had about a whole file, as the page shows it.
+#[derive(Debug, Serialize, PartialEq)]
+struct FileWarningOut {
+    file: String,
+    code: &'static str,
+    params: Params,
+    /// The command line's line.
+    message: String,
+}
+
 /// One record warning as the page shows it; `place` is missing on the line
 /// that counts the warnings not listed (`more_record_warnings`).
 #[derive(Debug, Serialize, PartialEq)]
@@ -137,9 +322,8 @@ struct Checked {
     records: usize,
     good: usize,
     problems: Vec<ProblemOut>,
-    /// What the file's reader noticed (ignored columns and the like), in
-    /// the command line's words.
-    warnings: Vec<String>,
+    /// What the file's reader noticed (ignored columns and the like), coded.
+    warnings: Vec<FileWarningOut>,
     /// Records that can be built but miss something (issue 26), coded.
     record_warnings: Vec<WarningOut>,
 }
@@ -147,18 +331,19 @@ struct Checked {
 impl Checked {
     fn add_failure(&mut self, origin: &Origin, problems: &[Problem]) {
         for p in problems {
-            self.problems.push(ProblemOut {
-                file: origin.file_name(),
-                place: origin.place_label(),
-                field: p.field.clone(),
-                code: p.code.as_str(),
-                params: p.params.clone(),
-                column: p.column.as_ref().map(|c| c.letter.clone()),
-                header: p.column.as_ref().map(|c| c.header.clone()),
-                message: p.message.clone(),
-                hint: p.hint.clone(),
-            });
+            self.problems.push(ProblemOut::new(origin, p));
         }
+    }
+
+    fn add_file_warnings(&mut self, name: &str, warnings: Vec<FileWarning>) {
+        let file = input::display_name(Path::new(name));
+        self.warnings
+            .extend(warnings.into_iter().map(|w| FileWarningOut {
+                file: file.clone(),
+                code: w.code.as_str(),
+                params: w.params,
+                message: w.text,
+            }));
     }
 
     fn add_warnings(&mut self, warnings: record::RecordWarnings) {
@@ -218,7 +403,7 @@ fn read_and_check(
             sink(result);
         },
     )?;
-    checked.warnings = warnings;
+    checked.add_file_warnings(name, warnings);
     checked.add_warnings(records);
     Ok(checked)
 }
@@ -239,8 +424,9 @@ pub fn fields_json() -> String {
         fields: Vec<Field>,
         languages: &'static [&'static str],
         papers: [&'static str; 2],
-        /// Every code a problem or record warning may carry, for the
-        /// page to check that `words.js` words each one.
+        /// Every code the page may be sent (a record's problem or
+        /// warning, a reader's warning, an error about a whole file), for
+        /// the page to check that `words.js` words each one.
         problem_codes: Vec<&'static str>,
     }
     let fields = FIELDS
@@ -274,11 +460,17 @@ pub fn fields_json() -> String {
     .expect("the field table always serialises")
 }
 
-/// Checks an intake typed into the form (or opened from a file).
-pub fn check_intake_json(intake: &str, options: &str) -> Result<String, String> {
+/// Checks an intake typed into the form.
+pub(crate) fn check_intake_json(intake: &str, options: &str) -> Result<String, Failure> {
+    check_file_json(FORM_FILE, intake.as_bytes(), options)
+}
+
+/// Checks an intake file the person opened (`name` names it): what is
+/// wrong with a file the form cannot read (not JSON, not UTF-8), coded.
+pub(crate) fn check_file_json(name: &str, bytes: &[u8], options: &str) -> Result<String, Failure> {
     let settings = Settings::parse(options)?;
-    let checked = read_and_check(FORM_FILE, intake.as_bytes(), settings.today, &mut drop)
-        .map_err(|e| e.to_string())?;
+    let checked =
+        read_and_check(name, bytes, settings.today, &mut drop).map_err(|e| Failure::error(&e))?;
     Ok(serde_json::to_string(&checked).expect("always serialises"))
 }
 
@@ -310,13 +502,13 @@ impl PacketResult {
 }
 
 /// Builds the packet of the one patient of a form.
-pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, String> {
+pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, Failure> {
     let settings = Settings::parse(options)?;
     let mut patients = Vec::new();
     let checked = read_and_check(FORM_FILE, intake.as_bytes(), settings.today, &mut |c| {
         patients.extend(c.ok())
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Failure::error(&e))?;
     if !checked.problems.is_empty() || patients.len() != 1 {
         let mut checked = checked;
         if patients.len() > 1 {
@@ -332,7 +524,7 @@ pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, S
                 hint: "make one patient's packet at a time here, or use clinic mode".into(),
             });
         }
-        return Err(serde_json::to_string(&checked).expect("always serialises"));
+        return Err(Failure::Checked(Box::new(checked)));
     }
     let patient = patients.pop().expect("one patient");
     let mut languages = BTreeSet::from([settings.language.clone()]);
@@ -341,9 +533,18 @@ pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, S
         settings.render_options(None, TemplateSet::built_in()),
         &languages,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Failure::error(&e))?;
     let name = Namer::for_run().packet_name(&patient);
-    let built = packet::build(&renderer, &patient).map_err(|p| p.to_string())?;
+    // A packet that cannot be built is one problem of the form's record,
+    // shown with the others.
+    let built = packet::build(&renderer, &patient).map_err(|p| {
+        Failure::Checked(Box::new(Checked {
+            records: 1,
+            good: 0,
+            problems: vec![ProblemOut::new(&patient.origin, &p)],
+            ..Checked::default()
+        }))
+    })?;
     Ok(PacketResult {
         name,
         zip: built.zip,
@@ -354,11 +555,12 @@ pub fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, S
 /// Clinic mode: a run over whole intake files, one packet at a time.
 ///
 /// Files are given first (clinic profile, logo, templates, intake files),
-/// then [`Batch::start`] checks the templates. Packets are then built by
-/// number ([`Batch::build`]: the `k`-th record that passed, in input order),
-/// by this batch or by others fed the same files in other workers, and
-/// handed back in order to one batch's [`Batch::record`], which keeps the
-/// outcome and returns the bundle's next bytes; [`Batch::finish`] adds the
+/// then [`Batch::prepare`] checks the templates. Packets are then built by
+/// number ([`Batch::build_packet`]: the `k`-th record that passed, in input
+/// order), by this batch or by others fed the same files in other workers,
+/// and handed back in order to one batch's [`Batch::record_packet`], which
+/// keeps the outcome and returns the bundle's next bytes;
+/// [`Batch::finish_bundle`] adds the
 /// report and returns the last bytes. The page appends each piece to the
 /// download as it comes, so nothing grows with the number of rows but the
 /// outcomes (issue 27). Names, the report and the bundle follow the command
@@ -385,7 +587,7 @@ pub struct Batch {
 
 impl Batch {
     /// A batch with the page's run settings.
-    pub fn create(options: &str) -> Result<Batch, String> {
+    pub(crate) fn create(options: &str) -> Result<Batch, Failure> {
         let settings = Settings::parse(options)?;
         Ok(Batch {
             languages: BTreeSet::from([settings.language.clone()]),
@@ -403,9 +605,9 @@ impl Batch {
     }
 
     /// Reads a clinic profile; returns the logo path it names, or "".
-    pub fn clinic(&mut self, bytes: &[u8]) -> Result<String, String> {
+    pub(crate) fn clinic(&mut self, bytes: &[u8]) -> Result<String, Failure> {
         let draft =
-            ClinicDraft::parse(Path::new("clinic.json"), bytes).map_err(|e| e.to_string())?;
+            ClinicDraft::parse(Path::new("clinic.json"), bytes).map_err(|e| Failure::error(&e))?;
         let logo = draft
             .logo_path()
             .map(|p| p.to_string_lossy().into_owned())
@@ -414,12 +616,30 @@ impl Batch {
         Ok(logo)
     }
 
+    /// Takes the files of a zipped templates folder.
+    pub(crate) fn templates_zip(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let files = bundle::unzip_folder(
+            bytes,
+            second_opinion_core::render::templates::MAX_FILE_BYTES,
+        )
+        .map_err(|_| {
+            Failure::error(&Error::input(
+                Code::TemplatesZipUnreadable,
+                "templates.zip",
+                "the templates ZIP could not be unpacked: it is damaged, or unpacks to more than 256 MB",
+                "zip the templates folder again, with only the templates and the images they use",
+            ))
+        })?;
+        self.template_files.extend(files);
+        Ok(())
+    }
+
     /// Reads one intake file: every record is checked now, and the good ones
-    /// wait for [`Batch::build`]. A file that cannot be read adds nothing,
+    /// wait for `Batch::build`. A file that cannot be read adds nothing,
     /// as the command line stops before building anything.
-    pub fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, String> {
+    pub(crate) fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, Failure> {
         if self.renderer.is_some() {
-            return Err("add every intake file before building".into());
+            return Err(Failure::internal("add every intake file before building"));
         }
         let (outcomes, pending, namer) =
             (self.outcomes.len(), self.pending.len(), self.namer.clone());
@@ -449,17 +669,21 @@ impl Batch {
                 self.pending.truncate(pending);
                 self.namer = namer;
                 self.languages = languages;
-                Err(e.to_string())
+                Err(Failure::error(&e))
             }
         }
     }
 
     /// Checks the templates against the fictional patient, as the command
     /// line does before any real record; returns how many packets to build.
-    pub fn start(&mut self) -> Result<usize, String> {
+    pub(crate) fn start(&mut self) -> Result<usize, Failure> {
         let clinic = match self.clinic.take() {
             None => None,
-            Some(draft) => Some(draft.finish(self.logo.take()).map_err(|e| e.to_string())?),
+            Some(draft) => Some(
+                draft
+                    .finish(self.logo.take())
+                    .map_err(|e| Failure::error(&e))?,
+            ),
         };
         let templates = if self.template_files.is_empty() {
             TemplateSet::built_in()
@@ -468,37 +692,38 @@ impl Batch {
                 Path::new("templates"),
                 std::mem::take(&mut self.template_files),
             )
-            .map_err(|e| e.to_string())?
+            .map_err(|e| Failure::error(&e))?
         };
         let renderer = Renderer::new(
             self.settings.render_options(clinic, templates),
             &self.languages,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Failure::error(&e))?;
         self.renderer = Some(renderer);
         self.bundle = Some(bundle::Stream::new(self.settings.today));
         Ok(self.pending.len())
     }
 
     /// The `k`-th record that passed, still waiting.
-    fn patient(&self, k: usize) -> Result<&(usize, Patient), String> {
+    fn patient(&self, k: usize) -> Result<&(usize, Patient), Failure> {
         self.pending
             .get(k)
             .and_then(Option::as_ref)
-            .ok_or_else(|| format!("there is no packet {k} to build"))
+            .ok_or_else(|| Failure::internal(&format!("there is no packet {k} to build")))
     }
 
-    fn renderer(&self) -> Result<&Renderer, String> {
+    fn renderer(&self) -> Result<&Renderer, Failure> {
         self.renderer
             .as_ref()
-            .ok_or_else(|| "prepare the batch before building".to_string())
+            .ok_or_else(|| Failure::internal("prepare the batch before building"))
     }
 
     /// Builds the `k`-th packet (numbered from 0, in input order); its ZIP,
-    /// or what went wrong (the record's problem, in the report's words).
-    pub fn build(&self, k: usize) -> Result<Vec<u8>, String> {
+    /// or what went wrong (the record's problem, coded).
+    pub(crate) fn build(&self, k: usize) -> Result<Vec<u8>, Failure> {
         let (_, patient) = self.patient(k)?;
-        packet::zip(self.renderer()?, patient).map_err(|p| p.to_string())
+        packet::zip(self.renderer()?, patient)
+            .map_err(|p| Failure::Problem(Box::new(ProblemOut::new(&patient.origin, &p))))
     }
 
     /// Drops the `k`-th record, built here for another batch to record.
@@ -512,25 +737,23 @@ impl Batch {
     /// it could not be built (the problem is then found again here, by
     /// building it once more: a rare case, and the same input gives the
     /// same problem). Returns the bundle's bytes that became final.
-    pub fn record(&mut self, k: usize, zip: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    pub(crate) fn record(&mut self, k: usize, zip: Option<&[u8]>) -> Result<Vec<u8>, Failure> {
         if k != self.recorded {
-            return Err(format!("packet {k} came out of order"));
+            return Err(Failure::internal(&format!("packet {k} came out of order")));
         }
         let (index, _) = *self.patient(k)?;
         let name = self.outcomes[index].packet.clone().unwrap_or_default();
         let bytes = match zip {
             Some(zip) => {
-                let stream = self.bundle.as_mut().ok_or("the bundle is not open")?;
-                let bytes = stream
-                    .add(&name, zip)
-                    .map_err(|_| "could not put the packets into one ZIP".to_string())?;
+                let stream = self.bundle.as_mut().ok_or_else(not_open)?;
+                let bytes = stream.add(&name, zip).map_err(|_| Failure::bundle())?;
                 self.outcomes[index].status = Status::Built(name);
                 bytes
             }
             None => {
                 let (_, patient) = self.patient(k)?;
                 let Err(problem) = packet::zip(self.renderer()?, patient) else {
-                    return Err(format!("packet {k} was built here"));
+                    return Err(Failure::internal(&format!("packet {k} was built here")));
                 };
                 self.outcomes[index].status = Status::Failed(vec![problem]);
                 Vec::new()
@@ -545,31 +768,26 @@ impl Batch {
     /// a whole ZIP) and opens the next; returns the part's last bytes. A
     /// browser holds a download until it is saved, and a private window
     /// has no disk for it, so a long run leaves in parts (issue 27).
-    pub fn cut(&mut self) -> Result<Vec<u8>, String> {
+    pub(crate) fn cut(&mut self) -> Result<Vec<u8>, Failure> {
         let part = self
             .bundle
             .replace(bundle::Stream::new(self.settings.today))
-            .ok_or("the bundle is not open")?;
-        part.finish()
-            .map_err(|_| "could not put the packets into one ZIP".to_string())
+            .ok_or_else(not_open)?;
+        part.finish().map_err(|_| Failure::bundle())
     }
 
     /// Adds `report.csv` and closes the bundle: its last bytes. Every packet
     /// must have been recorded.
-    pub fn finish(&mut self) -> Result<Vec<u8>, String> {
+    pub(crate) fn finish(&mut self) -> Result<Vec<u8>, Failure> {
         if self.recorded != self.pending.len() {
-            return Err("finish the packets before the bundle".into());
+            return Err(Failure::internal("finish the packets before the bundle"));
         }
-        let mut stream = self.bundle.take().ok_or("the bundle is not open")?;
+        let mut stream = self.bundle.take().ok_or_else(not_open)?;
         let report = self.report_bytes();
         let mut bytes = stream
             .add(report::REPORT_FILE, &report)
-            .map_err(|_| "could not put the packets into one ZIP".to_string())?;
-        bytes.extend(
-            stream
-                .finish()
-                .map_err(|_| "could not put the packets into one ZIP".to_string())?,
-        );
+            .map_err(|_| Failure::bundle())?;
+        bytes.extend(stream.finish().map_err(|_| Failure::bundle())?);
         Ok(bytes)
     }
 
@@ -579,17 +797,22 @@ impl Batch {
     }
 }
 
+/// The page asked for the bundle before opening it.
+fn not_open() -> Failure {
+    Failure::internal("the bundle is not open")
+}
+
 #[wasm_bindgen]
 impl Batch {
     /// `new Batch(optionsJson)`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str) -> Result<Batch, JsError> {
-        Batch::create(options).map_err(|e| JsError::new(&e))
+        Batch::create(options).map_err(JsError::from)
     }
 
     /// Reads a clinic profile; returns the logo path it names, or "".
     pub fn set_clinic(&mut self, bytes: &[u8]) -> Result<String, JsError> {
-        self.clinic(bytes).map_err(|e| JsError::new(&e))
+        self.clinic(bytes).map_err(JsError::from)
     }
 
     /// The logo the clinic profile names.
@@ -604,28 +827,22 @@ impl Batch {
 
     /// A templates folder zipped.
     pub fn add_templates_zip(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let files = bundle::unzip_folder(
-            bytes,
-            second_opinion_core::render::templates::MAX_FILE_BYTES,
-        )
-        .map_err(|e| JsError::new(&e.to_string()))?;
-        self.template_files.extend(files);
-        Ok(())
+        Ok(self.templates_zip(bytes)?)
     }
 
     /// Reads one intake file; returns what checking it found (JSON).
     pub fn add_input(&mut self, name: &str, bytes: &[u8]) -> Result<String, JsError> {
-        self.input(name, bytes).map_err(|e| JsError::new(&e))
+        self.input(name, bytes).map_err(JsError::from)
     }
 
     /// Checks the templates; returns how many packets to build.
     pub fn prepare(&mut self) -> Result<usize, JsError> {
-        self.start().map_err(|e| JsError::new(&e))
+        self.start().map_err(JsError::from)
     }
 
     /// Builds packet `k`; its ZIP (the error's message is the problem).
     pub fn build_packet(&self, k: usize) -> Result<Vec<u8>, JsError> {
-        self.build(k).map_err(|e| JsError::new(&e))
+        self.build(k).map_err(JsError::from)
     }
 
     /// Drops record `k`, built here for another batch to record.
@@ -636,17 +853,17 @@ impl Batch {
     /// Records packet `k` (in order; `undefined` when it failed); returns
     /// the bundle's next bytes.
     pub fn record_packet(&mut self, k: usize, zip: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
-        self.record(k, zip.as_deref()).map_err(|e| JsError::new(&e))
+        self.record(k, zip.as_deref()).map_err(JsError::from)
     }
 
     /// Closes this part of the bundle and opens the next: its last bytes.
     pub fn cut_bundle(&mut self) -> Result<Vec<u8>, JsError> {
-        self.cut().map_err(|e| JsError::new(&e))
+        self.cut().map_err(JsError::from)
     }
 
     /// Adds the report and closes `all-packets.zip`: its last bytes.
     pub fn finish_bundle(&mut self) -> Result<Vec<u8>, JsError> {
-        self.finish().map_err(|e| JsError::new(&e))
+        self.finish().map_err(JsError::from)
     }
 
     /// `report.csv`.
@@ -664,13 +881,19 @@ pub fn fields() -> String {
 /// Checks an intake (JSON text) with the page's options (JSON).
 #[wasm_bindgen]
 pub fn check_intake(intake: &str, options: &str) -> Result<String, JsError> {
-    check_intake_json(intake, options).map_err(|e| JsError::new(&e))
+    check_intake_json(intake, options).map_err(JsError::from)
+}
+
+/// Checks an intake file the person opened, by its name and bytes.
+#[wasm_bindgen]
+pub fn check_file(name: &str, bytes: &[u8], options: &str) -> Result<String, JsError> {
+    check_file_json(name, bytes, options).map_err(JsError::from)
 }
 
 /// Builds one patient's packet.
 #[wasm_bindgen]
 pub fn make_packet(intake: &str, options: &str) -> Result<PacketResult, JsError> {
-    make_packet_result(intake, options).map_err(|e| JsError::new(&e))
+    make_packet_result(intake, options).map_err(JsError::from)
 }
 
 #[cfg(test)]
@@ -697,7 +920,12 @@ mod tests {
 
     #[test]
     fn options_are_checked_and_need_the_run_date() {
-        assert!(Settings::parse("{}").unwrap_err().contains("run date"));
+        assert!(
+            Settings::parse("{}")
+                .unwrap_err()
+                .json()
+                .contains("run date")
+        );
         assert!(Settings::parse(r#"{"date":"2026-02-30"}"#).is_err());
         assert!(Settings::parse(r#"{"date":"2026-11-23","paper":"a5"}"#).is_err());
         assert!(Settings::parse(r#"{"date":"2026-11-23","colour":"red"}"#).is_err());
@@ -716,7 +944,8 @@ mod tests {
         assert_eq!(problem["field"], "date_of_birth");
         assert_eq!(problem["place"], "record 1");
         assert!(!checked.to_string().contains("Zed"));
-        let err = make_packet_result(intake, OPTIONS).err().unwrap();
+        let err = make_packet_result(intake, OPTIONS).err().unwrap().json();
+        assert!(err.starts_with(r#"{"checked":"#), "{err}");
         assert!(err.contains("date_of_birth"), "{err}");
     }
 
@@ -824,12 +1053,13 @@ mod tests {
             .expect("words.js has PROBLEM_WORDS");
         let section = &words[start..];
         let section = &section[..section.find("\n};\n").expect("PROBLEM_WORDS ends")];
-        // Entries are `  code: {` at two spaces, languages `    en: {` at four.
+        // Entries are `  code: {` at two spaces, languages `    en: {` at four;
+        // comments (`  // file-level errors`) group them.
         let mut entries: Vec<(&str, &str)> = Vec::new();
         let mut rest = section;
         while let Some(i) = rest.find("\n  ") {
             rest = &rest[i + 3..];
-            if rest.starts_with(' ') || rest.starts_with('}') {
+            if rest.starts_with(' ') || rest.starts_with('}') || rest.starts_with("//") {
                 continue;
             }
             let name = &rest[..rest.find(':').unwrap_or(0)];
@@ -911,8 +1141,102 @@ mod tests {
         let mut batch = Batch::create(OPTIONS).unwrap();
         let err = batch
             .input("broken.json", b"[{\"patient_name\": ")
-            .unwrap_err();
+            .unwrap_err()
+            .json();
         assert!(err.contains("broken.json"), "{err}");
         assert!(batch.outcomes.is_empty() && batch.pending.is_empty());
+    }
+
+    /// The coded error the page gets for a failure (`{"error": {...}}`).
+    fn error_of(failure: Failure) -> serde_json::Value {
+        let json: serde_json::Value = serde_json::from_str(&failure.json()).unwrap();
+        json["error"].clone()
+    }
+
+    /// A file-level error reaches the page as a code with parameters and
+    /// the file's name, never as English to show, and never a value.
+    #[test]
+    fn file_errors_reach_the_page_coded() {
+        // A sheet without a required column.
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        let csv = "patient_name,current_doctor\nZed QQSECRET,Dr. A\n";
+        let e = error_of(batch.input("intake.csv", csv.as_bytes()).unwrap_err());
+        assert_eq!(e["file"], "intake.csv");
+        assert_eq!(e["code"], "missing_columns");
+        assert_eq!(
+            e["params"],
+            serde_json::json!({"row": 1, "fields": ["date_of_birth"], "duplicated": []})
+        );
+        assert!(e.get("details").is_none());
+        // A damaged workbook.
+        let mut xlsx = sample("patients.xlsx");
+        xlsx.truncate(xlsx.len() / 2);
+        let e = error_of(batch.input("patients.xlsx", &xlsx).unwrap_err());
+        assert_eq!(e["code"], "workbook_incomplete", "{e}");
+        // A patient's file that is not JSON, with where it breaks.
+        let e = error_of(
+            check_file_json(
+                "my answers.json",
+                b"{\"patient_name\": \"Zed QQSECRET\"\n \"date_of_birth\": 1}",
+                OPTIONS,
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e["file"], "my answers.json");
+        assert_eq!(e["code"], "json_syntax");
+        assert_eq!(
+            e["params"],
+            serde_json::json!({"problem": "comma_or_brace", "line": 2, "column": 2})
+        );
+        assert!(!e.to_string().contains("QQSECRET"), "{e}");
+        // A clinic profile, and a setting the page sent.
+        let e = error_of(batch.clinic(b"{\"name\": \"\"}").unwrap_err());
+        assert_eq!(
+            (&e["file"], &e["code"]),
+            (&"clinic.json".into(), &"clinic_name_empty".into())
+        );
+        let e = error_of(Batch::create(r#"{"date":"2026-02-30"}"#).err().unwrap());
+        assert_eq!(e["code"], "bad_option");
+        assert_eq!(e["params"]["option"], "date");
+        // A templates ZIP that is no ZIP, and a call out of turn.
+        let e = error_of(batch.templates_zip(b"not a zip").unwrap_err());
+        assert_eq!(e["code"], "templates_zip_unreadable");
+        let e = error_of(batch.finish().unwrap_err());
+        assert_eq!(e["code"], "internal");
+    }
+
+    /// A template that does not compile: its code, its file, and Typst's
+    /// diagnostics as the details for the template's author.
+    #[test]
+    fn a_broken_template_reaches_the_page_coded_with_its_details() {
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        batch
+            .input("patients.xlsx", &sample("patients.xlsx"))
+            .unwrap();
+        batch
+            .template_files
+            .push(("en/extra.typ".into(), b"#let x = (".to_vec()));
+        let e = error_of(batch.start().unwrap_err());
+        assert_eq!(e["code"], "template_failed", "{e}");
+        assert_eq!(e["file"], "templates/en/extra.typ");
+        assert!(e["details"].as_str().is_some_and(|d| !d.is_empty()), "{e}");
+    }
+
+    /// What a reader noticed about a file reaches the page coded, with
+    /// the headers that may be printed and the columns' letters.
+    #[test]
+    fn reader_warnings_reach_the_page_coded() {
+        let mut batch = Batch::create(OPTIONS).unwrap();
+        let csv = "patient_name,date_of_birth,current_doctor,notes,Ann QQSECRET Lee Smith Jones Brown Wilson Taylor Moore\nZed Q,1970-01-02,Dr. A,x,y\n";
+        let checked: serde_json::Value =
+            serde_json::from_str(&batch.input("in.csv", csv.as_bytes()).unwrap()).unwrap();
+        let w = &checked["warnings"][0];
+        assert_eq!(w["file"], "in.csv");
+        assert_eq!(w["code"], "ignored_columns");
+        assert_eq!(
+            w["params"],
+            serde_json::json!({"count": 2, "columns": ["D", "E"], "names": ["notes"]})
+        );
+        assert!(!checked.to_string().contains("QQSECRET"), "{checked}");
     }
 }

@@ -17,8 +17,8 @@ use std::path::Path;
 use encoding_rs::{DecoderResult, Encoding};
 
 use super::table::{self, GridRow, Limits, MAX_COLUMNS, Source, Table, Value};
-use super::{Entry, InputFile, InputOptions};
-use crate::error::Error;
+use super::{Entry, FileWarning, InputFile, InputOptions};
+use crate::error::{Code, Error};
 use crate::intake::safe_name;
 
 /// The delimiters tried, in order of preference on a tie.
@@ -43,7 +43,7 @@ pub fn read_each(
     bytes: &[u8],
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     read_each_with(path, bytes, options, Limits::DEFAULT, sink)
 }
 
@@ -132,27 +132,32 @@ pub(super) fn read_each_with(
     options: &InputOptions,
     limits: Limits,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     let text = decode(path, bytes, options.encoding.as_deref())?;
     let delimiter = match options.delimiter {
         Some(d) => check_delimiter(d)?,
         None => sniff(&text),
     };
     if let Some(line) = too_wide(&text, delimiter) {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
+        return Err(Error::input(
+            Code::LineTooWide,
+            path,
+            format!(
                 "line {line} has more than {MAX_FIELDS} fields, more than any spreadsheet has columns"
             ),
-            hint: "check that the file is a table saved as CSV; delete the columns to the right of the intake table, or copy the table alone into a new file".into(),
-        });
+            "check that the file is a table saved as CSV; delete the columns to the right of the intake table, or copy the table alone into a new file",
+        )
+        .with("line", line)
+        .with("max", MAX_FIELDS));
     }
     if let Some(line) = unclosed_quote(&text, delimiter) {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!("a quote opened on line {line} is never closed, so the rest of the file would be read as one value"),
-            hint: "add the missing closing \" on that line (a value containing quotes must double them: \"\"), or save the file again from the spreadsheet program".into(),
-        });
+        return Err(Error::input(
+            Code::UnclosedQuote,
+            path,
+            format!("a quote opened on line {line} is never closed, so the rest of the file would be read as one value"),
+            "add the missing closing \" on that line (a value containing quotes must double them: \"\"), or save the file again from the spreadsheet program",
+        )
+        .with("line", line));
     }
     let source = Source {
         sheet: None,
@@ -170,11 +175,13 @@ pub(super) fn read_each_with(
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(Error::Input {
-                    file: path.to_path_buf(),
-                    message: format!("line {line} could not be read as CSV"),
-                    hint: "save the file again as CSV UTF-8 from Excel or LibreOffice".into(),
-                });
+                return Err(Error::input(
+                    Code::CsvUnreadable,
+                    path,
+                    format!("line {line} could not be read as CSV"),
+                    "save the file again as CSV UTF-8 from Excel or LibreOffice",
+                )
+                .with("line", line as usize));
             }
         }
         let line = lines.line_at(record.position().map_or(0, |p| p.byte() as usize));
@@ -330,24 +337,29 @@ fn utf8<'b>(path: &Path, bytes: &'b [u8]) -> Result<Cow<'b, str>, Error> {
         Ok(text) => text,
         Err(e) => {
             let line = line_of(&bytes[..e.valid_up_to()]);
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
+            return Err(Error::input(
+                Code::NotUtf8,
+                path,
+                format!(
                     "line {line} is not UTF-8 text; the file was probably saved in a Windows or Mac encoding"
                 ),
-                hint: "in Excel, save it as \"CSV UTF-8 (Comma delimited)\"; or name its encoding, for example --encoding windows-1252".into(),
-            });
+                "in Excel, save it as \"CSV UTF-8 (Comma delimited)\"; or name its encoding, for example --encoding windows-1252",
+            )
+            .with("format", "csv")
+            .with("line", line));
         }
     };
     if let Some(i) = text.find('\0') {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
-                "line {} holds NUL characters: the file is UTF-16 text without a byte order mark, or not text at all",
-                line_of(&bytes[..i])
+        let line = line_of(&bytes[..i]);
+        return Err(Error::input(
+            Code::NotText,
+            path,
+            format!(
+                "line {line} holds NUL characters: the file is UTF-16 text without a byte order mark, or not text at all"
             ),
-            hint: "save it as CSV UTF-8, or name its encoding with --encoding utf-16le".into(),
-        });
+            "save it as CSV UTF-8, or name its encoding with --encoding utf-16le",
+        )
+        .with("line", line));
     }
     Ok(Cow::Borrowed(text))
 }
@@ -368,12 +380,14 @@ fn decode_with(path: &Path, bytes: &[u8], encoding: &'static Encoding) -> Result
             DecoderResult::OutputFull => out.reserve(input.len().saturating_mul(3) + 16),
             DecoderResult::Malformed(..) => {
                 let line = out.matches('\n').count() + 1;
-                return Err(Error::Input {
-                    file: path.to_path_buf(),
-                    message: format!("line {line} is not valid {} text", encoding.name()),
-                    hint: "name the file's real encoding with --encoding, or save it as CSV UTF-8"
-                        .into(),
-                });
+                return Err(Error::input(
+                    Code::NotInEncoding,
+                    path,
+                    format!("line {line} is not valid {} text", encoding.name()),
+                    "name the file's real encoding with --encoding, or save it as CSV UTF-8",
+                )
+                .with("line", line)
+                .with("encoding", encoding.name()));
             }
         }
     }
@@ -681,7 +695,7 @@ mod tests {
                     SECRET-8,#N/A,SECRET-9,1.5E+20,SECRET-10,SECRET-11\n";
         let file = read_str(text).unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let mut said: Vec<String> = file.warnings.clone();
+        let mut said: Vec<String> = file.warnings.iter().map(ToString::to_string).collect();
         for entry in file.entries {
             match entry.and_then(|raw| crate::record::from_raw(raw, today)) {
                 Ok(_) => panic!("every row is broken"),

@@ -5,7 +5,7 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 
 use super::workbook::Workbook;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// The most a workbook may unpack to (the sum of its ZIP entries).
 pub(super) const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
@@ -55,11 +55,12 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
     }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the file is empty".into(),
-            hint: "choose the file that holds the patients".into(),
-        });
+        return Err(Error::input(
+            Code::FileEmpty,
+            path,
+            "the file is empty",
+            "choose the file that holds the patients",
+        ));
     }
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     // A CSV may start with a title such as "[Clinic export]": a table's
@@ -76,38 +77,40 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
         if first == Some(&b'<') {
             // Web applications often export an HTML table (or Excel 2003
             // XML) under an .xls name; Excel opens it, calamine cannot.
-            return Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
+            return Err(Error::input(
+                Code::NotAWorkbook,
+                path,
+                format!(
                     "the file is named .{ext} but is a web page (HTML) or XML file, not a workbook"
                 ),
-                hint: "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx) or CSV UTF-8".into(),
-            });
+                "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx) or CSV UTF-8",
+            )
+            .with("found", "web_page")
+            .with("ext", ext));
         }
         if looks_like_text(bytes) {
             return Ok(Format::TextNamedAsWorkbook);
         }
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
+        return Err(Error::input(
+            Code::NotAWorkbook,
+            path,
+            format!(
                 "the file is named .{ext} but is not a workbook (it may be damaged, or another kind of file renamed)"
             ),
-            hint: format!(
+            format!(
                 "open the original in Excel or LibreOffice and save it again; {}",
                 supported_formats_hint()
             ),
-        });
+        )
+        .with("found", "unknown")
+        .with("ext", ext));
     }
-    Err(Error::Input {
-        file: path.to_path_buf(),
-        message: if ext.is_empty() {
-            "the file has no extension and is not a workbook or JSON, so its format is unknown"
-                .into()
-        } else {
-            format!("files named .{ext} cannot be read")
-        },
-        hint: supported_formats_hint().into(),
-    })
+    let message = if ext.is_empty() {
+        "the file has no extension and is not a workbook or JSON, so its format is unknown".into()
+    } else {
+        format!("files named .{ext} cannot be read")
+    };
+    Err(Error::input(Code::UnknownFormat, path, message, supported_formats_hint()).with("ext", ext))
 }
 
 /// Whether the start of a file is text: a text byte order mark, or UTF-8
@@ -133,11 +136,12 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 /// that are not workbooks, are damaged, or unpack to too much.
 pub(super) fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
     let damaged = || {
-        Error::Input {
-        file: path.to_path_buf(),
-        message: "the file is an incomplete or damaged ZIP-based workbook (it may have been cut off while copying or downloading)".into(),
-        hint: "copy or download it again; if it still fails, open it in Excel or LibreOffice and save a new copy".into(),
-    }
+        Error::input(
+            Code::WorkbookIncomplete,
+            path,
+            "the file is an incomplete or damaged ZIP-based workbook (it may have been cut off while copying or downloading)",
+            "copy or download it again; if it still fails, open it in Excel or LibreOffice and save a new copy",
+        )
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| damaged())?;
     let mut total: u64 = 0;
@@ -152,21 +156,29 @@ pub(super) fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
         names.push(name.replace('\\', "/").to_ascii_lowercase());
     }
     if total > MAX_UNPACKED_BYTES || largest > MAX_PART_BYTES {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: if largest > MAX_PART_BYTES {
-                format!(
-                    "one part of the workbook (a sheet or its shared texts) unpacks to more than {} MB, more than an intake file should",
-                    MAX_PART_BYTES / 1024 / 1024
-                )
-            } else {
-                format!(
-                    "the workbook unpacks to more than {} MB, more than an intake file should",
-                    MAX_UNPACKED_BYTES / 1024 / 1024
-                )
-            },
-            hint: "split it into several smaller workbooks".into(),
-        });
+        let (part, max) = if largest > MAX_PART_BYTES {
+            ("part", MAX_PART_BYTES)
+        } else {
+            ("whole", MAX_UNPACKED_BYTES)
+        };
+        let max_mb = (max / 1024 / 1024) as usize;
+        let message = if part == "part" {
+            format!(
+                "one part of the workbook (a sheet or its shared texts) unpacks to more than {max_mb} MB, more than an intake file should"
+            )
+        } else {
+            format!(
+                "the workbook unpacks to more than {max_mb} MB, more than an intake file should"
+            )
+        };
+        return Err(Error::input(
+            Code::WorkbookTooLarge,
+            path,
+            message,
+            "split it into several smaller workbooks",
+        )
+        .with("max_mb", max_mb)
+        .with("part", part));
     }
     let has = |name: &str| names.iter().any(|n| n == name);
     if has("mimetype") {
@@ -177,11 +189,13 @@ pub(super) fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
         if mimetype.contains("opendocument.spreadsheet") {
             return Ok(Workbook::Ods);
         }
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the file is an OpenDocument file, but not a spreadsheet".into(),
-            hint: supported_formats_hint().into(),
-        });
+        return Err(Error::input(
+            Code::NotAWorkbook,
+            path,
+            "the file is an OpenDocument file, but not a spreadsheet",
+            supported_formats_hint(),
+        )
+        .with("found", "opendocument"));
     }
     if has("xl/workbook.bin") {
         return Ok(Workbook::Xlsb);
@@ -208,18 +222,20 @@ pub(super) fn zip_format(path: &Path, bytes: &[u8]) -> Result<Workbook, Error> {
             return Ok(Workbook::Xlsx);
         }
     }
-    let what = if has("word/document.xml") {
-        "a Word document"
+    let (what, found) = if has("word/document.xml") {
+        ("a Word document", "word")
     } else if has("ppt/presentation.xml") {
-        "a PowerPoint presentation"
+        ("a PowerPoint presentation", "powerpoint")
     } else {
-        "a ZIP archive"
+        ("a ZIP archive", "zip")
     };
-    Err(Error::Input {
-        file: path.to_path_buf(),
-        message: format!("the file is {what}, not a workbook"),
-        hint: supported_formats_hint().into(),
-    })
+    Err(Error::input(
+        Code::NotAWorkbook,
+        path,
+        format!("the file is {what}, not a workbook"),
+        supported_formats_hint(),
+    )
+    .with("found", found))
 }
 
 /// Whether an OLE (compound) file is an encrypted Office Open XML workbook:
@@ -235,11 +251,12 @@ pub(super) fn is_encrypted_ole(bytes: &[u8]) -> bool {
 
 /// The error for a password-protected workbook.
 pub(super) fn password_protected(path: &Path) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: "the file is password-protected".into(),
-        hint: "open it with its password and save an unprotected copy (in Excel: File › Info › Protect Workbook › Encrypt with Password, then clear the password)".into(),
-    }
+    Error::input(
+        Code::PasswordProtected,
+        path,
+        "the file is password-protected",
+        "open it with its password and save an unprotected copy (in Excel: File › Info › Protect Workbook › Encrypt with Password, then clear the password)",
+    )
 }
 
 /// The hint listing what can be read.

@@ -15,7 +15,7 @@ use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
-use super::{Cell, Entry, InputFile, Origin, Place, RawRecord, TextDates};
+use super::{Cell, Entry, FileWarning, InputFile, Origin, Place, RawRecord, TextDates};
 use crate::error::{Code, Error, Problem};
 
 /// A parsed JSON value that keeps every key of an object, duplicates included.
@@ -105,11 +105,14 @@ fn utf8_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
     // mark, which serde_json rejects (serde-rs/json#805).
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the file is saved as UTF-16 text, not UTF-8".into(),
-            hint: "save it again with the encoding \"UTF-8\"".into(),
-        });
+        return Err(Error::input(
+            Code::NotUtf8,
+            path,
+            "the file is saved as UTF-16 text, not UTF-8",
+            "save it again with the encoding \"UTF-8\"",
+        )
+        .with("format", "json")
+        .with("found", "utf16"));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()]
@@ -117,13 +120,16 @@ fn utf8_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
             .filter(|&&b| b == b'\n')
             .count()
             + 1;
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
+        return Err(Error::input(
+            Code::NotUtf8,
+            path,
+            format!(
                 "line {line} is not UTF-8 text; the file was probably saved in another encoding"
             ),
-            hint: "save it again with the encoding \"UTF-8\"".into(),
-        });
+            "save it again with the encoding \"UTF-8\"",
+        )
+        .with("format", "json")
+        .with("line", line));
     }
     Ok(bytes)
 }
@@ -131,14 +137,21 @@ fn utf8_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
 /// Words for a serde_json error that never quote the input.
 fn syntax_error(path: &Path, e: &serde_json::Error) -> Error {
     use serde_json::error::Category;
-    let message = match e.classify() {
-        Category::Eof => {
-            "the file ends too early: a closing bracket, brace or quote is missing".to_string()
-        }
-        Category::Io => "the file could not be read to the end".to_string(),
+    let (message, problem) = match e.classify() {
+        Category::Eof => (
+            "the file ends too early: a closing bracket, brace or quote is missing".to_string(),
+            "ends_early",
+        ),
+        Category::Io => (
+            "the file could not be read to the end".to_string(),
+            "unreadable",
+        ),
         // Data errors come from typed values and can quote them; the reader
         // takes every value as it is, so this is only a safeguard.
-        Category::Data => "a value has a form the reader does not accept".to_string(),
+        Category::Data => (
+            "a value has a form the reader does not accept".to_string(),
+            "other",
+        ),
         Category::Syntax => {
             // serde_json's syntax messages name the expected token, not input
             // text; cut the position suffix it adds, we add our own.
@@ -148,15 +161,19 @@ fn syntax_error(path: &Path, e: &serde_json::Error) -> Error {
                 .next()
                 .unwrap_or("invalid JSON")
                 .to_string();
+            let problem = syntax_problem(&text);
             if text.contains("recursion limit") {
-                "the data is nested too deeply to be an intake form".to_string()
+                (
+                    "the data is nested too deeply to be an intake form".to_string(),
+                    problem,
+                )
             } else if text.contains("invalid unicode")
                 || text.contains("control character")
                 || text.contains("invalid escape")
             {
-                format!("the text is not valid: {text}")
+                (format!("the text is not valid: {text}"), problem)
             } else {
-                format!("this is not valid JSON: {text}")
+                (format!("this is not valid JSON: {text}"), problem)
             }
         }
     };
@@ -165,10 +182,44 @@ fn syntax_error(path: &Path, e: &serde_json::Error) -> Error {
     } else {
         String::new()
     };
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!("{where_}{message}"),
-        hint: "fix the JSON at that place (a missing comma or quote is the usual cause), or start again from `second-opinion init`".into(),
+    let error = Error::input(
+        Code::JsonSyntax,
+        path,
+        format!("{where_}{message}"),
+        "fix the JSON at that place (a missing comma or quote is the usual cause), or start again from `second-opinion init`",
+    )
+    .with("problem", problem);
+    if e.line() > 0 {
+        error.with("line", e.line()).with("column", e.column())
+    } else {
+        error
+    }
+}
+
+/// What a serde_json syntax message (its position cut off) says is wrong,
+/// as a code word the page words in its own language. serde_json's words
+/// name tokens, never the input, but they are English.
+fn syntax_problem(text: &str) -> &'static str {
+    match text {
+        "expected `:`" => "colon",
+        "expected `,` or `]`" => "comma_or_bracket",
+        "expected `,` or `}`" => "comma_or_brace",
+        "expected value" | "expected ident" => "value",
+        "expected `\"`" => "quote",
+        "trailing comma" => "trailing_comma",
+        "trailing characters" => "trailing_characters",
+        "key must be a string" => "key_not_text",
+        "invalid number" | "number out of range" => "number",
+        "recursion limit exceeded" => "too_deep",
+        t if t.contains("invalid unicode")
+            || t.contains("control character")
+            || t.contains("invalid escape")
+            || t.contains("surrogate")
+            || t.contains("hex escape") =>
+        {
+            "text"
+        }
+        _ => "other",
     }
 }
 
@@ -188,7 +239,7 @@ pub fn read_each(
     path: &Path,
     bytes: &[u8],
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     let bytes = utf8_text(path, bytes)?;
     let mut stream = Stream {
         path,
@@ -205,37 +256,39 @@ pub fn read_each(
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if stream.too_many {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!("the file has more than {MAX_RECORDS} patient records"),
-            hint: format!("split it into several files of at most {MAX_RECORDS} patients"),
-        });
+        return Err(Error::input(
+            Code::TooManyPatients,
+            path,
+            format!("the file has more than {MAX_RECORDS} patient records"),
+            format!("split it into several files of at most {MAX_RECORDS} patients"),
+        )
+        .with("max", MAX_RECORDS));
     }
     parsed.map_err(|e| syntax_error(path, &e))?;
-    let hint = match stream.shape {
+    let (code, message, hint) = match stream.shape {
         None => return Ok(Vec::new()),
         Some(Shape::OtherKeys) => (
+            Code::PatientsBesideOtherKeys,
             "next to \"patients\", the top-level object has other keys",
             "put every patient inside the \"patients\" list and remove the other keys",
         ),
         Some(Shape::NotAList) => (
+            Code::PatientsNotAList,
             "\"patients\" is not a list",
             "write it as \"patients\": [ {...}, {...} ]",
         ),
         Some(Shape::NoRecord) => (
+            Code::NoPatientRecord,
             "the file holds no patient record",
             "write one patient as an object { ... }, several as a list [ {...}, {...} ], or {\"patients\": [...]}",
         ),
         Some(Shape::Empty) => (
+            Code::EmptyPatientList,
             "the list of patients is empty",
             "add at least one patient record",
         ),
     };
-    Err(Error::Input {
-        file: path.to_path_buf(),
-        message: hint.0.into(),
-        hint: hint.1.into(),
-    })
+    Err(Error::input(code, path, message, hint))
 }
 
 /// What is wrong with a JSON file's shape, once its syntax is sound.

@@ -21,7 +21,7 @@ pub use workbook::Workbook;
 
 use std::path::Path;
 
-use crate::error::{Error, Problem};
+use crate::error::{Code, Error, Param, Params, Problem};
 
 pub use crate::intake::{Cell, Origin, Place, RawRecord, Sheet, TextDates, display_name};
 
@@ -35,7 +35,45 @@ pub struct InputFile {
     /// The records, in file order.
     pub entries: Vec<Entry>,
     /// File-level warnings that do not stop the run (ignored columns...).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<FileWarning>,
+}
+
+/// Something a reader noticed about a whole file that does not stop the run
+/// (columns it did not read, a file read as another format than its name
+/// says): the command line's line, and a code with parameters for the page
+/// to word in its own language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWarning {
+    /// What was noticed, as a stable code.
+    pub code: Code,
+    /// The code's parameters: counts, column letters, headers that may be
+    /// printed; never a value.
+    pub params: Params,
+    /// The command line's words: one line, naming the file.
+    pub text: String,
+}
+
+impl FileWarning {
+    /// A warning without parameters.
+    pub fn new(code: Code, text: String) -> Self {
+        FileWarning {
+            code,
+            params: Params::default(),
+            text,
+        }
+    }
+
+    /// The warning with one more parameter.
+    pub fn with(mut self, name: &'static str, param: impl Into<Param>) -> Self {
+        self.params = self.params.with(name, param);
+        self
+    }
+}
+
+impl std::fmt::Display for FileWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// Options that change how input files are read.
@@ -81,7 +119,7 @@ const TOO_LONG_TEXT: &str =
 impl InputFile {
     /// Runs a streaming reader and keeps everything it hands over.
     fn collect(
-        read: impl FnOnce(&mut dyn FnMut(Entry)) -> Result<Vec<String>, Error>,
+        read: impl FnOnce(&mut dyn FnMut(Entry)) -> Result<Vec<FileWarning>, Error>,
     ) -> Result<InputFile, Error> {
         let mut entries = Vec::new();
         let warnings = read(&mut |entry| entries.push(entry))?;
@@ -129,7 +167,7 @@ pub fn read_bytes_each(
     bytes: &[u8],
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     let ext = detect::extension(path);
     match detect(path, bytes)? {
         Format::Json => json::read_each(path, bytes, sink),
@@ -137,39 +175,49 @@ pub fn read_bytes_each(
         Format::Workbook(kind) => {
             let mut warnings = workbook::read_each(path, bytes, kind, options, sink)?;
             if detect::TEXT_EXTENSIONS.contains(&ext.as_str()) || ext == "json" {
+                let text = format!(
+                    "{}: the file is named .{ext} but is a workbook (.{}); it was read as a workbook",
+                    path.display(),
+                    kind.extension()
+                );
                 warnings.insert(
                     0,
-                    format!(
-                        "{}: the file is named .{ext} but is a workbook (.{}); it was read as a workbook",
-                        path.display(),
-                        kind.extension()
-                    ),
+                    FileWarning::new(Code::ReadAsWorkbook, text)
+                        .with("ext", ext.as_str())
+                        .with("format", kind.extension()),
                 );
             }
             Ok(warnings)
         }
         Format::TextNamedAsWorkbook => match delimited::read_each(path, bytes, options, sink) {
             Ok(mut warnings) => {
+                let text = format!(
+                    "{}: the file is named .{ext} but holds CSV text; it was read as CSV",
+                    path.display()
+                );
                 warnings.insert(
                     0,
-                    format!(
-                        "{}: the file is named .{ext} but holds CSV text; it was read as CSV",
-                        path.display()
-                    ),
+                    FileWarning::new(Code::ReadAsCsv, text).with("ext", ext.as_str()),
                 );
                 Ok(warnings)
             }
-            Err(Error::Input { message, .. }) => Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!(
+            Err(Error::Input { code, message, .. }) => Err(Error::input(
+                Code::TextNamedAsWorkbook,
+                path,
+                format!(
                     "the file is named .{ext} but is not a workbook; it holds plain text, and read as CSV: {message}"
                 ),
-                hint: "open the original workbook in Excel or LibreOffice and save it again as .xlsx; if the text is meant to be CSV, rename the file to .csv".into(),
-            }),
+                "open the original workbook in Excel or LibreOffice and save it again as .xlsx; if the text is meant to be CSV, rename the file to .csv",
+            )
+            .with("ext", ext.as_str())
+            .with("reason", code.as_str())),
             Err(other) => Err(other),
         },
     }
 }
+
+#[cfg(test)]
+mod error_codes;
 
 #[cfg(test)]
 mod tests {
@@ -204,7 +252,7 @@ mod tests {
         match read_bytes(Path::new(name), bytes, options) {
             Err(e) => vec![e.to_string()],
             Ok(file) => {
-                let mut said = file.warnings;
+                let mut said: Vec<String> = file.warnings.iter().map(ToString::to_string).collect();
                 for entry in file.entries {
                     if let Err((origin, problems)) =
                         entry.and_then(|raw| record::from_raw(raw, today()))

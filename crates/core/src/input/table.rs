@@ -11,7 +11,7 @@ use std::path::Path;
 use calamine::ExcelDateTime;
 
 use super::convert::convert;
-use super::{Cell, Entry, InputOptions, Origin, Place, RawRecord, TextDates};
+use super::{Cell, Entry, FileWarning, InputOptions, Origin, Place, RawRecord, TextDates};
 use crate::error::{Code, Column, Error, Problem};
 use crate::intake::fields::{self, FieldSpec};
 use crate::intake::{Sheet, looks_like_a_field_name, looks_like_a_sheet_name, safe_name};
@@ -123,14 +123,16 @@ impl Source {
 }
 
 fn too_many_rows(path: &Path, limits: Limits) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!("the table has more than {} rows of patients", limits.rows),
-        hint: format!(
+    Error::input(
+        Code::TooManyPatients,
+        path,
+        format!("the table has more than {} rows of patients", limits.rows),
+        format!(
             "split it into several files of at most {} patients",
             limits.rows
         ),
-    }
+    )
+    .with("max", limits.rows)
 }
 
 /// The spreadsheet column name of a 0-based column: A, B, …, Z, AA, …
@@ -256,8 +258,8 @@ pub(super) struct Table<'a> {
     /// Non-blank rows searched for the header so far.
     searched: usize,
     header: Option<Header>,
-    /// Columns of the header row not read, as (column, description).
-    ignored: Vec<(usize, String)>,
+    /// Columns of the header row not read.
+    ignored: Vec<Ignored>,
     /// Columns with data below the header but no header.
     unheaded: BTreeSet<usize>,
     /// Entries handed to the sink.
@@ -299,27 +301,33 @@ impl<'a> Table<'a> {
             other => other,
         };
         if col >= self.limits.columns {
-            return Err(Error::Input {
-                file: self.path.to_path_buf(),
-                message: format!(
+            return Err(Error::input(
+                Code::TooManyColumns,
+                self.path,
+                format!(
                     "there is data in column {} ({} {row}), beyond the {} columns an intake table may use",
                     column_name(col),
                     self.source.unit,
                     self.limits.columns
                 ),
-                hint: "delete the columns to the right of the intake table, or copy the table alone into a new file".into(),
-            });
+                "delete the columns to the right of the intake table, or copy the table alone into a new file",
+            )
+            .with("column", column_name(col))
+            .with("row", row)
+            .with("max", self.limits.columns));
         }
         self.cells += 1;
         if self.cells > self.limits.cells {
-            return Err(Error::Input {
-                file: self.path.to_path_buf(),
-                message: format!(
+            return Err(Error::input(
+                Code::TooManyCells,
+                self.path,
+                format!(
                     "the table holds more than {} filled cells, more than an intake file should",
                     self.limits.cells
                 ),
-                hint: "split it into several smaller files".into(),
-            });
+                "split it into several smaller files",
+            )
+            .with("max", self.limits.cells));
         }
         if self.row.as_ref().is_none_or(|r| r.number != row) {
             if let Some(last) = self.last_row.filter(|&last| row <= last) {
@@ -429,44 +437,50 @@ impl<'a> Table<'a> {
     }
 
     /// Ends the table: the problems only its end can show, and the warnings.
-    pub(super) fn finish(mut self) -> Result<Vec<String>, Error> {
+    pub(super) fn finish(mut self) -> Result<Vec<FileWarning>, Error> {
         self.end_row()?;
         let Some(header) = &self.header else {
             if self.searched == 0 {
-                return Err(self.input_error(
-                    format!("{} is empty", self.where_()),
-                    format!(
-                        "fill in one row of column names and one row per patient{}",
-                        self.other_sheets()
-                    ),
-                ));
+                return Err(self
+                    .input_error(
+                        Code::TableEmpty,
+                        format!("{} is empty", self.where_()),
+                        format!(
+                            "fill in one row of column names and one row per patient{}",
+                            self.other_sheets()
+                        ),
+                    )
+                    .with("sheets", self.source.all_sheets.len()));
             }
             return Err(self.no_header());
         };
         if self.entries == 0 {
-            return Err(self.input_error(
-                format!(
-                    "{} has a header row ({}) but no patient rows below it",
-                    self.where_(),
-                    self.source.at(header.number)
-                ),
-                "add one row per patient under the column names".into(),
-            ));
+            return Err(self
+                .input_error(
+                    Code::NoPatientRows,
+                    format!(
+                        "{} has a header row ({}) but no patient rows below it",
+                        self.where_(),
+                        self.source.at(header.number)
+                    ),
+                    "add one row per patient under the column names".into(),
+                )
+                .with("row", header.number));
         }
         let mut ignored = std::mem::take(&mut self.ignored);
-        ignored.extend(
-            self.unheaded
-                .iter()
-                .map(|&col| (col, format!("column {} (no header)", column_name(col)))),
-        );
-        ignored.sort_by_key(|(c, _)| *c);
+        ignored.extend(self.unheaded.iter().map(|&col| Ignored {
+            col,
+            label: format!("column {} (no header)", column_name(col)),
+            name: None,
+        }));
+        ignored.sort_by_key(|i| i.col);
         let mut warnings = Vec::new();
         if !ignored.is_empty() {
             const SHOWN: usize = 12;
             let mut list = ignored
                 .iter()
                 .take(SHOWN)
-                .map(|(_, label)| label.as_str())
+                .map(|i| i.label.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             if ignored.len() > SHOWN {
@@ -476,7 +490,7 @@ impl<'a> Table<'a> {
                 Some(sheet) => format!(" on {}", sheet.label()),
                 None => String::new(),
             };
-            warnings.push(format!(
+            let text = format!(
                 "{}: ignored {} column{}{in_sheet} that {}: {list}; if one should be read, rename its header (docs/intake.md lists the accepted names)",
                 self.path.display(),
                 ignored.len(),
@@ -486,17 +500,26 @@ impl<'a> Table<'a> {
                 } else {
                     "are not intake fields"
                 },
-            ));
+            );
+            let shown = || ignored.iter().take(SHOWN);
+            warnings.push(
+                FileWarning::new(Code::IgnoredColumns, text)
+                    .with("count", ignored.len())
+                    .with(
+                        "columns",
+                        shown().map(|i| column_name(i.col)).collect::<Vec<_>>(),
+                    )
+                    .with(
+                        "names",
+                        shown().filter_map(|i| i.name.clone()).collect::<Vec<_>>(),
+                    ),
+            );
         }
         Ok(warnings)
     }
 
-    fn input_error(&self, message: String, hint: String) -> Error {
-        Error::Input {
-            file: self.path.to_path_buf(),
-            message,
-            hint,
-        }
+    fn input_error(&self, code: Code, message: String, hint: String) -> Error {
+        Error::input(code, self.path, message, hint)
     }
 
     /// "the sheet \"Intake\"" / "the file".
@@ -521,6 +544,7 @@ impl<'a> Table<'a> {
 
     fn no_header(&self) -> Error {
         self.input_error(
+            Code::NoHeaderRow,
             format!(
                 "found no header row in {}: none of its first {HEADER_SEARCH_ROWS} filled rows names two or more intake fields",
                 self.where_()
@@ -530,10 +554,13 @@ impl<'a> Table<'a> {
                 self.other_sheets()
             ),
         )
+        .with("rows", HEADER_SEARCH_ROWS)
+        .with("sheets", self.source.all_sheets.len())
     }
 
     fn out_of_order(&self, row: usize, last: usize) -> Error {
         self.input_error(
+            Code::RowsOutOfOrder,
             format!(
                 "the rows are stored out of order ({} comes after {} {last}), so the workbook is damaged or was written by a faulty program",
                 self.source.at(row),
@@ -542,21 +569,32 @@ impl<'a> Table<'a> {
             "open it in Excel or LibreOffice and save a new copy, or save the sheet as CSV UTF-8"
                 .into(),
         )
+        .with("row", row)
+        .with("after", last)
     }
 }
 
+/// A column of the header row that is not read.
+#[derive(Debug)]
+struct Ignored {
+    col: usize,
+    /// How the command line describes it.
+    label: String,
+    /// Its header, when it may be printed (it looks like a field name).
+    name: Option<String>,
+}
+
 /// Maps the header row to fields; refuses missing required and duplicate
-/// columns. Returns the header and its ignored columns, as (column,
-/// description).
+/// columns. Returns the header and its ignored columns.
 fn read_header(
     path: &Path,
     source: &Source,
     row: &GridRow,
-) -> Result<(Header, Vec<(usize, String)>), Error> {
+) -> Result<(Header, Vec<Ignored>), Error> {
     let mut columns: Vec<(usize, &'static FieldSpec)> = Vec::new();
     let mut sources: Vec<Column> = Vec::new();
     let mut labels: BTreeMap<usize, String> = BTreeMap::new();
-    let mut ignored: Vec<(usize, String)> = Vec::new();
+    let mut ignored: Vec<Ignored> = Vec::new();
     for (col, value) in &row.cells {
         if value.is_blank() {
             continue;
@@ -577,20 +615,26 @@ fn read_header(
                     // A header cell that is no field may be data (a patient's
                     // name typed above the table): the same rule as unknown
                     // JSON keys decides whether it is printed or described.
-                    None if looks_like_a_field_name(&text) => ignored.push((*col, label)),
-                    None => ignored.push((
-                        *col,
-                        format!(
+                    None if looks_like_a_field_name(&text) => ignored.push(Ignored {
+                        col: *col,
+                        label,
+                        name: Some(safe_name(&text)),
+                    }),
+                    None => ignored.push(Ignored {
+                        col: *col,
+                        label: format!(
                             "column {} (its header does not look like a field name)",
                             column_name(*col)
                         ),
-                    )),
+                        name: None,
+                    }),
                 }
             }
-            None => ignored.push((
-                *col,
-                format!("column {} (its header is not text)", column_name(*col)),
-            )),
+            None => ignored.push(Ignored {
+                col: *col,
+                label: format!("column {} (its header is not text)", column_name(*col)),
+                name: None,
+            }),
         }
     }
     let headed: Vec<usize> = row
@@ -602,19 +646,25 @@ fn read_header(
 
     let mut problems = Vec::new();
     let mut hints = Vec::new();
+    // For the page: the fields with two columns, and those columns' letters.
+    let mut duplicated: Vec<String> = Vec::new();
+    let mut duplicate_columns: Vec<String> = Vec::new();
     for spec in fields::FIELDS {
-        let same: Vec<&String> = columns
+        let same: Vec<(usize, &String)> = columns
             .iter()
             .filter(|(_, s)| s.name == spec.name)
-            .map(|(c, _)| &labels[c])
+            .map(|(c, _)| (*c, &labels[c]))
             .collect();
         if same.len() > 1 {
+            let named: Vec<&String> = same.iter().map(|(_, label)| *label).collect();
             problems.push(format!(
                 "{} columns stand for {}: {}",
                 same.len(),
                 spec.name,
-                join_and(&same)
+                join_and(&named)
             ));
+            duplicated.push(spec.name.to_string());
+            duplicate_columns.extend(same.iter().map(|(c, _)| column_name(*c)));
         }
     }
     if !problems.is_empty() {
@@ -642,14 +692,31 @@ fn read_header(
         ));
     }
     if !problems.is_empty() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: format!(
+        // One code for the page: the missing columns when there are any
+        // (the duplicates then as a parameter), else the duplicates.
+        let code = if missing.is_empty() {
+            Code::DuplicateColumns
+        } else {
+            Code::MissingColumns
+        };
+        let error = Error::input(
+            code,
+            path,
+            format!(
                 "in the header row ({}), {}",
                 source.at(row.number),
                 problems.join("; ")
             ),
-            hint: hints.join("; "),
+            hints.join("; "),
+        )
+        .with("row", row.number);
+        return Err(if missing.is_empty() {
+            error
+                .with("fields", duplicated)
+                .with("columns", duplicate_columns)
+        } else {
+            let missing: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
+            error.with("fields", missing).with("duplicated", duplicated)
         });
     }
     Ok((

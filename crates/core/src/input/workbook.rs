@@ -21,8 +21,8 @@ use calamine::{
 use super::convert::error_description;
 use super::detect::password_protected;
 use super::table::{Limits, Source, Table, Value, sheet_list};
-use super::{Entry, InputOptions};
-use crate::error::Error;
+use super::{Entry, FileWarning, InputOptions};
+use crate::error::{Code, Error};
 use crate::intake::{Sheet, safe_name};
 
 /// The workbook formats calamine reads.
@@ -82,15 +82,16 @@ impl Value {
 }
 
 fn damaged(path: &Path, format: Workbook) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!(
+    Error::input(
+        Code::WorkbookDamaged,
+        path,
+        format!(
             "could not read the workbook (.{}); it may be damaged",
             format.extension()
         ),
-        hint: "open it in Excel or LibreOffice and save a new copy, or save the sheet as CSV UTF-8"
-            .into(),
-    }
+        "open it in Excel or LibreOffice and save a new copy, or save the sheet as CSV UTF-8",
+    )
+    .with("format", format.extension())
 }
 
 // -------------------------------------------------------------- reading
@@ -103,7 +104,7 @@ pub(super) fn read_each(
     format: Workbook,
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     read_each_with(path, bytes, format, options, Limits::DEFAULT, sink)
 }
 
@@ -125,7 +126,7 @@ pub(super) fn read_each_with(
     options: &InputOptions,
     limits: Limits,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     // Every call into calamine, and the conversions after it, are shielded:
     // a malformed file must end in a message, never a crash. A panic inside
     // the sink is the caller's own, not a damaged file: it goes on unwinding.
@@ -152,7 +153,7 @@ fn stream(
     options: &InputOptions,
     limits: Limits,
     sink: &mut dyn FnMut(Entry),
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<FileWarning>, Error> {
     let cursor = Cursor::new(bytes);
     let fail = |password: bool| {
         if password {
@@ -227,14 +228,16 @@ fn stream(
         }
         Workbook::Ods => {
             if ods_grid(bytes) > limits.cells as u64 {
-                return Err(Error::Input {
-                    file: path.to_path_buf(),
-                    message: format!(
+                return Err(Error::input(
+                    Code::CellsRepeated,
+                    path,
+                    format!(
                         "the spreadsheet repeats its cells to more than {} cells, more than an intake file should hold",
                         limits.cells
                     ),
-                    hint: "delete the rows and columns beyond the intake table, or copy the table alone into a new file".into(),
-                });
+                    "delete the rows and columns beyond the intake table, or copy the table alone into a new file",
+                )
+                .with("max", limits.cells));
             }
             let mut book: Ods<_> =
                 Ods::new(cursor).map_err(|e| fail(matches!(e, OdsError::Password)))?;
@@ -310,14 +313,16 @@ fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
             });
         return match found {
             Some(index) => Ok((chosen(index), all)),
-            None => Err(Error::Input {
-                file: path.to_path_buf(),
-                message: format!("the workbook has no sheet named \"{}\"", safe_name(wanted)),
-                hint: format!(
+            None => Err(Error::input(
+                Code::NoSuchSheet,
+                path,
+                format!("the workbook has no sheet named \"{}\"", safe_name(wanted)),
+                format!(
                     "choose one of its sheets with --sheet, by name or number: {}",
                     listed()
                 ),
-            }),
+            )
+            .with("sheets", all.len())),
         };
     }
     match sheets
@@ -325,31 +330,35 @@ fn choose_sheet<RS: Read + Seek, R: Reader<RS>>(
         .position(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
     {
         Some(index) => Ok((chosen(index), all)),
-        None if sheets.is_empty() => Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the workbook has no sheets".into(),
-            hint: "open it in Excel or LibreOffice and save a new copy".into(),
-        }),
-        None => Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "the workbook has no visible worksheet".into(),
-            hint: format!(
+        None if sheets.is_empty() => Err(Error::input(
+            Code::NoSheets,
+            path,
+            "the workbook has no sheets",
+            "open it in Excel or LibreOffice and save a new copy",
+        )),
+        None => Err(Error::input(
+            Code::NoVisibleSheet,
+            path,
+            "the workbook has no visible worksheet",
+            format!(
                 "choose a sheet with --sheet (the workbook has: {}), or unhide one",
                 listed()
             ),
-        }),
+        )
+        .with("sheets", all.len())),
     }
 }
 
 fn not_a_table(path: &Path, sheet: &Sheet) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!(
+    Error::input(
+        Code::SheetNotATable,
+        path,
+        format!(
             "the {} is a chart or macro sheet, not a table",
             sheet.label()
         ),
-        hint: "choose the sheet holding the patients with --sheet".into(),
-    }
+        "choose the sheet holding the patients with --sheet",
+    )
 }
 
 #[cfg(test)]

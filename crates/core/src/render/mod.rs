@@ -290,24 +290,27 @@ impl Renderer {
             Export::Split,
         ) {
             Ok(_) => Ok(documents),
-            Err(Failure::TooLong(index)) => Err(Error::Template {
-                name: documents
+            Err(Failure::TooLong(index)) => Err(Error::template(
+                Code::TemplateTooLong,
+                documents
                     .get(index)
                     .map_or_else(folder, |d| self.options.templates.display_name(&d.template)),
-                details: format!(
+                format!(
                     "the sample packet came out longer than {MAX_SAMPLE_PAGES} pages (the built-in one has about ten)"
                 ),
-                hint: "look for content that repeats without end in this template".into(),
-            }),
+                "look for content that repeats without end in this template",
+            )
+            .with("max", MAX_SAMPLE_PAGES)),
             Err(Failure::Diagnostics(diags)) if self.blames_logo(&diags) => {
                 let clinic = self.options.clinic.as_ref();
                 let file = clinic.and_then(|c| c.files.get(1)).cloned().unwrap_or_default();
                 // Typst's details would quote the logo's text; name it only.
-                Err(Error::Input {
+                Err(Error::input(
+                    Code::LogoUnreadable,
                     file,
-                    message: "the clinic logo could not be read as an image".into(),
-                    hint: "open the logo in an image program and save it again as PNG, JPEG or SVG".into(),
-                })
+                    "the clinic logo could not be read as an image",
+                    "open the logo in an image program and save it again as PNG, JPEG or SVG",
+                ))
             }
             Err(Failure::Diagnostics(diags)) => {
                 // Name the file the first error is in (the template, or one
@@ -320,22 +323,26 @@ impl Renderer {
                         self.options.templates.display_name(&path)
                     })
                     .unwrap_or_else(folder);
-                Err(Error::Template {
+                Err(Error::template(
+                    Code::TemplateFailed,
                     name,
-                    details: self.format_diagnostics(&diags),
-                    hint: "fix the template at the place shown; nothing was built".into(),
-                })
+                    self.format_diagnostics(&diags),
+                    "fix the template at the place shown; nothing was built",
+                ))
             }
-            Err(Failure::Split) => Err(Error::Template {
-                name: folder(),
-                details: "the documents compiled, but their pages could not be told apart".into(),
-                hint: "keep lib.typ's `render` as exported (it marks where each document starts), and do not give two documents the same label".into(),
-            }),
-            Err(Failure::Panic) => Err(Error::Template {
-                name: folder(),
-                details: "Typst stopped unexpectedly while building it".into(),
-                hint: "simplify the templates around their most recent change".into(),
-            }),
+            Err(Failure::Split) => Err(Error::template(
+                Code::TemplateDocumentsNotApart,
+                folder(),
+                "the documents compiled, but their pages could not be told apart",
+                "keep lib.typ's `render` as exported (it marks where each document starts), and do not give two documents the same label",
+            )),
+            Err(Failure::Panic) => Err(Error::template(
+                Code::TemplateStopped,
+                folder(),
+                "Typst stopped unexpectedly while building it",
+                "simplify the templates around their most recent change",
+            )
+            .with("reason", "crashed")),
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::{DOCUMENTS, Document, PACKET_FILE};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::images;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
@@ -84,10 +84,13 @@ impl TemplateSet {
             admitted.admit(dir, &path, &virtual_path, &bytes)?;
             set.read.push(path.clone());
             if is_typ {
-                let text = String::from_utf8(bytes).map_err(|_| Error::Input {
-                    file: path.clone(),
-                    message: "the template is not UTF-8 text".into(),
-                    hint: "save it with the encoding UTF-8".into(),
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::input(
+                        Code::TemplateNotUtf8,
+                        &path,
+                        "the template is not UTF-8 text",
+                        "save it with the encoding UTF-8",
+                    )
                 })?;
                 set.sources.insert(virtual_path, text);
             } else {
@@ -170,14 +173,16 @@ impl TemplateSet {
         for doc in DOCUMENTS {
             let template = format!("{prefix}{}", doc.template);
             if !self.sources.contains_key(&template) {
-                return Err(Error::Template {
-                    name: self.display_name(&template),
-                    details: "the file is missing".into(),
-                    hint: format!(
+                return Err(Error::template(
+                    Code::TemplateMissing,
+                    self.display_name(&template),
+                    "the file is missing",
+                    format!(
                         "every language needs all {} document templates",
                         DOCUMENTS.len()
                     ),
-                });
+                )
+                .with("count", DOCUMENTS.len()));
             }
             documents.push(Document {
                 file_name: doc.file_name.into(),
@@ -211,11 +216,12 @@ impl TemplateSet {
             }
             let file_name = format!("{stem}.pdf");
             if !crate::bundle::is_safe_entry_name(&file_name) || file_name == PACKET_FILE {
-                return Err(Error::Template {
-                    name: self.display_name(path),
-                    details: "this name cannot be used for a document of the packet".into(),
-                    hint: "use only letters, digits, - and _ in template file names, and not \"packet\"".into(),
-                });
+                return Err(Error::template(
+                    Code::TemplateDocumentName,
+                    self.display_name(path),
+                    "this name cannot be used for a document of the packet",
+                    "use only letters, digits, - and _ in template file names, and not \"packet\"",
+                ));
             }
             documents.push(Document {
                 file_name,
@@ -273,14 +279,13 @@ impl Admitted {
         virtual_path: &str,
         bytes: &[u8],
     ) -> Result<(), Error> {
-        let refuse = |message: String, hint: String| Error::Input {
-            file: path.to_path_buf(),
-            message,
-            hint,
-        };
+        let refuse =
+            |code: Code, message: String, hint: String| Error::input(code, path, message, hint);
         for name in virtual_path.split('/').filter(|n| !n.is_empty()) {
-            if let Some((message, hint)) = windows_problem(name) {
-                return Err(refuse(message, hint));
+            if let Some((reason, message, hint)) = windows_problem(name) {
+                return Err(
+                    refuse(Code::TemplateNameUnusable, message, hint).with("reason", reason)
+                );
             }
         }
         let names: Vec<&str> = virtual_path.trim_start_matches('/').split('/').collect();
@@ -293,6 +298,7 @@ impl Admitted {
             && stem.eq_ignore_ascii_case(PACKET_FILE.trim_end_matches(".pdf"))
         {
             return Err(refuse(
+                Code::TemplateNamedPacket,
                 format!(
                     "this document would be named like {PACKET_FILE}, which holds the whole packet"
                 ),
@@ -303,12 +309,13 @@ impl Admitted {
         match self.paths.get(&lower) {
             Some((other, built_in)) if other != virtual_path => {
                 let other_name = other.trim_start_matches('/');
-                let (message, hint) = if *built_in {
+                let (message, hint, other) = if *built_in {
                     (
                         format!("this name differs only in case from the built-in {other_name}"),
                         format!(
                             "to replace the built-in template, name the file exactly {other_name}; to add a document, give it another name"
                         ),
+                        "built_in",
                     )
                 } else {
                     (
@@ -318,14 +325,17 @@ impl Admitted {
                         ),
                         "rename one of the two: give them names that differ in more than case"
                             .into(),
+                        "clinic",
                     )
                 };
                 return Err(refuse(
+                    Code::TemplateNameCase,
                     format!(
                         "{message}, and Windows and macOS take the two for one file: one would replace the other there (two documents of the packet's ZIP, or the folder copied)"
                     ),
                     hint,
-                ));
+                )
+                .with("other", other));
             }
             // New, or replacing the built-in file of the same name: from
             // now on the clinic's.
@@ -334,7 +344,7 @@ impl Admitted {
             }
         }
         let checked = images::check(bytes, images::FOLDER_MAX_PIXELS)
-            .map_err(|r| refuse(r.message("this file"), r.hint()))?;
+            .map_err(|r| r.error(path, "this file", "template_file"))?;
         self.pixels = self.pixels.saturating_add(checked.pixels);
         if self.pixels > images::FOLDER_MAX_PIXELS {
             let r = images::Refusal::TotalTooLarge {
@@ -342,20 +352,22 @@ impl Admitted {
                 max: images::FOLDER_MAX_PIXELS,
                 inside_svg: false,
             };
-            return Err(refuse(r.message("this file"), r.hint()));
+            return Err(r.error(path, "this file", "template_file"));
         }
         Ok(())
     }
 }
 
-/// Why Windows cannot hold a file or folder of this name, as a message and
-/// a hint, or `None` if it can: the packet's ZIP holds a document per
-/// template, and a clinic's folder is copied between computers.
-fn windows_problem(name: &str) -> Option<(String, String)> {
+/// Why Windows cannot hold a file or folder of this name, as a code word
+/// (the page's), a message and a hint, or `None` if it can: the packet's
+/// ZIP holds a document per template, and a clinic's folder is copied
+/// between computers.
+fn windows_problem(name: &str) -> Option<(&'static str, String, String)> {
     let rename =
         "rename it using only letters, digits, spaces, -, _ and one dot before the extension";
     if name.ends_with('.') || name.ends_with(' ') {
         return Some((
+            "dot_or_space",
             "this name ends with a dot or a space, which Windows drops, so the file cannot be copied or unpacked there".into(),
             rename.into(),
         ));
@@ -364,6 +376,7 @@ fn windows_problem(name: &str) -> Option<(String, String)> {
         matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') || c.is_control()
     }) {
         return Some((
+            "windows_character",
             "this name holds a character Windows does not allow in file names (< > : \" / \\ | ? *)".into(),
             rename.into(),
         ));
@@ -371,6 +384,7 @@ fn windows_problem(name: &str) -> Option<(String, String)> {
     if crate::naming::is_windows_device_name(name) {
         let base = name.split('.').next().unwrap_or(name).trim_end();
         return Some((
+            "device_name",
             format!(
                 "Windows reserves the name {base} for a device, so a file of this name cannot be made or unpacked there"
             ),
@@ -386,23 +400,25 @@ fn windows_problem(name: &str) -> Option<(String, String)> {
 
 /// The error for a templates folder over its limits.
 fn too_many(path: &Path) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: format!(
-            "the templates folder holds more than {MAX_FILES} files, or a file over 5 MB"
-        ),
-        hint: "keep only the templates and the images they use in the folder".into(),
-    }
+    Error::input(
+        Code::TooManyTemplateFiles,
+        path,
+        format!("the templates folder holds more than {MAX_FILES} files, or a file over 5 MB"),
+        "keep only the templates and the images they use in the folder",
+    )
+    .with("max", MAX_FILES)
+    .with("max_mb", (MAX_FILE_BYTES / 1024 / 1024) as usize)
 }
 
 /// The error for a template or image file name that cannot be a path.
 fn unusable_name(path: &Path) -> Error {
-    Error::Input {
-        file: path.to_path_buf(),
-        message: "this template or image file name cannot be used".into(),
-        hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension"
-            .into(),
-    }
+    Error::input(
+        Code::TemplateNameUnusable,
+        path,
+        "this template or image file name cannot be used",
+        "rename it using only letters, digits, spaces, -, _ and one dot before the extension",
+    )
+    .with("reason", "characters")
 }
 
 /// The path Typst knows a file below `root` by (`/en/checklist.typ`), made
@@ -419,22 +435,12 @@ fn virtual_path(root: &Path, path: &Path) -> Result<String, Error> {
         };
         match name {
             Some(n) if !n.chars().any(|c| c == '\\' || c == ':' || c.is_control()) => names.push(n),
-            _ => {
-                return Err(Error::Input {
-                    file: path.to_path_buf(),
-                    message: "this template or image file name cannot be used".into(),
-                    hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension".into(),
-                });
-            }
+            _ => return Err(unusable_name(path)),
         }
     }
     let virtual_path = format!("/{}", names.join("/"));
     if typst::syntax::VirtualPath::new(&virtual_path).is_err() {
-        return Err(Error::Input {
-            file: path.to_path_buf(),
-            message: "this template or image file name cannot be used".into(),
-            hint: "rename it using only letters, digits, spaces, -, _ and one dot before the extension".into(),
-        });
+        return Err(unusable_name(path));
     }
     Ok(virtual_path)
 }

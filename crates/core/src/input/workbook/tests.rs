@@ -114,13 +114,17 @@ fn format_is_found_by_content_and_lower_cased_extension() {
     assert_eq!(read_ok("PATIENTS.XLSX").entries.len(), 5);
     let file = read_ok("workbook_named.csv");
     assert_eq!(file.entries.len(), 5);
-    assert!(file.warnings[0].contains("named .csv but is a workbook"));
+    assert!(
+        file.warnings[0]
+            .text
+            .contains("named .csv but is a workbook")
+    );
 
     let file = read_ok("csv_named.xlsx");
     let recs = records(&file);
     assert_eq!(recs.len(), 1);
     assert_eq!(row_of(recs[0]), (None, 2));
-    assert!(file.warnings[0].contains("holds CSV text"));
+    assert!(file.warnings[0].text.contains("holds CSV text"));
 
     let file = read_ok("json_named.xlsx");
     assert_eq!(records(&file)[0].origin.place, Place::Record(1));
@@ -172,7 +176,7 @@ fn title_rows_aliases_numbers_and_unknown_columns() {
     assert_eq!(cell(dee, "medical_record_number"), &Cell::Empty);
 
     assert_eq!(file.warnings.len(), 1, "{:?}", file.warnings);
-    let w = &file.warnings[0];
+    let w = &file.warnings[0].text;
     assert!(
         w.contains(
             "ignored 3 columns on sheet \"Intake\" that are not intake fields: column G (its header does not look like a field name), column I (no header), column J (its header does not look like a field name)"
@@ -426,7 +430,10 @@ fn samples_and_the_starter_spreadsheet_are_valid() {
 
 /// Reads a workbook's bytes entry by entry under `limits`: the row numbers
 /// handed over, and the result.
-fn stream_rows(bytes: &[u8], limits: Limits) -> (Vec<usize>, Result<Vec<String>, Error>) {
+fn stream_rows(
+    bytes: &[u8],
+    limits: Limits,
+) -> (Vec<usize>, Result<Vec<crate::input::FileWarning>, Error>) {
     let mut rows = Vec::new();
     let result = read_each_with(
         Path::new("t.xlsx"),
