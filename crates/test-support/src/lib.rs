@@ -106,7 +106,7 @@ fn remedy(need: &str) -> Remedy {
 }
 
 /// Skips the test (returns from it) unless everything named is there;
-/// under CI, fails it instead. Each argument is a need [`require`] knows.
+/// under CI, fails it instead. Each argument is a need [`require()`](fn@require) knows.
 #[macro_export]
 macro_rules! require {
     ($($need:expr),+ $(,)?) => {
