@@ -327,17 +327,10 @@ mod tests {
         assert!(err.contains("empty"), "{err}");
 
         // ZIP contents decide between xlsx, xlsb, ods and other documents.
-        let zip_with = |entries: &[(&str, &str)]| {
-            use std::io::Write;
-            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-            for (name, body) in entries {
-                w.start_file(*name, zip::write::SimpleFileOptions::default())
-                    .unwrap();
-                w.write_all(body.as_bytes()).unwrap();
-            }
-            w.finish().unwrap().into_inner()
-        };
-        let xlsb = zip_with(&[("[Content_Types].xml", ""), ("xl/workbook.bin", "")]);
+        let xlsb = crate::input::test_files::zip_of(&[
+            ("[Content_Types].xml", ""),
+            ("xl/workbook.bin", ""),
+        ]);
         assert_eq!(
             detect(&p("a.xlsx"), &xlsb).unwrap(),
             Format::Workbook(Workbook::Xlsb)
@@ -352,10 +345,13 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("could not read the workbook (.xlsb)"), "{err}");
-        let odt = zip_with(&[("mimetype", "application/vnd.oasis.opendocument.text")]);
+        let odt = crate::input::test_files::zip_of(&[(
+            "mimetype",
+            "application/vnd.oasis.opendocument.text",
+        )]);
         let err = detect(&p("a.ods"), &odt).unwrap_err().to_string();
         assert!(err.contains("not a spreadsheet"), "{err}");
-        let docx = zip_with(&[("word/document.xml", "")]);
+        let docx = crate::input::test_files::zip_of(&[("word/document.xml", "")]);
         let err = detect(&p("a.xlsx"), &docx).unwrap_err().to_string();
         assert!(err.contains("a Word document"), "{err}");
     }

@@ -14,10 +14,10 @@
 //! `file_system`), which its modules and integration tests cover.
 
 use std::collections::BTreeSet;
-use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
 use super::table::{Limits, Source, Table, Value};
+use super::test_files::{fixture, zip_of};
 use super::{InputFile, InputOptions, delimited, read_bytes, workbook};
 use crate::clinic::ClinicDraft;
 use crate::error::{Code, Error, Param, Params};
@@ -25,15 +25,6 @@ use crate::render::{DOCUMENTS, Paper, RenderOptions, Renderer, TemplateSet};
 
 /// A value that must never reach a parameter.
 const SECRET: &str = "QQSECRET";
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-            .join("tests/fixtures")
-            .join(name),
-    )
-    .unwrap()
-}
 
 /// The refusal's code and parameters, once checked to hold no value.
 fn coded<T>(result: Result<T, Error>) -> (Code, Params) {
@@ -73,17 +64,6 @@ fn words(p: &Params, name: &str) -> Vec<String> {
         Some(Param::Words(w)) => w.clone(),
         other => panic!("{name}: {other:?} in {p:?}"),
     }
-}
-
-/// A ZIP of the given entries.
-fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, body) in entries {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(body.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 /// A minimal .xlsx whose workbook lists `sheets` (the `<sheet>` elements)

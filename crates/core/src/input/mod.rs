@@ -219,11 +219,41 @@ pub fn read_bytes_each(
 #[cfg(test)]
 mod error_codes;
 
+/// Files the input stage's tests read or make: one copy for every test
+/// module of the stage.
+#[cfg(test)]
+pub(crate) mod test_files {
+    use std::io::{Cursor, Write};
+    use std::path::Path;
+
+    /// The bytes of `tests/fixtures/NAME`.
+    pub(crate) fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join("tests/fixtures")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// A ZIP of the given entries.
+    pub(crate) fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, body) in entries {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Properties of the input stage as a whole: no file makes a reader
     //! panic, no value reaches a message, CSV keeps what a CSV writer wrote.
 
+    use super::test_files::fixture;
     use super::*;
     use crate::intake::fields::FIELDS;
     use crate::record;
@@ -235,15 +265,6 @@ mod tests {
 
     fn today() -> chrono::NaiveDate {
         chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-    }
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-                .join("tests/fixtures")
-                .join(name),
-        )
-        .unwrap()
     }
 
     /// Everything a run would say about a file: the error that stops it, or
