@@ -132,17 +132,13 @@ impl ClinicDraft {
         }
         let paper = match file.paper.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(p) if p.eq_ignore_ascii_case("letter") || p.eq_ignore_ascii_case("us-letter") => {
-                Some(Paper::Letter)
-            }
-            Some(p) if p.eq_ignore_ascii_case("a4") => Some(Paper::A4),
-            Some(_) => {
-                return Err(bad(
+            Some(p) => Some(p.parse::<Paper>().map_err(|_| {
+                bad(
                     Code::ClinicPaperInvalid,
                     "\"paper\" is not letter or a4".into(),
                     "write \"paper\": \"letter\" or \"paper\": \"a4\"",
-                ));
-            }
+                )
+            })?),
         };
         Ok(ClinicDraft {
             path: path.to_path_buf(),

@@ -34,3 +34,4 @@ pub mod paper;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod run;

@@ -18,28 +18,26 @@
 //! command line's English `message` and `hint` travel along for tests and
 //! logs, never for the page to print.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use second_opinion_core::bundle;
-use second_opinion_core::clinic::{Clinic, ClinicDraft};
+use second_opinion_core::clinic::ClinicDraft;
 use second_opinion_core::error::{Code, Error, Params, Problem, shown};
-use second_opinion_core::input::{self, FileWarning, InputOptions, Origin};
-use second_opinion_core::naming::Namer;
-use second_opinion_core::packet;
+use second_opinion_core::input::{self, FileWarning, Origin};
+use second_opinion_core::paper::Paper;
+use second_opinion_core::record;
 use second_opinion_core::record::fields::{FIELDS, Kind};
-use second_opinion_core::record::{self, Patient};
-use second_opinion_core::render::{LANGUAGES, Paper, RenderOptions, Renderer, TemplateSet};
-use second_opinion_core::report::{self, RecordOutcome, Status};
+use second_opinion_core::render::{LANGUAGES, TemplateSet};
+use second_opinion_core::run::{BadSetting, FileRead, Plan, Run, Settings, StepError};
 
 /// The file name an intake typed into the form goes by, in messages.
 const FORM_FILE: &str = "intake.json";
 
-/// Run settings, as the page sends them (`{"date": "2026-11-23", ...}`).
+/// Run settings, as the page sends them (`{"date": "2026-11-23", ...}`);
+/// the core reads each ([`Settings::parse`]).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Options {
@@ -54,70 +52,36 @@ struct Options {
     paper: Option<String>,
 }
 
-/// Options checked once, as the command line's configuration is.
-#[derive(Debug, Clone)]
-struct Settings {
-    today: NaiveDate,
-    language: String,
-    large_print: bool,
-    paper: Option<Paper>,
-}
-
-impl Settings {
-    fn parse(json: &str) -> Result<Self, Failure> {
-        let options: Options = serde_json::from_str(json).map_err(|_| {
-            Failure::setting(
-                "unknown",
-                "the page sent options the packet maker does not know",
-            )
-        })?;
-        let today = match options.date.as_deref() {
-            Some(text) => record::parse_date(text, input::TextDates::IsoOnly).ok_or_else(|| {
-                Failure::setting("date", "the run date is not a real date written YYYY-MM-DD")
-            })?,
-            None => {
-                return Err(Failure::setting(
-                    "date",
-                    "the page did not send the run date",
-                ));
-            }
-        };
-        let language = match options.language.as_deref().map(str::trim) {
-            None | Some("") => "en".to_string(),
-            Some(code) if LANGUAGES.contains(&code) => code.to_string(),
-            Some(_) => {
-                return Err(Failure::setting(
-                    "language",
-                    &format!("choose a language: {}", LANGUAGES.join(", ")),
-                ));
-            }
-        };
-        let paper = match options.paper.as_deref() {
-            None | Some("") => None,
-            Some("letter") => Some(Paper::Letter),
-            Some("a4") => Some(Paper::A4),
-            Some(_) => return Err(Failure::setting("paper", "choose the paper: letter or a4")),
-        };
-        Ok(Settings {
-            today,
-            language,
-            large_print: options.large_print,
-            paper,
-        })
-    }
-
-    fn render_options(&self, clinic: Option<Clinic>, templates: TemplateSet) -> RenderOptions {
-        let paper = self
-            .paper
-            .or(clinic.as_ref().and_then(|c| c.paper))
-            .unwrap_or_default();
-        let mut options = RenderOptions::new(self.today, paper);
-        options.language = self.language.clone();
-        options.large_print = self.large_print;
-        options.clinic = clinic;
-        options.templates = templates;
-        options
-    }
+/// The page's options, read by the core.
+fn settings(json: &str) -> Result<Settings, Failure> {
+    let options: Options = serde_json::from_str(json).map_err(|_| {
+        Failure::setting(
+            "unknown",
+            "the page sent options the packet maker does not know",
+        )
+    })?;
+    let Some(date) = options.date.as_deref() else {
+        return Err(Failure::setting(
+            "date",
+            "the page did not send the run date",
+        ));
+    };
+    Settings::parse(
+        date,
+        options.language.as_deref(),
+        options.paper.as_deref(),
+        options.large_print,
+    )
+    .map_err(|bad| match bad {
+        BadSetting::Date | BadSetting::DateYears => {
+            Failure::setting("date", "the run date is not a real date written YYYY-MM-DD")
+        }
+        BadSetting::Language => Failure::setting(
+            "language",
+            &format!("choose a language: {}", LANGUAGES.join(", ")),
+        ),
+        BadSetting::Paper => Failure::setting("paper", "choose the paper: letter or a4"),
+    })
 }
 
 /// One problem as the page shows it: where, which field, what, how to fix.
@@ -329,10 +293,21 @@ struct Checked {
 }
 
 impl Checked {
-    fn add_failure(&mut self, origin: &Origin, problems: &[Problem]) {
-        for p in problems {
-            self.problems.push(ProblemOut::new(origin, p));
+    /// What reading one file into `plan` found, as the page shows it.
+    fn of(plan: &Plan, name: &str, read: FileRead) -> Self {
+        let mut checked = Checked {
+            records: read.records,
+            good: read.passed,
+            ..Checked::default()
+        };
+        for (origin, problems) in plan.failures_from(read.first) {
+            for p in problems {
+                checked.problems.push(ProblemOut::new(origin, p));
+            }
         }
+        checked.add_file_warnings(name, read.warnings);
+        checked.add_warnings(read.record_warnings);
+        checked
     }
 
     fn add_file_warnings(&mut self, name: &str, warnings: Vec<FileWarning>) {
@@ -371,41 +346,18 @@ impl Checked {
     }
 }
 
-/// One checked record: the patient, or where it is and what is wrong.
-type CheckedRecord = Result<Patient, (Origin, Vec<Problem>)>;
-
-/// Reads one intake file and checks every record, handing each to `sink`
-/// (the patient, or where it is and what is wrong); the same reader and
-/// checks as `second-opinion build`.
-fn read_and_check(
-    name: &str,
-    bytes: &[u8],
-    today: NaiveDate,
-    sink: &mut dyn FnMut(CheckedRecord),
-) -> Result<Checked, Error> {
-    let mut checked = Checked::default();
-    // Records that pass but miss something the patient needs (issue 26).
-    let mut records = record::RecordWarnings::default();
-    let warnings = input::read_bytes_each(
-        Path::new(name),
-        bytes,
-        &InputOptions::default(),
-        &mut |entry| {
-            checked.records += 1;
-            let result = entry.and_then(|raw| record::from_raw(raw, today));
-            match &result {
-                Ok(patient) => {
-                    records.add(patient);
-                    checked.good += 1
-                }
-                Err((origin, problems)) => checked.add_failure(origin, problems),
+/// What a step of the run did not do, as the page gets it.
+impl From<StepError> for Failure {
+    fn from(e: StepError) -> Self {
+        match e {
+            StepError::Error(e) => Failure::error(&e),
+            StepError::Problem(origin, p) => {
+                Failure::Problem(Box::new(ProblemOut::new(&origin, &p)))
             }
-            sink(result);
-        },
-    )?;
-    checked.add_file_warnings(name, warnings);
-    checked.add_warnings(records);
-    Ok(checked)
+            StepError::Bundle => Failure::bundle(),
+            StepError::OutOfTurn(what) => Failure::internal(&what),
+        }
+    }
 }
 
 /// The field table, for the page to build its form from.
@@ -454,7 +406,7 @@ pub fn fields_json() -> String {
     serde_json::to_string(&Table {
         fields,
         languages: LANGUAGES,
-        papers: ["letter", "a4"],
+        papers: Paper::NAMES,
         problem_codes: Code::ALL.iter().map(|c| c.as_str()).collect(),
     })
     .expect("the field table always serialises")
@@ -468,9 +420,12 @@ pub(crate) fn check_intake_json(intake: &str, options: &str) -> Result<String, F
 /// Checks an intake file the person opened (`name` names it): what is
 /// wrong with a file the form cannot read (not JSON, not UTF-8), coded.
 pub(crate) fn check_file_json(name: &str, bytes: &[u8], options: &str) -> Result<String, Failure> {
-    let settings = Settings::parse(options)?;
-    let checked =
-        read_and_check(name, bytes, settings.today, &mut drop).map_err(|e| Failure::error(&e))?;
+    let settings = settings(options)?;
+    let mut plan = Plan::new(settings.today, &settings.language, Default::default());
+    let read = plan
+        .read(Path::new(name), bytes, &mut |_| None)
+        .map_err(|e| Failure::error(&e))?;
+    let checked = Checked::of(&plan, name, read);
     Ok(serde_json::to_string(&checked).expect("always serialises"))
 }
 
@@ -503,15 +458,12 @@ impl PacketResult {
 
 /// Builds the packet of the one patient of a form.
 pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketResult, Failure> {
-    let settings = Settings::parse(options)?;
-    let mut patients = Vec::new();
-    let checked = read_and_check(FORM_FILE, intake.as_bytes(), settings.today, &mut |c| {
-        patients.extend(c.ok())
-    })
-    .map_err(|e| Failure::error(&e))?;
-    if !checked.problems.is_empty() || patients.len() != 1 {
-        let mut checked = checked;
-        if patients.len() > 1 {
+    let settings = settings(options)?;
+    let mut run = Run::new(&settings);
+    let read = run.read(FORM_FILE, intake.as_bytes())?;
+    let mut checked = Checked::of(run.plan(), FORM_FILE, read);
+    if !checked.problems.is_empty() || checked.good != 1 {
+        if checked.good > 1 {
             checked.problems.push(ProblemOut {
                 file: FORM_FILE.into(),
                 place: "the form".into(),
@@ -526,27 +478,20 @@ pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketRe
         }
         return Err(Failure::Checked(Box::new(checked)));
     }
-    let patient = patients.pop().expect("one patient");
-    let mut languages = BTreeSet::from([settings.language.clone()]);
-    languages.extend(patient.language.clone());
-    let renderer = Renderer::new(
-        settings.render_options(None, TemplateSet::built_in()),
-        &languages,
-    )
-    .map_err(|e| Failure::error(&e))?;
-    let name = Namer::for_run().packet_name(&patient);
+    run.start(settings.render_options(None, TemplateSet::built_in()))?;
     // A packet that cannot be built is one problem of the form's record,
     // shown with the others.
-    let built = packet::build(&renderer, &patient).map_err(|p| {
-        Failure::Checked(Box::new(Checked {
+    let built = run.build_with_pdf(0).map_err(|e| match e {
+        StepError::Problem(origin, p) => Failure::Checked(Box::new(Checked {
             records: 1,
             good: 0,
-            problems: vec![ProblemOut::new(&patient.origin, &p)],
+            problems: vec![ProblemOut::new(&origin, &p)],
             ..Checked::default()
-        }))
+        })),
+        e => e.into(),
     })?;
     Ok(PacketResult {
-        name,
+        name: run.name(0)?.to_string(),
         zip: built.zip,
         pdf: built.pdf,
     })
@@ -572,35 +517,19 @@ pub struct Batch {
     clinic: Option<ClinicDraft>,
     logo: Option<Vec<u8>>,
     template_files: Vec<(std::path::PathBuf, Vec<u8>)>,
-    renderer: Option<Renderer>,
-    namer: Namer,
-    outcomes: Vec<RecordOutcome>,
-    /// The records that passed, in input order, with their index in
-    /// `outcomes`; each dropped once recorded (or forgotten).
-    pending: Vec<Option<(usize, Patient)>>,
-    languages: BTreeSet<String>,
-    /// The bundle being written, from `start` to `finish`.
-    bundle: Option<bundle::Stream>,
-    /// How many packets `record` has taken (they come in order).
-    recorded: usize,
+    run: Run,
 }
 
 impl Batch {
     /// A batch with the page's run settings.
     pub(crate) fn create(options: &str) -> Result<Batch, Failure> {
-        let settings = Settings::parse(options)?;
+        let settings = settings(options)?;
         Ok(Batch {
-            languages: BTreeSet::from([settings.language.clone()]),
+            run: Run::new(&settings),
             settings,
             clinic: None,
             logo: None,
             template_files: Vec::new(),
-            renderer: None,
-            namer: Namer::for_run(),
-            outcomes: Vec::new(),
-            pending: Vec::new(),
-            bundle: None,
-            recorded: 0,
         })
     }
 
@@ -634,48 +563,16 @@ impl Batch {
         Ok(())
     }
 
-    /// Reads one intake file: every record is checked now, and the good ones
-    /// wait for `Batch::build`. A file that cannot be read adds nothing,
-    /// as the command line stops before building anything.
+    /// Reads one intake file ([`Run::read`]: whole or not at all); what
+    /// checking it found, as JSON.
     pub(crate) fn input(&mut self, name: &str, bytes: &[u8]) -> Result<String, Failure> {
-        if self.renderer.is_some() {
-            return Err(Failure::internal("add every intake file before building"));
-        }
-        let (outcomes, pending, namer) =
-            (self.outcomes.len(), self.pending.len(), self.namer.clone());
-        let languages = self.languages.clone();
-        let today = self.settings.today;
-        let result = read_and_check(name, bytes, today, &mut |checked| match checked {
-            Ok(patient) => {
-                self.languages.extend(patient.language.clone());
-                let name = self.namer.packet_name(&patient);
-                self.outcomes.push(RecordOutcome {
-                    origin: patient.origin.clone(),
-                    packet: Some(name),
-                    status: report::not_built(),
-                });
-                self.pending.push(Some((self.outcomes.len() - 1, patient)));
-            }
-            Err((origin, problems)) => self.outcomes.push(RecordOutcome {
-                origin: origin.clone(),
-                packet: None,
-                status: Status::Failed(problems.clone()),
-            }),
-        });
-        match result {
-            Ok(checked) => Ok(serde_json::to_string(&checked).expect("always serialises")),
-            Err(e) => {
-                self.outcomes.truncate(outcomes);
-                self.pending.truncate(pending);
-                self.namer = namer;
-                self.languages = languages;
-                Err(Failure::error(&e))
-            }
-        }
+        let read = self.run.read(name, bytes)?;
+        let checked = Checked::of(self.run.plan(), name, read);
+        Ok(serde_json::to_string(&checked).expect("always serialises"))
     }
 
-    /// Checks the templates against the fictional patient, as the command
-    /// line does before any real record; returns how many packets to build.
+    /// Finishes the clinic profile and the templates, then starts the run
+    /// ([`Run::start`]); returns how many packets to build.
     pub(crate) fn start(&mut self) -> Result<usize, Failure> {
         let clinic = match self.clinic.take() {
             None => None,
@@ -694,112 +591,10 @@ impl Batch {
             )
             .map_err(|e| Failure::error(&e))?
         };
-        let renderer = Renderer::new(
-            self.settings.render_options(clinic, templates),
-            &self.languages,
-        )
-        .map_err(|e| Failure::error(&e))?;
-        self.renderer = Some(renderer);
-        self.bundle = Some(bundle::Stream::new(self.settings.today));
-        Ok(self.pending.len())
+        Ok(self
+            .run
+            .start(self.settings.render_options(clinic, templates))?)
     }
-
-    /// The `k`-th record that passed, still waiting.
-    fn patient(&self, k: usize) -> Result<&(usize, Patient), Failure> {
-        self.pending
-            .get(k)
-            .and_then(Option::as_ref)
-            .ok_or_else(|| Failure::internal(&format!("there is no packet {k} to build")))
-    }
-
-    fn renderer(&self) -> Result<&Renderer, Failure> {
-        self.renderer
-            .as_ref()
-            .ok_or_else(|| Failure::internal("prepare the batch before building"))
-    }
-
-    /// Builds the `k`-th packet (numbered from 0, in input order); its ZIP,
-    /// or what went wrong (the record's problem, coded).
-    pub(crate) fn build(&self, k: usize) -> Result<Vec<u8>, Failure> {
-        let (_, patient) = self.patient(k)?;
-        packet::zip(self.renderer()?, patient)
-            .map_err(|p| Failure::Problem(Box::new(ProblemOut::new(&patient.origin, &p))))
-    }
-
-    /// Drops the `k`-th record, built here for another batch to record.
-    pub fn forget(&mut self, k: usize) {
-        if let Some(slot) = self.pending.get_mut(k) {
-            *slot = None;
-        }
-    }
-
-    /// Takes the `k`-th packet's outcome, in order: its ZIP, or `None` when
-    /// it could not be built (the problem is then found again here, by
-    /// building it once more: a rare case, and the same input gives the
-    /// same problem). Returns the bundle's bytes that became final.
-    pub(crate) fn record(&mut self, k: usize, zip: Option<&[u8]>) -> Result<Vec<u8>, Failure> {
-        if k != self.recorded {
-            return Err(Failure::internal(&format!("packet {k} came out of order")));
-        }
-        let (index, _) = *self.patient(k)?;
-        let name = self.outcomes[index].packet.clone().unwrap_or_default();
-        let bytes = match zip {
-            Some(zip) => {
-                let stream = self.bundle.as_mut().ok_or_else(not_open)?;
-                let bytes = stream.add(&name, zip).map_err(|_| Failure::bundle())?;
-                self.outcomes[index].status = Status::Built(name);
-                bytes
-            }
-            None => {
-                let (_, patient) = self.patient(k)?;
-                let Err(problem) = packet::zip(self.renderer()?, patient) else {
-                    return Err(Failure::internal(&format!("packet {k} was built here")));
-                };
-                self.outcomes[index].status = Status::Failed(vec![problem]);
-                Vec::new()
-            }
-        };
-        self.forget(k);
-        self.recorded += 1;
-        Ok(bytes)
-    }
-
-    /// Closes the bundle's current part (its central directory: the part is
-    /// a whole ZIP) and opens the next; returns the part's last bytes. A
-    /// browser holds a download until it is saved, and a private window
-    /// has no disk for it, so a long run leaves in parts (issue 27).
-    pub(crate) fn cut(&mut self) -> Result<Vec<u8>, Failure> {
-        let part = self
-            .bundle
-            .replace(bundle::Stream::new(self.settings.today))
-            .ok_or_else(not_open)?;
-        part.finish().map_err(|_| Failure::bundle())
-    }
-
-    /// Adds `report.csv` and closes the bundle: its last bytes. Every packet
-    /// must have been recorded.
-    pub(crate) fn finish(&mut self) -> Result<Vec<u8>, Failure> {
-        if self.recorded != self.pending.len() {
-            return Err(Failure::internal("finish the packets before the bundle"));
-        }
-        let mut stream = self.bundle.take().ok_or_else(not_open)?;
-        let report = self.report_bytes();
-        let mut bytes = stream
-            .add(report::REPORT_FILE, &report)
-            .map_err(|_| Failure::bundle())?;
-        bytes.extend(stream.finish().map_err(|_| Failure::bundle())?);
-        Ok(bytes)
-    }
-
-    /// `report.csv`, as the command line writes it.
-    pub fn report_bytes(&self) -> Vec<u8> {
-        report::to_csv(&self.outcomes)
-    }
-}
-
-/// The page asked for the bundle before opening it.
-fn not_open() -> Failure {
-    Failure::internal("the bundle is not open")
 }
 
 #[wasm_bindgen]
@@ -842,33 +637,33 @@ impl Batch {
 
     /// Builds packet `k`; its ZIP (the error's message is the problem).
     pub fn build_packet(&self, k: usize) -> Result<Vec<u8>, JsError> {
-        self.build(k).map_err(JsError::from)
+        Ok(self.run.build(k).map_err(Failure::from)?)
     }
 
     /// Drops record `k`, built here for another batch to record.
     pub fn forget_packet(&mut self, k: usize) {
-        self.forget(k)
+        self.run.forget(k)
     }
 
     /// Records packet `k` (in order; `undefined` when it failed); returns
     /// the bundle's next bytes.
     pub fn record_packet(&mut self, k: usize, zip: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
-        self.record(k, zip.as_deref()).map_err(JsError::from)
+        Ok(self.run.record(k, zip.as_deref()).map_err(Failure::from)?)
     }
 
     /// Closes this part of the bundle and opens the next: its last bytes.
     pub fn cut_bundle(&mut self) -> Result<Vec<u8>, JsError> {
-        self.cut().map_err(JsError::from)
+        Ok(self.run.cut().map_err(Failure::from)?)
     }
 
     /// Adds the report and closes `all-packets.zip`: its last bytes.
     pub fn finish_bundle(&mut self) -> Result<Vec<u8>, JsError> {
-        self.finish().map_err(JsError::from)
+        Ok(self.run.finish().map_err(Failure::from)?)
     }
 
     /// `report.csv`.
     pub fn report(&self) -> Vec<u8> {
-        self.report_bytes()
+        self.run.plan().report_csv()
     }
 }
 
@@ -920,16 +715,11 @@ mod tests {
 
     #[test]
     fn options_are_checked_and_need_the_run_date() {
-        assert!(
-            Settings::parse("{}")
-                .unwrap_err()
-                .json()
-                .contains("run date")
-        );
-        assert!(Settings::parse(r#"{"date":"2026-02-30"}"#).is_err());
-        assert!(Settings::parse(r#"{"date":"2026-11-23","paper":"a5"}"#).is_err());
-        assert!(Settings::parse(r#"{"date":"2026-11-23","colour":"red"}"#).is_err());
-        let s = Settings::parse(OPTIONS).unwrap();
+        assert!(settings("{}").unwrap_err().json().contains("run date"));
+        assert!(settings(r#"{"date":"2026-02-30"}"#).is_err());
+        assert!(settings(r#"{"date":"2026-11-23","paper":"a5"}"#).is_err());
+        assert!(settings(r#"{"date":"2026-11-23","colour":"red"}"#).is_err());
+        let s = settings(OPTIONS).unwrap();
         assert_eq!(s.language, "en");
     }
 
@@ -979,23 +769,23 @@ mod tests {
         let mut zips: Vec<Option<Vec<u8>>> = vec![None; 12];
         for k in (0..12).rev() {
             zips[k] = Some(if k % 2 == 1 {
-                let zip = helper.build(k).unwrap();
-                helper.forget(k);
+                let zip = helper.run.build(k).unwrap();
+                helper.run.forget(k);
                 zip
             } else {
-                batch.build(k).unwrap()
+                batch.run.build(k).unwrap()
             });
         }
         assert!(
-            batch.record(1, zips[1].as_deref()).is_err(),
+            batch.run.record(1, zips[1].as_deref()).is_err(),
             "in order only"
         );
         let mut bundle = Vec::new();
         for (k, zip) in zips.iter().enumerate() {
-            bundle.extend(batch.record(k, zip.as_deref()).unwrap());
+            bundle.extend(batch.run.record(k, zip.as_deref()).unwrap());
         }
-        bundle.extend(batch.finish().unwrap());
-        let report = String::from_utf8(batch.report_bytes()).unwrap();
+        bundle.extend(batch.run.finish().unwrap());
+        let report = String::from_utf8(batch.run.plan().report_csv()).unwrap();
         assert_eq!(report.lines().count(), 13, "{report}");
         assert_eq!(report.matches(",built,").count(), 12);
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
@@ -1004,7 +794,7 @@ mod tests {
         let mut first = Vec::new();
         std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first).unwrap();
         assert_eq!(Some(first), zips[0]);
-        assert!(batch.pending.iter().all(Option::is_none), "nothing held");
+        assert!(batch.run.build(0).is_err(), "nothing held");
 
         // In parts: each a whole ZIP, the report in the last.
         let mut batch = Batch::create(OPTIONS).unwrap();
@@ -1014,17 +804,20 @@ mod tests {
         batch.start().unwrap();
         let mut parts = vec![Vec::new()];
         for k in 0..12 {
-            let zip = batch.build(k).unwrap();
+            let zip = batch.run.build(k).unwrap();
             parts
                 .last_mut()
                 .unwrap()
-                .extend(batch.record(k, Some(&zip)).unwrap());
+                .extend(batch.run.record(k, Some(&zip)).unwrap());
             if k == 4 {
-                parts.last_mut().unwrap().extend(batch.cut().unwrap());
+                parts.last_mut().unwrap().extend(batch.run.cut().unwrap());
                 parts.push(Vec::new());
             }
         }
-        parts.last_mut().unwrap().extend(batch.finish().unwrap());
+        parts
+            .last_mut()
+            .unwrap()
+            .extend(batch.run.finish().unwrap());
         let lens: Vec<usize> = parts
             .into_iter()
             .map(|p| zip::ZipArchive::new(std::io::Cursor::new(p)).unwrap().len())
@@ -1144,7 +937,8 @@ mod tests {
             .unwrap_err()
             .json();
         assert!(err.contains("broken.json"), "{err}");
-        assert!(batch.outcomes.is_empty() && batch.pending.is_empty());
+        assert!(batch.run.plan().outcomes().is_empty());
+        assert!(batch.run.build(0).is_err());
     }
 
     /// The coded error the page gets for a failure (`{"error": {...}}`).
@@ -1201,7 +995,7 @@ mod tests {
         // A templates ZIP that is no ZIP, and a call out of turn.
         let e = error_of(batch.templates_zip(b"not a zip").unwrap_err());
         assert_eq!(e["code"], "templates_zip_unreadable");
-        let e = error_of(batch.finish().unwrap_err());
+        let e = error_of(batch.run.finish().map_err(Failure::from).unwrap_err());
         assert_eq!(e["code"], "internal");
     }
 

@@ -51,9 +51,14 @@ pub struct RecordWarnings {
 impl RecordWarnings {
     /// Adds a checked record's warnings, if any.
     pub fn add(&mut self, patient: &Patient) {
-        for warning in patient.warnings() {
+        self.add_all(&patient.origin, patient.warnings());
+    }
+
+    /// Adds the warnings of the record at `origin` ([`Patient::warnings`]).
+    pub fn add_all(&mut self, origin: &Origin, warnings: Vec<Warning>) {
+        for warning in warnings {
             if self.listed.len() < MAX_LISTED {
-                self.listed.push((patient.origin.clone(), warning));
+                self.listed.push((origin.clone(), warning));
             } else {
                 self.more += 1;
             }
