@@ -3,9 +3,9 @@
 //! opening its own files without following a link or waiting on a pipe,
 //! and reading a small regular file up to a limit.
 //!
-//! A leaf: it imports nothing of this crate, so that the output folder
-//! ([`crate::output`]), its locks ([`crate::lock`]), the shards' file names
-//! ([`crate::shard`]) and the readers of the clinic profile and templates
+//! A leaf: it imports nothing of this crate (only the core's error), so that
+//! the output folder (`output`), its locks (`lock`), the shards' file names
+//! (`shard`) and the readers of the clinic profile and templates
 //! all share one spelling of these names and one way to open a file.
 
 use std::fs;

@@ -18,7 +18,7 @@
 //!
 //! ```text
 //! app → run, merge, summary, config, cli, starter, templates_dir
-//! run → summary, report, output, config, check, intake_file
+//! run → summary, report, output, files, config, check, intake_file
 //! merge → summary, output, lock, config, shard, files
 //! summary → shard
 //! report → output

@@ -5,8 +5,8 @@
 //! this free of races is explained in [`crate::shard`]); and `report merge`
 //! holds every folder it reads ([`hold`]).
 //!
-//! Below [`crate::output`], which takes these locks when it prepares a
-//! folder, and beside [`crate::merge`], which only holds folders: it knows
+//! Below `output`, which takes these locks when it prepares a folder, and
+//! `merge`, which only holds folders: it knows
 //! the shards' lock file names ([`Shard::lock_file`]) and nothing of what
 //! is written.
 

@@ -1,6 +1,6 @@
 //! The report on disk: `report.csv` (or a shard's) written into the output
 //! folder. Its rows and bytes are the core's (`second_opinion_core::report`);
-//! what a run prints at the end is [`crate::summary`]'s.
+//! what a run prints at the end is `summary`'s.
 //!
 //! Low in the graph, just above [`crate::output`], so that `run` writes the
 //! report without knowing how its summary is worded.
