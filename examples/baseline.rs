@@ -11,9 +11,10 @@
 use std::path::PathBuf;
 
 use second_opinion::config::CheckConfig;
-use second_opinion::input::InputOptions;
-use second_opinion::output::{Namer, OutputDir};
-use second_opinion::render::{DOCUMENTS, PACKET_FILE, Paper, RenderOptions, Renderer};
+use second_opinion::output::OutputDir;
+use second_opinion_core::input::InputOptions;
+use second_opinion_core::naming::Namer;
+use second_opinion_core::render::{DOCUMENTS, PACKET_FILE, Paper, RenderOptions, Renderer};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -54,7 +55,7 @@ fn main() {
             renderer.render_combined(patient).expect("renders"),
         ));
         typst::comemo::evict(0);
-        let zip = second_opinion::bundle::zip(&pdfs, today).expect("zips");
+        let zip = second_opinion_core::bundle::zip(&pdfs, today).expect("zips");
         out.write(&namer.packet_name(patient), &zip)
             .expect("writes");
     }

@@ -24,8 +24,8 @@ use typst::{Library, LibraryExt, World};
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use second_opinion::config::CheckConfig;
-use second_opinion::input::InputOptions;
-use second_opinion::render::{Paper, RenderOptions, Renderer};
+use second_opinion_core::input::InputOptions;
+use second_opinion_core::render::{Paper, RenderOptions, Renderer};
 
 /// The exported templates and the fonts, loaded once.
 struct Folder {

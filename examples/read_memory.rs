@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use second_opinion::input::InputOptions;
+use second_opinion_core::input::InputOptions;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

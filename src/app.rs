@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{BuildArgs, InitArgs, ReportCommand, TemplatesCommand, ValidateArgs};
 use crate::config::{BuildConfig, CheckConfig, MergeConfig};
-use crate::error::{Error, Outcome, printable_lines, shown};
 use crate::run::{self, Progress};
+use second_opinion_core::error::{Error, Outcome, printable_lines, shown};
 
 /// The environment variable that fixes the run date for reproducible builds.
 const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
@@ -153,7 +153,7 @@ pub fn build(args: &BuildArgs) -> Outcome {
     };
     finish(
         &summary.warnings,
-        &crate::report::build_summary(&summary),
+        &crate::summary::build_summary(&summary),
         outcome,
     )
 }
@@ -177,7 +177,7 @@ pub fn report(command: &ReportCommand) -> Outcome {
             let failed = summary.failed + summary.missing_records() + summary.conflicted;
             finish(
                 &[],
-                &crate::report::merge_summary(&summary),
+                &crate::summary::merge_summary(&summary),
                 outcome(summary.built, failed),
             )
         }
@@ -271,7 +271,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
     };
     finish(
         &summary.warnings,
-        &crate::report::check_summary(&summary),
+        &crate::summary::check_summary(&summary),
         outcome(summary.passed, summary.failures.len()),
     )
 }

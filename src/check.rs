@@ -11,8 +11,8 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::error::{Code, Error};
-use crate::render::{RenderOptions, Renderer};
+use second_opinion_core::error::{Code, Error};
+use second_opinion_core::render::{RenderOptions, Renderer};
 
 /// How long the start-up check may build the sample packet by default. It
 /// takes about a second; a template that loops for ever is stopped here.

@@ -244,7 +244,7 @@ pub struct InitArgs {
 }
 
 /// `--paper`: the paper sizes the packet can be printed on. A command-line
-/// twin of the core's [`crate::render::Paper`], so the core needs no clap.
+/// twin of the core's [`second_opinion_core::render::Paper`], so the core needs no clap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PaperArg {
     /// US Letter, 8.5 × 11 in.
@@ -253,11 +253,11 @@ pub enum PaperArg {
     A4,
 }
 
-impl From<PaperArg> for crate::render::Paper {
+impl From<PaperArg> for second_opinion_core::render::Paper {
     fn from(paper: PaperArg) -> Self {
         match paper {
-            PaperArg::Letter => crate::render::Paper::Letter,
-            PaperArg::A4 => crate::render::Paper::A4,
+            PaperArg::Letter => second_opinion_core::render::Paper::Letter,
+            PaperArg::A4 => second_opinion_core::render::Paper::A4,
         }
     }
 }

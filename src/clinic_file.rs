@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::clinic::{
+use crate::files::{ReadError, read_regular};
+use second_opinion_core::clinic::{
     Clinic, ClinicDraft, LOGO_HINT, MAX_LOGO_BYTES, MAX_PROFILE_BYTES, logo_too_large,
 };
-use crate::error::{Code, Error};
-use crate::output::{ReadError, read_regular};
+use second_opinion_core::error::{Code, Error};
 
 /// Reads and checks a clinic profile; the logo path is relative to the
 /// profile's folder. Every problem stops the run before rendering.
@@ -38,7 +38,7 @@ pub fn load(path: &Path) -> Result<Clinic, Error> {
                 ReadError::Io(e) => Error::Io {
                     path: full.clone(),
                     action: "could not read the clinic logo".into(),
-                    reason: crate::error::io_reason(&e),
+                    reason: second_opinion_core::error::io_reason(&e),
                     hint: "the logo path is relative to the clinic profile's folder; check the file name".into(),
                 },
                 ReadError::NotAFile => Error::input(

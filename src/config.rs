@@ -1,15 +1,21 @@
 //! The validated configuration of a run: clap's arguments are checked once
 //! here, and no stage ever reads clap types.
+//!
+//! Every subcommand's configuration lives here, `report merge`'s
+//! ([`MergeConfig`]) too, and this module imports only what checks the
+//! arguments (the CLI's types, the clinic profile, the templates, the
+//! shard) and the core: never a stage that runs, so `run` and `merge`
+//! import it and it never imports them.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
 use crate::cli::{BuildArgs, DateOrder, InputArgs, MergeArgs};
-use crate::error::Error;
-use crate::input::{InputOptions, TextDates};
-use crate::render::{Paper, RenderOptions, TemplateSet};
 use crate::shard::{Shard, ShardArg};
+use second_opinion_core::error::Error;
+use second_opinion_core::input::{InputOptions, TextDates};
+use second_opinion_core::render::{Paper, RenderOptions, TemplateSet};
 
 /// What `build` and `validate` need to read and check records.
 #[derive(Debug, Clone)]
@@ -60,7 +66,7 @@ impl BuildConfig {
     /// the shards of a run share one folder.
     pub fn report_file(&self) -> String {
         self.shard.map_or_else(
-            || crate::report::REPORT_FILE.to_string(),
+            || second_opinion_core::report::REPORT_FILE.to_string(),
             Shard::report_file,
         )
     }
@@ -76,7 +82,7 @@ impl CheckConfig {
     ) -> Result<Self, Error> {
         let today = run_date(args.date.as_deref(), source_date_epoch, clock_today)?;
         if let Some(label) = &args.encoding {
-            crate::input::delimited::encoding_for_label(label)?;
+            second_opinion_core::input::delimited::encoding_for_label(label)?;
         }
         let input = InputOptions {
             sheet: args.sheet.clone(),
@@ -141,10 +147,13 @@ impl BuildConfig {
             None => "en".to_string(),
             Some(code) => {
                 let code = code.trim().to_ascii_lowercase();
-                if !crate::render::LANGUAGES.contains(&code.as_str()) {
+                if !second_opinion_core::render::LANGUAGES.contains(&code.as_str()) {
                     return Err(Error::Usage {
                         message: "--language names a language without templates".into(),
-                        hint: format!("use one of: {}", crate::render::LANGUAGES.join(", ")),
+                        hint: format!(
+                            "use one of: {}",
+                            second_opinion_core::render::LANGUAGES.join(", ")
+                        ),
                     });
                 }
                 code
@@ -194,13 +203,14 @@ impl MergeConfig {
     pub fn from_args(args: &MergeArgs) -> Result<Self, Error> {
         let first = args.dirs.first().cloned().unwrap_or_else(|| ".".into());
         let (out_dir, out_name) = match &args.out {
-            None => (first, crate::report::REPORT_FILE.to_string()),
-            Some(folder) if folder.is_dir() => {
-                (folder.clone(), crate::report::REPORT_FILE.to_string())
-            }
+            None => (first, second_opinion_core::report::REPORT_FILE.to_string()),
+            Some(folder) if folder.is_dir() => (
+                folder.clone(),
+                second_opinion_core::report::REPORT_FILE.to_string(),
+            ),
             Some(file) => {
                 let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if !crate::bundle::is_safe_entry_name(name) {
+                if !second_opinion_core::bundle::is_safe_entry_name(name) {
                     return Err(Error::Usage {
                         message: "--out names a file this program does not write: a name of letters, digits, '.', '-' and '_', not starting with '.', is needed".into(),
                         hint: "name the combined report like --out merged/report.csv".into(),
@@ -277,12 +287,14 @@ fn any_run_date(
     clock_today: NaiveDate,
 ) -> Result<NaiveDate, Error> {
     if let Some(text) = flag {
-        return crate::record::parse_date(text, crate::input::TextDates::IsoOnly).ok_or_else(
-            || Error::Usage {
-                message: "--date is not a real date written YYYY-MM-DD".into(),
-                hint: "write it like --date 2026-11-23".into(),
-            },
-        );
+        return second_opinion_core::record::parse_date(
+            text,
+            second_opinion_core::input::TextDates::IsoOnly,
+        )
+        .ok_or_else(|| Error::Usage {
+            message: "--date is not a real date written YYYY-MM-DD".into(),
+            hint: "write it like --date 2026-11-23".into(),
+        });
     }
     if let Some(epoch) = source_date_epoch.filter(|s| !s.trim().is_empty()) {
         let seconds: i64 = epoch.trim().parse().map_err(|_| Error::Usage {

@@ -1,14 +1,14 @@
 //! Intake files on disk and standard input: read here, through the size
 //! limit and only as regular files, then handed to the core's readers as
-//! bytes ([`crate::input::read_bytes_each`]).
+//! bytes ([`second_opinion_core::input::read_bytes_each`]).
 
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::error::{Code, Error};
-use crate::input::{
+use second_opinion_core::error::{Code, Error};
+use second_opinion_core::input::{
     Entry, FileWarning, InputFile, InputOptions, MAX_INPUT_BYTES, read_bytes, read_bytes_each,
 };
 

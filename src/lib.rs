@@ -1,25 +1,48 @@
 //! second-opinion, the command line: a thin shell over the pipeline core
-//! ([`second_opinion_core`]), which takes bytes and gives bytes.
+//! ([`second_opinion_core`]), which takes bytes and gives bytes. Every stage,
+//! type and constant of the core is named by its own path there
+//! (`second_opinion_core::report::Status`); this crate re-exports none.
 //!
 //! This crate adds what only a command line has: arguments ([`cli`]) checked
 //! once into a configuration ([`config`]), files and folders ([`output`]:
-//! safe names, temp-file-and-rename writes), worker threads and the two
-//! reading passes ([`run`]), the report on disk ([`report`]), starter forms
-//! ([`starter`]), one batch split over many machines ([`shard`], and
-//! [`merge`] for their reports), and the one place that prints ([`app`]).
-
-pub use second_opinion_core::{bundle, clinic, error, input, naming, packet, record, render};
+//! temp-file-and-rename writes into a locked folder), worker threads and the
+//! two reading passes ([`run`]), the intake files read ([`intake_file`]), and
+//! the one place that prints ([`app`]). The other modules are private:
+//! `files` (the names of the tool's own files, and how it opens them),
+//! `shard` (one batch split over many machines), `lock` (the output folder's
+//! locks), `report` (`report.csv` on disk), `summary` (what a run did, in
+//! words), `merge` (`report merge`), `check`, `clinic_file`, `templates_dir`
+//! and `starter` (`init`).
+//!
+//! The modules form no cycle; each imports only those below it:
+//!
+//! ```text
+//! app → run, merge, summary, config, cli, starter, templates_dir
+//! run → summary, report, output, files, config, check, intake_file
+//! merge → summary, output, lock, config, shard, files
+//! summary → shard
+//! report → output
+//! output → lock, shard, files
+//! config → cli, check, clinic_file, templates_dir, shard
+//! lock → shard, files
+//! cli → shard
+//! shard, clinic_file, templates_dir, starter → files
+//! files, check, intake_file: nothing of this crate
+//! ```
 
 pub mod app;
-pub mod check;
+mod check;
 pub mod cli;
-pub mod clinic_file;
+mod clinic_file;
 pub mod config;
+mod files;
 pub mod intake_file;
-pub mod merge;
+mod lock;
+mod merge;
 pub mod output;
-pub mod report;
+mod report;
 pub mod run;
-pub mod shard;
-pub mod starter;
-pub mod templates_dir;
+mod shard;
+mod starter;
+mod summary;
+mod templates_dir;

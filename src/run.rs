@@ -1,6 +1,6 @@
 //! Wires the stages together: read → check → render → bundle → write.
 //!
-//! Functions here return what happened ([`BuildSummary`], [`CheckSummary`]);
+//! Functions here return what happened (`BuildSummary`, `CheckSummary`);
 //! they never print. Progress is reported through a callback so the command
 //! line can draw it and tests can ignore it.
 
@@ -11,15 +11,17 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::config::{BuildConfig, CheckConfig};
-use crate::error::{Code, Error, Problem};
-use crate::input::Origin;
-use crate::output::{Namer, OutputDir, WriteError};
-use crate::record::{self, Patient};
-use crate::render::Renderer;
-use crate::report;
+use second_opinion_core::error::{Code, Error, Problem};
+use second_opinion_core::input::Origin;
+use second_opinion_core::naming::Namer;
+use second_opinion_core::record::{self, Patient};
+use second_opinion_core::render::Renderer;
+use second_opinion_core::report::{BUNDLE_FILE, REPORT_FILE, RecordOutcome, Status, not_built};
 
-pub use crate::report::{BUNDLE_FILE, BuildSummary, CheckSummary, RecordOutcome, Status};
+use crate::config::{BuildConfig, CheckConfig};
+use crate::output::{OutputDir, WriteError};
+use crate::report;
+use crate::summary::{BuildSummary, CheckSummary};
 
 /// Progress events for the command line.
 #[derive(Debug, Clone, Copy)]
@@ -194,7 +196,7 @@ fn report_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
     Error::Io {
         path: out.target(name),
         action: "could not write the report".into(),
-        reason: crate::error::io_reason(&e),
+        reason: second_opinion_core::error::io_reason(&e),
         hint: format!(
             "the packets built (their records are listed here) are whole, in {}; {fix}, then run the same command again with --force to build them again with their report",
             out.path().display()
@@ -219,15 +221,16 @@ fn write_bundle(
             Status::Failed(_) | Status::OtherShard { .. } => None,
         })
         .collect();
-    files.push((report::REPORT_FILE.to_string(), report.to_path_buf()));
+    files.push((REPORT_FILE.to_string(), report.to_path_buf()));
     out.write_with(BUNDLE_FILE, force, |file| {
         let first = std::rc::Rc::new(std::cell::Cell::new(None));
         let latch = Latch::new(sink(file), first.clone());
         let entries = files
             .iter()
             .map(|(name, path)| open_built(path).map(|f| (name.clone(), f)));
-        let written = crate::bundle::zip_stored(entries, today, std::io::BufWriter::new(latch))
-            .and_then(|mut w| w.flush());
+        let written =
+            second_opinion_core::bundle::zip_stored(entries, today, std::io::BufWriter::new(latch))
+                .and_then(|mut w| w.flush());
         match (written, first.get()) {
             (Err(_), Some((_, Some(code)))) => Err(std::io::Error::from_raw_os_error(code)),
             (Err(_), Some((kind, None))) => Err(std::io::Error::from(kind)),
@@ -240,9 +243,9 @@ fn write_bundle(
 /// Opens a packet or report this run wrote, for the bundle: never through a
 /// link (or a pipe) put in its place since.
 fn open_built(path: &std::path::Path) -> std::io::Result<fs::File> {
-    crate::output::open_own(path, fs::OpenOptions::new().read(true)).map_err(|e| match e {
-        crate::output::OpenError::Io(e) => e,
-        crate::output::OpenError::NotAFile(_) => std::io::Error::new(
+    crate::files::open_own(path, fs::OpenOptions::new().read(true)).map_err(|e| match e {
+        crate::files::OpenError::Io(e) => e,
+        crate::files::OpenError::NotAFile(_) => std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "it was replaced by something that is not a file",
         ),
@@ -492,7 +495,7 @@ fn build_all(
                 outcomes.push(RecordOutcome {
                     origin: patient.origin.clone(),
                     packet: Some(name.clone()),
-                    status: report::not_built(),
+                    status: not_built(),
                 });
                 // The queue's receiver lives (in its mutex) until the end
                 // of the run, so this never fails; and it never blocks for
@@ -531,7 +534,7 @@ fn build_one(
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u8>, Problem> {
         // Checked before the work of rendering.
         out.check_free(name).map_err(write_problem)?;
-        crate::packet::zip(renderer, patient)
+        second_opinion_core::packet::zip(renderer, patient)
     }));
     match attempt {
         Ok(Ok(packet)) => Ok(packet),
@@ -568,7 +571,7 @@ fn stopped() -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Place;
+    use second_opinion_core::input::Place;
     use std::io::Seek;
 
     /// A file on a disk that is full after `room` bytes.
@@ -601,7 +604,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = OutputDir::prepare(dir.path(), false).unwrap();
         out.write("Ann.zip", &vec![b'p'; 20_000]).unwrap();
-        let report = out.replace(report::REPORT_FILE, b"report").unwrap();
+        let report = out.replace(REPORT_FILE, b"report").unwrap();
         let outcomes = vec![RecordOutcome {
             origin: Origin {
                 file: "intake.csv".into(),
@@ -633,7 +636,7 @@ mod tests {
                 bundle_error: Some(error),
                 shard: None,
             };
-            let text = report::build_summary(&summary);
+            let text = crate::summary::build_summary(&summary);
             assert!(text.starts_with("Built 1 packet in "), "{text}");
             assert!(text.contains("could not be written"), "{text}");
             assert!(

@@ -30,10 +30,15 @@
 //! does not say the array's last task number) it refuses and asks for
 //! `--shard K/N`: a wrong slice would build some records twice and others
 //! never.
+//!
+//! A shard knows its own file names (its report, lock file and temporary
+//! files, from the core's report names and `crate::files`' prefix), so that
+//! the output folder, its locks, the summaries and the merge all import it,
+//! and it imports nothing of theirs.
 
 use std::fmt;
 
-use crate::error::Error;
+use second_opinion_core::error::Error;
 
 /// The most shards a run may be split into: more than any site has
 /// machines for one batch, and each shard's report lists every record, so
@@ -116,9 +121,9 @@ impl Shard {
 
     /// The report status of valid record number `valid` (from 0) when
     /// another shard builds it; `None` when it is this shard's own.
-    pub fn elsewhere(self, valid: usize) -> Option<crate::report::Status> {
+    pub fn elsewhere(self, valid: usize) -> Option<second_opinion_core::report::Status> {
         let owner = Self::owner(self.count, valid);
-        (owner != self.index).then_some(crate::report::Status::OtherShard {
+        (owner != self.index).then_some(second_opinion_core::report::Status::OtherShard {
             shard: owner,
             of: self.count,
         })
@@ -126,12 +131,12 @@ impl Shard {
 
     /// The name of this shard's report in the shared folder.
     pub fn report_file(self) -> String {
-        crate::report::shard_report_file(self.index, self.count)
+        second_opinion_core::report::shard_report_file(self.index, self.count)
     }
 
     /// The shard whose report file this is (`report-2-of-4.csv`), if any.
     pub fn of_report_file(name: &str) -> Option<Self> {
-        let (index, count) = crate::report::parse_shard_report_file(name)?;
+        let (index, count) = second_opinion_core::report::parse_shard_report_file(name)?;
         Shard::new(index, count).ok()
     }
 
@@ -140,7 +145,7 @@ impl Shard {
     pub fn lock_file(self) -> String {
         format!(
             "{}shard-{}-of-{}.lock",
-            crate::output::TEMP_PREFIX,
+            crate::files::TEMP_PREFIX,
             self.index,
             self.count
         )
@@ -150,7 +155,7 @@ impl Shard {
     /// if any: exactly the name [`Shard::lock_file`] gives, so that a shard
     /// finds the lock files of the shards of other counts in its folder.
     pub fn of_lock_file(name: &str) -> Option<Self> {
-        let rest = name.strip_prefix(crate::output::TEMP_PREFIX)?;
+        let rest = name.strip_prefix(crate::files::TEMP_PREFIX)?;
         let (index, count) = rest
             .strip_prefix("shard-")?
             .strip_suffix(".lock")?
@@ -165,13 +170,15 @@ impl Shard {
     pub fn temp_prefix(self) -> String {
         format!(
             "{}shard-{}-of-{}-",
-            crate::output::TEMP_PREFIX,
+            crate::files::TEMP_PREFIX,
             self.index,
             self.count
         )
     }
 
-    /// The slice as `--shard` takes it: `2/4`.
+    /// The slice as `--shard` takes it: `2/4`. Only the tests write a slice
+    /// back (the messages say `shard 2 of 4`), so only they have this.
+    #[cfg(test)]
     pub fn arg(self) -> String {
         format!("{}/{}", self.index, self.count)
     }
@@ -423,7 +430,7 @@ mod tests {
         assert_eq!(shard(2, 3).elsewhere(1), None);
         assert_eq!(
             shard(2, 3).elsewhere(5),
-            Some(crate::report::Status::OtherShard { shard: 3, of: 3 })
+            Some(second_opinion_core::report::Status::OtherShard { shard: 3, of: 3 })
         );
     }
 

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::error::Error;
-use crate::record::fields::{FIELDS, Kind};
+use second_opinion_core::error::Error;
+use second_opinion_core::record::fields::{FIELDS, Kind};
 
 /// The intake form as JSON: every field, in documentation order, empty (or
 /// with the documented fictional example when `example` is set).
@@ -76,9 +76,11 @@ fn spreadsheet_form(example: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
         if example {
             match field.kind {
                 Kind::Date => {
-                    let d =
-                        crate::record::parse_date(field.example, crate::input::TextDates::IsoOnly)
-                            .expect("examples are valid dates");
+                    let d = second_opinion_core::record::parse_date(
+                        field.example,
+                        second_opinion_core::input::TextDates::IsoOnly,
+                    )
+                    .expect("examples are valid dates");
                     let value = rust_xlsxwriter::ExcelDateTime::from_ymd(
                         chrono::Datelike::year(&d) as u16,
                         chrono::Datelike::month(&d) as u8,
@@ -130,7 +132,7 @@ fn spreadsheet_form(example: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
 
 /// Writes the starter clinic profile for `build --clinic`.
 pub fn write_clinic_profile(path: &Path, force: bool) -> Result<(), Error> {
-    write_new_file(path, crate::clinic::STARTER.as_bytes(), force)
+    write_new_file(path, second_opinion_core::clinic::STARTER.as_bytes(), force)
 }
 
 /// Writes a file atomically next to its final place; an existing file is
@@ -148,7 +150,7 @@ fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     };
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::Builder::new()
-            .prefix(crate::output::TEMP_PREFIX)
+            .prefix(crate::files::TEMP_PREFIX)
             .tempfile_in(dir)?;
         std::io::Write::write_all(&mut tmp, bytes)?;
         tmp.persist(path).map_err(|e| e.error)?;
@@ -167,14 +169,18 @@ mod tests {
         let form = dir.path().join("form.xlsx");
         write_spreadsheet_form(&form, false, true).unwrap();
         let bytes = std::fs::read(&form).unwrap();
-        let file = crate::input::read_bytes(&form, &bytes, &crate::input::InputOptions::default())
-            .unwrap();
+        let file = second_opinion_core::input::read_bytes(
+            &form,
+            &bytes,
+            &second_opinion_core::input::InputOptions::default(),
+        )
+        .unwrap();
         assert_eq!(file.entries.len(), 1);
         let raw = file.entries.into_iter().next().unwrap().unwrap();
         assert_eq!(
             raw.origin.place,
-            crate::input::Place::Row {
-                sheet: Some(crate::input::Sheet {
+            second_opinion_core::input::Place::Row {
+                sheet: Some(second_opinion_core::input::Sheet {
                     number: 1,
                     name: "Patients".into()
                 }),
@@ -182,17 +188,19 @@ mod tests {
             }
         );
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        crate::record::from_raw(raw, today).unwrap();
+        second_opinion_core::record::from_raw(raw, today).unwrap();
     }
-    use crate::input::json;
+    use second_opinion_core::input::json;
 
     #[test]
     fn blank_form_parses_and_reports_only_required_fields() {
         let file = json::read(Path::new("intake.json"), json_form(false).as_bytes()).unwrap();
         let raw = file.entries.into_iter().next().unwrap().unwrap();
-        let (_, problems) =
-            crate::record::from_raw(raw, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
-                .unwrap_err();
+        let (_, problems) = second_opinion_core::record::from_raw(
+            raw,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .unwrap_err();
         let fields: Vec<_> = problems.iter().filter_map(|p| p.field.as_deref()).collect();
         assert_eq!(fields, ["patient_name", "date_of_birth", "current_doctor"]);
     }
@@ -201,7 +209,10 @@ mod tests {
     fn example_form_is_valid() {
         let file = json::read(Path::new("intake.json"), json_form(true).as_bytes()).unwrap();
         let raw = file.entries.into_iter().next().unwrap().unwrap();
-        crate::record::from_raw(raw, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
-            .unwrap();
+        second_opinion_core::record::from_raw(
+            raw,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        )
+        .unwrap();
     }
 }

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Code, Error};
-use crate::output::{ReadError, read_regular};
-use crate::render::TemplateSet;
-use crate::render::templates::{BUILT_IN_TEMPLATES, MAX_FILE_BYTES, MAX_FILES};
+use crate::files::{ReadError, read_regular};
+use second_opinion_core::error::{Code, Error};
+use second_opinion_core::render::TemplateSet;
+use second_opinion_core::render::templates::{BUILT_IN_TEMPLATES, MAX_FILE_BYTES, MAX_FILES};
 
 /// How deep below the folder templates are looked for (`en/` and one more).
 const MAX_DEPTH: usize = 2;
@@ -21,7 +21,7 @@ const MAX_DEPTH: usize = 2;
 /// a new one. Images in `dir` are served too. The core checks every file
 /// read before anything is built: names Windows and macOS can hold, and
 /// images (by content, `.typ` files included) within the pixel budget
-/// (`crate::images`, issue 25).
+/// (`second_opinion_core::images`, issue 25).
 pub fn with_dir(dir: &Path) -> Result<TemplateSet, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage {
@@ -123,8 +123,8 @@ pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
             });
         }
         let mut tmp = tempfile::Builder::new()
-            .prefix(crate::output::TEMP_PREFIX)
-            .suffix(crate::output::TEMP_SUFFIX)
+            .prefix(crate::files::TEMP_PREFIX)
+            .suffix(crate::files::TEMP_SUFFIX)
             .tempfile_in(parent)
             .map_err(|e| Error::io_write(parent, &e))?;
         std::io::Write::write_all(tmp.as_file_mut(), bytes)

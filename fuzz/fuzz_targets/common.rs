@@ -3,7 +3,7 @@
 //! as `validate` and `build` do.
 
 use chrono::NaiveDate;
-use second_opinion::input::InputFile;
+use second_opinion_core::input::InputFile;
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).expect("a real date")
@@ -16,7 +16,7 @@ pub fn check(file: InputFile) {
         assert!(!warning.text.is_empty());
     }
     for entry in file.entries {
-        match entry.and_then(|raw| second_opinion::record::from_raw(raw, today())) {
+        match entry.and_then(|raw| second_opinion_core::record::from_raw(raw, today())) {
             Ok(_) => {}
             Err((origin, problems)) => {
                 let _ = origin.to_string();

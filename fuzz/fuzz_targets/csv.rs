@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use second_opinion::input::{InputOptions, TextDates, delimited};
+use second_opinion_core::input::{InputOptions, TextDates, delimited};
 
 #[path = "common.rs"]
 mod common;

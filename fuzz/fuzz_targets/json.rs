@@ -11,7 +11,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     common::quiet_panics();
-    match second_opinion::input::json::read(Path::new("fuzz.json"), data) {
+    match second_opinion_core::input::json::read(Path::new("fuzz.json"), data) {
         Ok(file) => common::check(file),
         Err(e) => {
             let _ = e.to_string();

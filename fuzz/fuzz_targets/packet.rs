@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use second_opinion::input::{Cell, Origin, Place, RawRecord, TextDates};
-use second_opinion::record::fields::FIELDS;
-use second_opinion::render::{Paper, RenderOptions, Renderer};
+use second_opinion_core::input::{Cell, Origin, Place, RawRecord, TextDates};
+use second_opinion_core::record::fields::FIELDS;
+use second_opinion_core::render::{Paper, RenderOptions, Renderer};
 
 #[path = "common.rs"]
 mod common;
@@ -37,7 +37,7 @@ fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
     RENDERER.get_or_init(|| {
         let options = RenderOptions::new(common::today(), Paper::Letter);
-        let languages: BTreeSet<String> = second_opinion::render::LANGUAGES
+        let languages: BTreeSet<String> = second_opinion_core::render::LANGUAGES
             .iter()
             .map(|l| l.to_string())
             .collect();
@@ -82,7 +82,7 @@ fuzz_target!(|input: Input| {
         },
         columns: Default::default(),
     };
-    let Ok(patient) = second_opinion::record::from_raw(raw, common::today()) else {
+    let Ok(patient) = second_opinion_core::record::from_raw(raw, common::today()) else {
         return;
     };
     let pdfs = match renderer().render(&patient) {
@@ -90,6 +90,6 @@ fuzz_target!(|input: Input| {
         Err(problem) => panic!("a valid, printable record did not render: {problem}"),
     };
     assert!(pdfs.iter().all(|(_, pdf)| pdf.starts_with(b"%PDF-")));
-    let zip = second_opinion::bundle::zip(&pdfs, common::today()).expect("zips in memory");
+    let zip = second_opinion_core::bundle::zip(&pdfs, common::today()).expect("zips in memory");
     assert!(zip.starts_with(b"PK\x03\x04"));
 });

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use second_opinion::input::{InputOptions, read_bytes};
+use second_opinion_core::input::{InputOptions, read_bytes};
 
 #[path = "common.rs"]
 mod common;

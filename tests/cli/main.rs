@@ -8,10 +8,13 @@
 
 mod support;
 
-// Issue 9 and its hardening.
-mod hardening;
+// Issue 9 and its hardening: the bad-input corpus, field values (leaks,
+// scripts), faults.
+mod corpus;
+mod faults;
 mod limits;
 mod safety;
+mod values;
 // The packet's content (issue 10).
 mod content;
 // The workspace: the WebAssembly build, doc links, golden packets.

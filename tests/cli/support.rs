@@ -465,3 +465,28 @@ pub(crate) fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Runs `validate` on one input at the fixed run date.
+pub(crate) fn validate(case: &Case, input: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["validate", input, "--date", DATE];
+    args.extend_from_slice(extra);
+    case.run(&args)
+}
+
+/// One valid patient record named `name`, as JSON.
+pub(crate) fn patient(name: &str) -> serde_json::Value {
+    serde_json::json!({"patient_name": name, "date_of_birth": "1970-02-03", "current_doctor": "Dr. Lee"})
+}
+
+/// The report's rows as `file,position,packet,status` (problems left out).
+pub(crate) fn report_rows(report: &Path) -> Vec<String> {
+    let text = fs::read_to_string(report).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            format!("{},{},{},{}", &r[0], &r[1], &r[2], &r[3])
+        })
+        .collect()
+}

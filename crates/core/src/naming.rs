@@ -103,3 +103,32 @@ impl Namer {
         self.unique(&safe_stem(source), "zip")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_safe() {
+        assert_eq!(safe_stem("José Núñez"), "Jose-Nunez");
+        assert_eq!(safe_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_stem("/"), "patient");
+        assert_eq!(safe_stem(""), "patient");
+        assert_eq!(safe_stem("CON"), "CON-packet");
+        assert_eq!(safe_stem("lpt1"), "lpt1-packet");
+        assert_eq!(safe_stem("Nguyễn Thị Minh Khai"), "Nguyen-Thi-Minh-Khai");
+        assert_eq!(safe_stem("Ελένη"), "Elene");
+        assert_eq!(safe_stem("王小明"), "Wang-Xiao-Ming");
+        assert!(safe_stem(&"x".repeat(500)).len() <= MAX_STEM_CHARS);
+        assert_eq!(safe_stem("*Ann* #import \"x\" $y$"), "Ann-import-x-y");
+    }
+
+    #[test]
+    fn names_are_unique_ignoring_case() {
+        let mut namer = Namer::reserving(&["report.csv"]);
+        assert_eq!(namer.unique("Maria-Garcia", "zip"), "Maria-Garcia.zip");
+        assert_eq!(namer.unique("maria-garcia", "zip"), "maria-garcia-2.zip");
+        assert_eq!(namer.unique("Maria-Garcia", "zip"), "Maria-Garcia-3.zip");
+        assert_eq!(namer.unique("report", "csv"), "report-2.csv");
+    }
+}

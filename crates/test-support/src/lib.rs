@@ -128,7 +128,7 @@ macro_rules! skip {
 }
 
 /// The name of the test the macro is expanded in, as libtest prints it
-/// (`hardening::json_corpus_has_exact_outcomes`), read from the type name
+/// (`corpus::json_corpus_has_exact_outcomes`), read from the type name
 /// of a function declared inside it.
 #[macro_export]
 #[doc(hidden)]
