@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use second_opinion_core::paper::Paper;
 
 use crate::shard::ShardArg;
 
@@ -160,8 +161,8 @@ pub struct BuildArgs {
     pub out: PathBuf,
 
     /// Paper size of the documents (default: the clinic profile's, else letter).
-    #[arg(long, value_enum)]
-    pub paper: Option<PaperArg>,
+    #[arg(long, value_parser = paper_parser())]
+    pub paper: Option<Paper>,
 
     /// The language of every packet whose record has no `language` field:
     /// en (English, default) or es (Spanish).
@@ -243,21 +244,12 @@ pub struct InitArgs {
     pub clinic: Option<PathBuf>,
 }
 
-/// `--paper`: the paper sizes the packet can be printed on. A command-line
-/// twin of the core's [`second_opinion_core::render::Paper`], so the core needs no clap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PaperArg {
-    /// US Letter, 8.5 × 11 in.
-    Letter,
-    /// ISO A4, 210 × 297 mm.
-    A4,
-}
-
-impl From<PaperArg> for second_opinion_core::render::Paper {
-    fn from(paper: PaperArg) -> Self {
-        match paper {
-            PaperArg::Letter => second_opinion_core::render::Paper::Letter,
-            PaperArg::A4 => second_opinion_core::render::Paper::A4,
-        }
-    }
+/// `--paper`: the core's papers by their names ([`Paper::NAMES`], read by
+/// its `FromStr`), so the command line and the page offer one list.
+fn paper_parser() -> impl clap::builder::TypedValueParser<Value = Paper> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        Paper::ALL.map(|p| PossibleValue::new(p.name()).help(p.description())),
+    )
+    .map(|name| name.parse::<Paper>().expect("clap accepts only the listed names"))
 }

@@ -16,6 +16,7 @@ use crate::shard::{Shard, ShardArg};
 use second_opinion_core::error::Error;
 use second_opinion_core::input::{InputOptions, TextDates};
 use second_opinion_core::render::{Paper, RenderOptions, TemplateSet};
+use second_opinion_core::run;
 
 /// What `build` and `validate` need to read and check records.
 #[derive(Debug, Clone)]
@@ -140,24 +141,23 @@ impl BuildConfig {
             .transpose()?;
         let paper: Paper = args
             .paper
-            .map(Paper::from)
             .or(clinic.as_ref().and_then(|c| c.paper))
             .unwrap_or_default();
-        let language = match &args.language {
-            None => "en".to_string(),
-            Some(code) => {
-                let code = code.trim().to_ascii_lowercase();
-                if !second_opinion_core::render::LANGUAGES.contains(&code.as_str()) {
-                    return Err(Error::Usage {
-                        message: "--language names a language without templates".into(),
-                        hint: format!(
-                            "use one of: {}",
-                            second_opinion_core::render::LANGUAGES.join(", ")
-                        ),
-                    });
-                }
-                code
-            }
+        let language = match args.language.as_deref() {
+            None => run::DEFAULT_LANGUAGE.to_string(),
+            // The core's list; an empty `--language` (an unset variable in
+            // a script, say) is a mistake here, not the default.
+            Some(code) => run::parse_language(code)
+                .ok()
+                .filter(|_| !code.trim().is_empty())
+                .ok_or_else(|| Error::Usage {
+                    message: "--language names a language without templates".into(),
+                    hint: format!(
+                        "use one of: {}",
+                        second_opinion_core::render::LANGUAGES.join(", ")
+                    ),
+                })?
+                .to_string(),
         };
         let templates = match &args.templates {
             Some(dir) => crate::templates_dir::with_dir(dir)?,
@@ -245,19 +245,15 @@ pub fn max_jobs() -> usize {
         .min(MAX_JOBS)
 }
 
-/// The years a run date may fall in. Typst's dates and PDF timestamps need
-/// a four-digit year, and a date outside this range is a mistake anyway.
-const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
-
 /// The run date: `--date`, else `SOURCE_DATE_EPOCH` (UTC), else the clock,
-/// in the years 1900 to 9999 (`YEARS`).
+/// in the years 1900 to 9999 ([`run::YEARS`]).
 pub fn run_date(
     flag: Option<&str>,
     source_date_epoch: Option<&str>,
     clock_today: NaiveDate,
 ) -> Result<NaiveDate, Error> {
     let date = any_run_date(flag, source_date_epoch, clock_today)?;
-    if YEARS.contains(&chrono::Datelike::year(&date)) {
+    if let Ok(date) = run::in_years(date) {
         return Ok(date);
     }
     let source = match (flag, source_date_epoch.filter(|s| !s.trim().is_empty())) {
@@ -268,8 +264,8 @@ pub fn run_date(
     Err(Error::Usage {
         message: format!(
             "{source} gives a run date outside the years {} to {}",
-            YEARS.start(),
-            YEARS.end()
+            run::YEARS.start(),
+            run::YEARS.end()
         ),
         hint: match source {
             "--date" => "write the run date like --date 2026-11-23",

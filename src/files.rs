@@ -39,7 +39,7 @@ impl FileKey {
 
     /// The key of the entry at `path` itself (a link is not followed): what
     /// a rename onto `path` would replace.
-    fn of_entry(path: &Path) -> Option<Self> {
+    pub(crate) fn of_entry(path: &Path) -> Option<Self> {
         fs::symlink_metadata(path)
             .ok()
             .map(|m| Self::from_metadata(&m))

@@ -44,8 +44,21 @@ pub fn read_each(
     options: &InputOptions,
     sink: &mut dyn FnMut(Entry),
 ) -> Result<Vec<FileWarning>, Error> {
+    with_bytes(path, |name, bytes| {
+        read_bytes_each(name, bytes, options, sink)
+    })
+}
+
+/// Loads one input file (through the size limit, only a regular file)
+/// and hands its bytes to `read` with the name messages give it: how the
+/// run hands files to the core's readers
+/// ([`second_opinion_core::run::read_records`], `Plan::read`).
+pub fn with_bytes<T>(
+    path: &Path,
+    read: impl FnOnce(&Path, &[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
     let bytes = load(path)?;
-    read_bytes_each(shown(path), &bytes, options, sink)
+    read(shown(path), &bytes)
 }
 
 /// The name a file goes by in messages and records.

@@ -219,7 +219,7 @@ pub fn hold(path: &Path) -> Result<FolderLock, Error> {
 /// another way (`report-1-of-4.csv` beside a `--shard 2/5`): its slice
 /// would overlap theirs, and `report merge` would refuse the folder after
 /// the work was done. Typically a rerun given the wrong count.
-fn same_split(path: &Path, shard: Shard) -> Result<(), Error> {
+pub(crate) fn same_split(path: &Path, shard: Shard) -> Result<(), Error> {
     let Ok(entries) = fs::read_dir(path) else {
         return Ok(());
     };

@@ -60,9 +60,9 @@ use second_opinion_core::error::{Error, io_reason};
 use second_opinion_core::report::REPORT_HEADER;
 
 use crate::files::{
-    FileKey, OpenError, SpecialKind, TEMP_PREFIX, TEMP_SUFFIX, open_own, special_error,
+    FileKey, SpecialKind, TEMP_PREFIX, TEMP_SUFFIX, open_own, special_error,
 };
-use crate::lock::{FolderLock, lock_folder};
+use crate::lock::{FolderLock, lock_folder, same_split};
 use crate::shard::Shard;
 
 /// The output folder of a run.

@@ -12,11 +12,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use second_opinion_core::error::{Code, Error, Problem};
-use second_opinion_core::input::Origin;
-use second_opinion_core::naming::Namer;
 use second_opinion_core::record::{self, Patient};
 use second_opinion_core::render::Renderer;
-use second_opinion_core::report::{BUNDLE_FILE, REPORT_FILE, RecordOutcome, Status, not_built};
+use second_opinion_core::report::{BUNDLE_FILE, REPORT_FILE, RecordOutcome, Status};
+use second_opinion_core::run::{self, Checked, Plan, Planned};
 
 use crate::config::{BuildConfig, CheckConfig};
 use crate::output::{OutputDir, WriteError};
@@ -32,11 +31,9 @@ pub enum Progress {
     Done,
 }
 
-/// One checked record: the patient, or where it is and what is wrong.
-pub type Checked = Result<Patient, (Origin, Vec<Problem>)>;
-
 /// Reads every input file in command-line order and hands each record, once
-/// checked, to `sink`; returns the files' warnings.
+/// checked, to `sink`; returns the files' warnings. The reading and checks
+/// are the core's ([`run::read_records`]); this adds the files.
 ///
 /// Records are read and checked one at a time, so nothing here grows with
 /// the number of rows. A file-level error (a missing column, a damaged
@@ -47,8 +44,8 @@ pub fn each_record(
 ) -> Result<Vec<String>, Error> {
     let mut warnings = Vec::new();
     for path in &config.inputs {
-        let file_warnings = crate::intake_file::read_each(path, &config.input, &mut |entry| {
-            sink(entry.and_then(|raw| record::from_raw(raw, config.today)))
+        let file_warnings = crate::intake_file::with_bytes(path, |name, bytes| {
+            run::read_records(name, bytes, &config.input, config.today, sink)
         })?;
         warnings.extend(file_warnings.iter().map(ToString::to_string));
     }
@@ -406,7 +403,11 @@ fn build_all(
     let (to_main, results) = std::sync::mpsc::channel::<(usize, Status)>();
     let (to_writers, finished) = std::sync::mpsc::sync_channel::<(usize, String, Vec<u8>)>(workers);
     let finished = Mutex::new(finished);
-    let mut outcomes: Vec<RecordOutcome> = Vec::new();
+    let mut plan = Plan::new(
+        config.render.today,
+        &config.render.language,
+        config.check.input.clone(),
+    );
     let read = std::thread::scope(|scope| {
         for i in 0..workers {
             let sender = to_main.clone();
@@ -476,46 +477,34 @@ fn build_all(
         // The writers stop once every worker has dropped its sender.
         drop(to_writers);
         drop(to_main);
-        // Every shard names every valid record, so names match a single
-        // run's; it queues only its own and lists the others as theirs.
-        let mut namer = Namer::for_run();
-        let mut valid = 0;
-        let read = each_record(&config.check, &mut |checked| match checked {
-            Ok(patient) => {
-                let name = namer.packet_name(&patient);
-                valid += 1;
-                if let Some(status) = config.shard.and_then(|s| s.elsewhere(valid - 1)) {
-                    let (origin, packet) = (patient.origin, Some(name));
-                    return outcomes.push(RecordOutcome {
-                        origin,
-                        packet,
-                        status,
-                    });
-                }
-                outcomes.push(RecordOutcome {
-                    origin: patient.origin.clone(),
-                    packet: Some(name.clone()),
-                    status: not_built(),
-                });
-                // The queue's receiver lives (in its mutex) until the end
-                // of the run, so this never fails; and it never blocks for
-                // good, since `build_one` catches every panic and so the
-                // workers keep taking records until the queue is closed.
-                let _ = to_workers.send((outcomes.len() - 1, patient, name));
-            }
-            Err((origin, problems)) => outcomes.push(RecordOutcome {
-                origin,
-                packet: None,
-                status: Status::Failed(problems),
-            }),
+        // The core's plan reads, checks and names the records in input
+        // order. Every shard names every valid record, so names match a
+        // single run's; it queues only its own and lists the others as
+        // theirs.
+        let read = config.check.inputs.iter().try_for_each(|path| {
+            crate::intake_file::with_bytes(path, |name, bytes| {
+                plan.read(name, bytes, &mut |planned: Planned| {
+                    if let Some(status) = config.shard.and_then(|s| s.elsewhere(planned.number)) {
+                        return Some(status);
+                    }
+                    // The queue's receiver lives (in its mutex) until the
+                    // end of the run, so this never fails; and it never
+                    // blocks for good, since `build_one` catches every
+                    // panic and so the workers keep taking records until
+                    // the queue is closed.
+                    let _ = to_workers.send((planned.index, planned.patient, planned.name));
+                    None
+                })
+            })
+            .map(drop)
         });
         drop(to_workers);
         read
     });
     for (index, status) in results {
-        outcomes[index].status = status;
+        plan.set_status(index, status);
     }
-    (outcomes, read.map(drop))
+    (plan.into_outcomes(), read)
 }
 
 /// The stack of each worker thread: Typst's layout recurses deeply, and

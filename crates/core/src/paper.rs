@@ -28,6 +28,14 @@ impl Paper {
         }
     }
 
+    /// What the paper is, for a list to choose from.
+    pub fn description(self) -> &'static str {
+        match self {
+            Paper::Letter => "US Letter, 8.5 × 11 in.",
+            Paper::A4 => "ISO A4, 210 × 297 mm.",
+        }
+    }
+
     /// The name Typst's `page(paper: ..)` knows.
     pub(crate) fn typst_name(self) -> &'static str {
         match self {
