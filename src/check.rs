@@ -16,15 +16,15 @@ use second_opinion_core::render::{RenderOptions, Renderer};
 
 /// How long the start-up check may build the sample packet by default. It
 /// takes about a second; a template that loops for ever is stopped here.
-pub const CHECK_TIME: Duration = Duration::from_secs(20);
+pub(crate) const CHECK_TIME: Duration = Duration::from_secs(20);
 
 /// The resident memory the process may reach while the sample packet is
 /// built, in MB: a template that makes endless pages or huge arrays is
 /// stopped here, long before the machine runs out of memory.
-pub const CHECK_MEMORY_MB: u64 = 400;
+pub(crate) const CHECK_MEMORY_MB: u64 = 400;
 
 /// [`Renderer::new`], stopped past `limit` or [`CHECK_MEMORY_MB`].
-pub fn renderer(
+pub(crate) fn renderer(
     options: RenderOptions,
     languages: &BTreeSet<String>,
     limit: Duration,

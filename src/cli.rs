@@ -251,5 +251,8 @@ fn paper_parser() -> impl clap::builder::TypedValueParser<Value = Paper> {
     PossibleValuesParser::new(
         Paper::ALL.map(|p| PossibleValue::new(p.name()).help(p.description())),
     )
-    .map(|name| name.parse::<Paper>().expect("clap accepts only the listed names"))
+    .map(|name| {
+        name.parse::<Paper>()
+            .expect("clap accepts only the listed names")
+    })
 }

@@ -12,7 +12,7 @@ use second_opinion_core::error::{Code, Error};
 
 /// Reads and checks a clinic profile; the logo path is relative to the
 /// profile's folder. Every problem stops the run before rendering.
-pub fn load(path: &Path) -> Result<Clinic, Error> {
+pub(crate) fn load(path: &Path) -> Result<Clinic, Error> {
     let text = read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
         ReadError::Io(e) => Error::io_read(path, &e),
         ReadError::NotAFile => Error::input(

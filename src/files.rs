@@ -15,9 +15,9 @@ use std::path::Path;
 use second_opinion_core::error::Error;
 
 /// Prefix of temporary files; anything with it in the output folder is ours.
-pub const TEMP_PREFIX: &str = ".second-opinion-";
+pub(crate) const TEMP_PREFIX: &str = ".second-opinion-";
 /// Suffix of temporary files.
-pub const TEMP_SUFFIX: &str = ".tmp";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
 
 /// The name of the lock file where a folder itself cannot be locked.
 #[cfg(not(unix))]
@@ -26,14 +26,14 @@ pub const LOCK_FILE: &str = ".second-opinion.lock";
 /// A file's identity on disk: the same file, however its path is spelled
 /// and through any hard link, has the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FileKey {
+pub(crate) struct FileKey {
     dev: u64,
     ino: u64,
 }
 
 impl FileKey {
     /// The key of the file at `path` (links followed), if it exists.
-    pub fn of(path: &Path) -> Option<Self> {
+    pub(crate) fn of(path: &Path) -> Option<Self> {
         fs::metadata(path).ok().map(|m| Self::from_metadata(&m))
     }
 
@@ -77,7 +77,7 @@ impl FileKey {
 /// regular file, so a pipe or device planted under the name is refused. The
 /// check is on the open file itself, so the name cannot be swapped between
 /// check and use. Public so that every command opens its own files alike.
-pub fn open_own(path: &Path, options: &fs::OpenOptions) -> Result<fs::File, OpenError> {
+pub(crate) fn open_own(path: &Path, options: &fs::OpenOptions) -> Result<fs::File, OpenError> {
     let mut options = options.clone();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(
@@ -103,7 +103,7 @@ pub fn open_own(path: &Path, options: &fs::OpenOptions) -> Result<fs::File, Open
 
 /// Why [`open_own`] could not open a file.
 #[derive(Debug)]
-pub enum OpenError {
+pub(crate) enum OpenError {
     /// Under the name is a link, a pipe, a device, a socket or a folder.
     NotAFile(SpecialKind),
     /// The operating system refused.
@@ -113,7 +113,7 @@ pub enum OpenError {
 /// What stands under a name where the tool expects a regular file of its
 /// own, so that the message can say what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpecialKind {
+pub(crate) enum SpecialKind {
     /// A symbolic link.
     Link,
     /// A folder.
@@ -166,7 +166,7 @@ impl SpecialKind {
 /// The run-stopping error for a name in the output folder where the tool
 /// keeps a file of its own but finds something else: what it is, and the
 /// fix (remove it; a folder is moved instead).
-pub fn special_error(path: &Path, action: &str, kind: SpecialKind) -> Error {
+pub(crate) fn special_error(path: &Path, action: &str, kind: SpecialKind) -> Error {
     let hint = match kind {
         SpecialKind::Folder => {
             "move or rename that folder, or choose another output folder with --out"
@@ -188,7 +188,7 @@ pub fn special_error(path: &Path, action: &str, kind: SpecialKind) -> Error {
 /// `/dev/zero`, a named pipe or a folder is refused before any read (the
 /// file is opened without blocking, so a pipe with no writer cannot hang
 /// the run), and a file growing past `max` is refused, not read to the end.
-pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -213,7 +213,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 
 /// Why [`read_regular`] refused a file.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// A device, pipe, socket or folder.
     NotAFile,
     /// Over the size limit.

@@ -24,7 +24,7 @@ use crate::shard::Shard;
 /// folder's own (exclusive, or shared by the shards of a run), and a shard's
 /// lock file.
 #[derive(Debug)]
-pub struct FolderLock {
+pub(crate) struct FolderLock {
     _folder: fs::File,
     _shard: Option<fs::File>,
 }
@@ -183,7 +183,7 @@ fn busy(path: &Path, shard: Option<Shard>) -> Error {
 /// writing anything into it (not even a lock file on Unix): `report merge`
 /// holds each folder it reads this way, so it never merges while a shard is
 /// still building into one of them.
-pub fn hold(path: &Path) -> Result<FolderLock, Error> {
+pub(crate) fn hold(path: &Path) -> Result<FolderLock, Error> {
     if !path.is_dir() {
         return Err(Error::Io {
             path: path.to_path_buf(),

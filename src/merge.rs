@@ -61,7 +61,7 @@ use read::{Entry, Kind, Position, Problem, Text, Texts, read_report};
 const COLUMNS: usize = 7;
 
 /// One report row: the columns of [`REPORT_HEADER`].
-pub type Row = [String; COLUMNS];
+pub(crate) type Row = [String; COLUMNS];
 
 /// Merges the shards' reports found in `config.dirs` into one report.
 ///
@@ -73,7 +73,7 @@ pub type Row = [String; COLUMNS];
 /// report's name is taken by anything but a report (a link, a device, a
 /// pipe, a folder), even with `--force`. Records that are missing or in
 /// conflict are in the summary (exit 1), not errors.
-pub fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
+pub(crate) fn merge(config: &MergeConfig) -> Result<MergeSummary, Error> {
     // Before anything is locked or created: `--out /dev/null --force` must
     // not even leave a probe file in /dev.
     only_a_report_in_the_way(&config.out_dir, &config.out_name)?;

@@ -59,9 +59,7 @@ use std::sync::Arc;
 use second_opinion_core::error::{Error, io_reason};
 use second_opinion_core::report::REPORT_HEADER;
 
-use crate::files::{
-    FileKey, SpecialKind, TEMP_PREFIX, TEMP_SUFFIX, open_own, special_error,
-};
+use crate::files::{FileKey, SpecialKind, TEMP_PREFIX, TEMP_SUFFIX, open_own, special_error};
 use crate::lock::{FolderLock, lock_folder, same_split};
 use crate::shard::Shard;
 

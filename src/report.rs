@@ -13,7 +13,7 @@ use crate::output::{OutputDir, WriteError};
 
 /// Writes the report into the output folder under `name` (`report.csv`, or
 /// a shard's), replacing an older one.
-pub fn write(
+pub(crate) fn write(
     out: &OutputDir,
     name: &str,
     outcomes: &[RecordOutcome],
@@ -22,6 +22,6 @@ pub fn write(
 }
 
 /// Whether `name` is a report's file name: `report.csv` or a shard's.
-pub fn is_report_file(name: &str) -> bool {
+pub(crate) fn is_report_file(name: &str) -> bool {
     name == REPORT_FILE || parse_shard_report_file(name).is_some()
 }

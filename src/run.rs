@@ -560,7 +560,7 @@ fn stopped() -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use second_opinion_core::input::Place;
+    use second_opinion_core::input::{Origin, Place};
     use std::io::Seek;
 
     /// A file on a disk that is full after `room` bytes.

@@ -43,23 +43,23 @@ use second_opinion_core::error::Error;
 /// The most shards a run may be split into: more than any site has
 /// machines for one batch, and each shard's report lists every record, so
 /// the reports grow with the number of shards.
-pub const MAX_SHARDS: usize = 10_000;
+pub(crate) const MAX_SHARDS: usize = 10_000;
 
 /// Slurm: the task's number in the job array (`sbatch --array=1-8`).
-pub const SLURM_TASK_ID: &str = "SLURM_ARRAY_TASK_ID";
+pub(crate) const SLURM_TASK_ID: &str = "SLURM_ARRAY_TASK_ID";
 /// Slurm: the array's first task number.
-pub const SLURM_TASK_MIN: &str = "SLURM_ARRAY_TASK_MIN";
+pub(crate) const SLURM_TASK_MIN: &str = "SLURM_ARRAY_TASK_MIN";
 /// Slurm: the array's last task number.
-pub const SLURM_TASK_MAX: &str = "SLURM_ARRAY_TASK_MAX";
+pub(crate) const SLURM_TASK_MAX: &str = "SLURM_ARRAY_TASK_MAX";
 /// Slurm: how many tasks the array has.
-pub const SLURM_TASK_COUNT: &str = "SLURM_ARRAY_TASK_COUNT";
+pub(crate) const SLURM_TASK_COUNT: &str = "SLURM_ARRAY_TASK_COUNT";
 /// Slurm: the step between task numbers (`--array=1-15:2` has 2).
-pub const SLURM_TASK_STEP: &str = "SLURM_ARRAY_TASK_STEP";
+pub(crate) const SLURM_TASK_STEP: &str = "SLURM_ARRAY_TASK_STEP";
 /// Kubernetes: the pod's index in an Indexed Job, from 0.
-pub const K8S_INDEX: &str = "JOB_COMPLETION_INDEX";
+pub(crate) const K8S_INDEX: &str = "JOB_COMPLETION_INDEX";
 /// The number of shards under Kubernetes, which tells a pod its index but
 /// not the Job's `completions`: the manifest sets this to the same number.
-pub const SHARD_COUNT: &str = "SECOND_OPINION_SHARD_COUNT";
+pub(crate) const SHARD_COUNT: &str = "SECOND_OPINION_SHARD_COUNT";
 
 /// Shard `index` of `count` (both from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,7 +212,7 @@ impl fmt::Display for Shard {
 
 /// `--shard`'s value parser: `K/N` or `auto`. Its error text follows
 /// clap's "invalid value '…' for '--shard <K/N|auto>': ".
-pub fn parse_arg(text: &str) -> Result<ShardArg, String> {
+pub(crate) fn parse_arg(text: &str) -> Result<ShardArg, String> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("auto") {
         return Ok(ShardArg::Auto);

@@ -9,7 +9,7 @@ use second_opinion_core::record::fields::{FIELDS, Kind};
 
 /// The intake form as JSON: every field, in documentation order, empty (or
 /// with the documented fictional example when `example` is set).
-pub fn json_form(example: bool) -> String {
+pub(crate) fn json_form(example: bool) -> String {
     let mut form = Map::new();
     for field in FIELDS {
         let value = match (field.kind, example) {
@@ -33,7 +33,7 @@ pub fn json_form(example: bool) -> String {
 }
 
 /// Writes the JSON form to `path`, refusing to replace a file unless `force`.
-pub fn write_json_form(path: &Path, force: bool, example: bool) -> Result<(), Error> {
+pub(crate) fn write_json_form(path: &Path, force: bool, example: bool) -> Result<(), Error> {
     write_new_file(path, json_form(example).as_bytes(), force)
 }
 
@@ -41,7 +41,7 @@ pub fn write_json_form(path: &Path, force: bool, example: bool) -> Result<(), Er
 /// per field (dates formatted as dates, record numbers and phone numbers as
 /// text so leading zeros survive) and a "Field guide" sheet explaining each
 /// column. With `example`, the fictional example patient fills row 2.
-pub fn write_spreadsheet_form(path: &Path, force: bool, example: bool) -> Result<(), Error> {
+pub(crate) fn write_spreadsheet_form(path: &Path, force: bool, example: bool) -> Result<(), Error> {
     let bytes = spreadsheet_form(example).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         action: "could not create the spreadsheet".into(),
@@ -131,7 +131,7 @@ fn spreadsheet_form(example: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
 }
 
 /// Writes the starter clinic profile for `build --clinic`.
-pub fn write_clinic_profile(path: &Path, force: bool) -> Result<(), Error> {
+pub(crate) fn write_clinic_profile(path: &Path, force: bool) -> Result<(), Error> {
     write_new_file(path, second_opinion_core::clinic::STARTER.as_bytes(), force)
 }
 

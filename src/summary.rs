@@ -105,7 +105,7 @@ impl BuildSummary {
 
 /// What `report merge` found and wrote.
 #[derive(Debug)]
-pub struct MergeSummary {
+pub(crate) struct MergeSummary {
     /// Where the combined report was written.
     pub report: PathBuf,
     /// How many shards the run had (the N of `--shard K/N`).
@@ -134,14 +134,14 @@ pub struct MergeSummary {
 
 impl MergeSummary {
     /// How many records are missing: their shard left no report.
-    pub fn missing_records(&self) -> usize {
+    pub(crate) fn missing_records(&self) -> usize {
         self.missing.values().sum()
     }
 }
 
 /// A failed record, for the closing summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The input file's name, as the report gives it.
     pub file: String,
     /// The record's position ("row 5").
@@ -152,7 +152,7 @@ pub struct Failure {
 
 /// A record the shards' reports disagree about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     /// The input file's name.
     pub file: String,
     /// The record's position.
@@ -165,7 +165,7 @@ pub struct Conflict {
 
 /// The closing summary of `build`, for the terminal: counts, where, and each
 /// failed record with its problems (fields and problems, never values).
-pub fn build_summary(summary: &BuildSummary) -> String {
+pub(crate) fn build_summary(summary: &BuildSummary) -> String {
     let mut text = String::new();
     let built = summary.built();
     let _ = write!(
@@ -264,7 +264,7 @@ fn unwritten_report(text: &mut String, summary: &BuildSummary, error: &Error) {
 /// The closing summary of `report merge`: counts, each failed record (the
 /// first [`LISTED_FAILURES`]), each shard that left no report with the
 /// command that rebuilds its records, and any record two shards claim.
-pub fn merge_summary(summary: &MergeSummary) -> String {
+pub(crate) fn merge_summary(summary: &MergeSummary) -> String {
     let mut text = String::new();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let conflicted = match summary.conflicted {
@@ -373,7 +373,7 @@ pub fn merge_summary(summary: &MergeSummary) -> String {
 }
 
 /// The closing summary of `validate`.
-pub fn check_summary(summary: &CheckSummary) -> String {
+pub(crate) fn check_summary(summary: &CheckSummary) -> String {
     let mut text = String::new();
     let good = summary.passed;
     let _ = writeln!(
@@ -401,7 +401,7 @@ pub fn check_summary(summary: &CheckSummary) -> String {
 /// How many failed records the closing summary lists one by one. A file
 /// of 10,000 bad rows would otherwise print 10,000 blocks that nobody reads;
 /// the report lists every one.
-pub const LISTED_FAILURES: usize = 50;
+pub(crate) const LISTED_FAILURES: usize = 50;
 
 /// One block per failed record (the first [`LISTED_FAILURES`]): where, then
 /// one line per problem; then how many more failed, and `more` on where to

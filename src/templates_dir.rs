@@ -22,7 +22,7 @@ const MAX_DEPTH: usize = 2;
 /// read before anything is built: names Windows and macOS can hold, and
 /// images (by content, `.typ` files included) within the pixel budget
 /// (`second_opinion_core::images`, issue 25).
-pub fn with_dir(dir: &Path) -> Result<TemplateSet, Error> {
+pub(crate) fn with_dir(dir: &Path) -> Result<TemplateSet, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage {
             message: format!("{} is not a folder", dir.display()),
@@ -99,7 +99,7 @@ const EXPORT_README: &str = include_str!("../templates/README.md");
 /// beside the target, then renamed onto it. A rename replaces a link in
 /// `dir` itself rather than writing through it, and a folder inside `dir`
 /// that is a link is refused, so nothing is ever written outside `dir`.
-pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
     let mut planned: Vec<(PathBuf, &[u8])> = BUILT_IN_TEMPLATES
         .iter()
         .map(|(p, t)| (dir.join(p.trim_start_matches('/')), t.as_bytes()))

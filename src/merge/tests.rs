@@ -5,6 +5,7 @@ use super::*;
 use second_opinion_core::error::{Code, Problem};
 use second_opinion_core::input::{Origin, Place};
 use second_opinion_core::report::{RecordOutcome, Status, shard_report_file, to_csv};
+use std::collections::BTreeMap;
 
 /// A run's records: `Some(packet)` for a valid one, `None` for an
 /// invalid one, one per row of `intake.csv`.

@@ -2,6 +2,7 @@
 //! the run reads, the report's name and names reaching the file system.
 
 use super::*;
+use crate::files::OpenError;
 use crate::lock::hold;
 
 #[test]

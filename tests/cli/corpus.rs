@@ -84,10 +84,6 @@ fn says(phrases: &[&str]) -> Vec<String> {
     phrases.iter().map(|p| p.to_string()).collect()
 }
 
-fn says(phrases: &[&str]) -> Vec<String> {
-    phrases.iter().map(|p| p.to_string()).collect()
-}
-
 // -------------------------------------------------------- the corpus
 
 #[test]

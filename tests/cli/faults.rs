@@ -9,9 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{
-    Case, DATE, Run, fixture, listing, patient, report_rows, require, tool, validate,
-};
+use crate::support::{Case, DATE, fixture, listing, patient, report_rows, require, tool};
 
 fn is_temp(name: &str) -> bool {
     name.starts_with(".second-opinion-") && name.ends_with(".tmp")

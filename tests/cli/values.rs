@@ -12,7 +12,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use crate::support::{Case, Run, listing, patient, pdf_text_raw, require, tool, validate};
+use crate::support::{Case, Run, listing, pdf_text_raw, require, tool, validate};
 
 /// In every field value of the leak test; never printed or reported.
 const LEAK: &str = "QZXLEAKMARKER";

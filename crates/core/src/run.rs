@@ -348,8 +348,9 @@ impl Plan {
 pub enum StepError {
     /// A file, the templates or the run cannot go on.
     Error(Error),
-    /// This record's packet could not be built.
-    Problem(Origin, Problem),
+    /// This record's packet could not be built: where the record is, and
+    /// its problem.
+    Problem(Box<(Origin, Problem)>),
     /// The bundle could not be written (out of memory, in practice).
     Bundle,
     /// The front end asked out of turn: a fault in the front end.
@@ -461,7 +462,7 @@ impl Run {
     pub fn build(&self, k: usize) -> Result<Vec<u8>, StepError> {
         let (_, patient) = self.held(k)?;
         packet::zip(self.renderer()?, patient)
-            .map_err(|p| StepError::Problem(patient.origin.clone(), p))
+            .map_err(|p| StepError::Problem(Box::new((patient.origin.clone(), p))))
     }
 
     /// Builds packet `k`: its ZIP and `packet.pdf` alone (one patient's
@@ -469,7 +470,7 @@ impl Run {
     pub fn build_with_pdf(&self, k: usize) -> Result<packet::Built, StepError> {
         let (_, patient) = self.held(k)?;
         packet::build(self.renderer()?, patient)
-            .map_err(|p| StepError::Problem(patient.origin.clone(), p))
+            .map_err(|p| StepError::Problem(Box::new((patient.origin.clone(), p))))
     }
 
     /// Drops record `k`, built here for another copy of the run to record.
@@ -498,7 +499,7 @@ impl Run {
             }
             None => {
                 let problem = match self.build(k) {
-                    Err(StepError::Problem(_, problem)) => problem,
+                    Err(StepError::Problem(failed)) => failed.1,
                     Err(e) => return Err(e),
                     Ok(_) => return Err(out_of_turn(format!("packet {k} was built here"))),
                 };

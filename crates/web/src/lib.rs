@@ -351,8 +351,8 @@ impl From<StepError> for Failure {
     fn from(e: StepError) -> Self {
         match e {
             StepError::Error(e) => Failure::error(&e),
-            StepError::Problem(origin, p) => {
-                Failure::Problem(Box::new(ProblemOut::new(&origin, &p)))
+            StepError::Problem(failed) => {
+                Failure::Problem(Box::new(ProblemOut::new(&failed.0, &failed.1)))
             }
             StepError::Bundle => Failure::bundle(),
             StepError::OutOfTurn(what) => Failure::internal(&what),
@@ -482,10 +482,10 @@ pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketRe
     // A packet that cannot be built is one problem of the form's record,
     // shown with the others.
     let built = run.build_with_pdf(0).map_err(|e| match e {
-        StepError::Problem(origin, p) => Failure::Checked(Box::new(Checked {
+        StepError::Problem(failed) => Failure::Checked(Box::new(Checked {
             records: 1,
             good: 0,
-            problems: vec![ProblemOut::new(&origin, &p)],
+            problems: vec![ProblemOut::new(&failed.0, &failed.1)],
             ..Checked::default()
         })),
         e => e.into(),
