@@ -35,7 +35,7 @@
 //! Nothing the tool keeps in the output folder is ever opened through a
 //! link, nor waited on: lock files and a report read back are opened with
 //! `O_NOFOLLOW | O_NONBLOCK` and checked to be regular files once open
-//! ([`open_own`]), so a link planted under a lock file's name cannot make a
+//! (`files::open_own`), so a link planted under a lock file's name cannot make a
 //! run create a file elsewhere (as root, `/etc/nologin`), and a named pipe
 //! or device planted there is refused, not waited on. Temporary files are
 //! created with `O_CREAT | O_EXCL` under random names (the `tempfile`

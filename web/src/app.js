@@ -100,11 +100,6 @@ function failureText(err, { clinic = false } = {}) {
   return `${file}${words.message}. ${t('hint')} ${words.hint}`;
 }
 
-/** Compares codes the way the core does: case, spaces, dashes and punctuation ignored. */
-function normalise(text) {
-  return String(text).toLowerCase().split(/[^\p{L}\p{N}#]+/u).filter(Boolean).join('_');
-}
-
 function options(extra = {}) {
   return JSON.stringify({
     date: state.date,
@@ -202,7 +197,7 @@ function bootProgress(boot) {
     },
     failed(err) {
       boot.removeAttribute('aria-busy');
-      boot.textContent = `${words.load_failed} (${err && err.message ? err.message : err})`;
+      boot.textContent = startFailureText(err, words);
       boot.className = 'boot error';
     },
   };
@@ -226,7 +221,7 @@ function coreWorker(name, init, onProgress) {
       const m = e.data;
       if (m.type === 'progress') { if (onProgress) onProgress(m); return; }
       if (m.type === 'ready') { resolve(m.module); return; }
-      if (m.type === 'failed') { reject(new Error(m.message)); return; }
+      if (m.type === 'failed') { reject(Object.assign(new Error(m.message), { reason: m.reason })); return; }
       if (m.id === undefined) { if (listener) listener(m); return; }
       const call = waiting.get(m.id);
       if (!call) return;
@@ -314,6 +309,19 @@ function startEngine(progress) {
   engine.ready.catch(() => {});
 }
 
+/**
+ * Why the page could not start, in the page's words: a download that
+ * failed, memory, or else "reload". The browser's own text (a status code,
+ * an English message) goes to the console for whoever supports the page,
+ * never onto it.
+ */
+function startFailureText(err, words) {
+  console.warn('second-opinion could not start:', err && err.message ? err.message : err);
+  if (err && err.reason === 'network') return words.load_failed_network;
+  if (err && err.reason === 'memory') return words.load_failed_memory;
+  return words.load_failed;
+}
+
 async function start() {
   const boot = document.getElementById('boot');
   const fail = (text, err) => {
@@ -324,11 +332,16 @@ async function start() {
     throw err;
   };
   try {
-    const response = await fetch(FIELDS_URL);
-    if (!response.ok) throw new Error(`fields.json: ${response.status}`);
+    let response;
+    try {
+      response = await fetch(FIELDS_URL);
+    } catch (err) {
+      throw Object.assign(err, { reason: 'network' });
+    }
+    if (!response.ok) throw Object.assign(new Error(`fields.json: ${response.status}`), { reason: 'network' });
     state.spec = await response.json();
   } catch (err) {
-    fail(`${UI[state.lang].load_failed} (${err && err.message ? err.message : err})`, err);
+    fail(startFailureText(err, UI[state.lang]), err);
   }
   const gaps = [...wordGaps(state.spec.fields.map((f) => f.name)), ...choiceGaps(state.spec.fields), ...problemGaps(state.spec.problem_codes || [])];
   if (gaps.length) {
@@ -339,7 +352,7 @@ async function start() {
   try {
     render();
   } catch (err) {
-    fail(`${UI[state.lang].load_failed} (${err.message})`, err);
+    fail(startFailureText(err, UI[state.lang]), err);
   }
   document.documentElement.dataset.ready = 'yes';
 }
@@ -718,7 +731,23 @@ function checkRecord() {
   return record;
 }
 
-/** Fills the form from an intake record; returns the date fields whose text was not a date the boxes can hold. */
+/**
+ * A saved record as the form holds it: the core reads its choices (case,
+ * spaces and punctuation ignored) and lists (an array, or a text split on
+ * `;` and line breaks) by the rules checking uses, so the page keeps no
+ * copy of them. Where the core cannot run (a browser too old for it) the
+ * record is taken as saved: the page's own files are already in that shape.
+ */
+async function formValues(record) {
+  if (!engine.worker) return record;
+  return engine.worker.call('formValues', { record: JSON.stringify(record) });
+}
+
+/**
+ * Fills the form from a record in the form's own shape (formRecord's, or
+ * formValues'): each choice a code, each list an array; returns the date
+ * fields whose text was not a date the boxes can hold.
+ */
 function fillForm(record) {
   const form = document.getElementById('patient-form');
   const unreadable = [];
@@ -727,20 +756,18 @@ function fillForm(record) {
     const value = record[f.name];
     switch (f.kind) {
       case 'choice': {
-        const code = value == null ? '' : normalise(value);
-        const match = f.choices.find((c) => normalise(c) === code) ?? '';
-        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = i.value === match; });
+        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = i.value === value; });
         break;
       }
       case 'choice_list': {
-        const codes = listOf(value).map(normalise);
-        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = codes.includes(normalise(i.value)); });
+        const codes = Array.isArray(value) ? value : [];
+        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = codes.includes(i.value); });
         break;
       }
       case 'text_list': {
         const list = document.getElementById(`rows-${f.name}`);
         list.replaceChildren();
-        const rows = listOf(value);
+        const rows = Array.isArray(value) ? value.filter((v) => typeof v === 'string' && v.trim() !== '') : [];
         for (const row of rows.length ? rows : ['']) addRow(f, list, row);
         break;
       }
@@ -754,12 +781,6 @@ function fillForm(record) {
     }
   }
   return unreadable;
-}
-
-function listOf(value) {
-  if (value == null) return [];
-  if (Array.isArray(value)) return value.map((v) => (v == null ? '' : String(v))).filter((v) => v.trim() !== '');
-  return String(value).split(/;|\r?\n/).map((s) => s.trim()).filter(Boolean);
 }
 
 // ---------------------------------------------------------------- checking
@@ -936,7 +957,7 @@ async function openAnswers(e) {
     const many = Array.isArray(data) ? data.length : 1;
     if (Array.isArray(data)) data = data[0];
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(state.lang === 'es' ? 'no contiene un paciente' : 'it holds no patient');
-    const unreadable = fillForm(data);
+    const unreadable = fillForm(await formValues(data));
     state.unsaved = false; // what is in the form is in a file already
     state.touched = new Set(Object.keys(data).filter((k) => FIELD_WORDS[k]));
     state.showAll = false;

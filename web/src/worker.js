@@ -109,6 +109,17 @@ function errorText(err) {
   return err && err.message ? err.message : String(err);
 }
 
+/**
+ * Why the core could not start, for the page to word: `network` (a part
+ * that did not download: offline, a server error), `memory` (the browser
+ * could not give WebAssembly its memory), or `other`.
+ */
+function startFailure(err) {
+  if (err && (err.network || err.name === 'TypeError' && /fetch|network/i.test(errorText(err)))) return 'network';
+  if (err && (err.name === 'RangeError' || /out of memory|memory access|could not allocate/i.test(errorText(err)))) return 'memory';
+  return 'other';
+}
+
 /** The core's coded refusal in an error, parsed; null for any other error. */
 function coded(err) {
   try {
@@ -137,7 +148,7 @@ async function load(parts, size) {
       try {
         for (const url of parts) {
           const response = await fetch(url);
-          if (!response.ok || !response.body) throw new Error(`${url.split('/').pop()}: ${response.status}`);
+          if (!response.ok || !response.body) throw Object.assign(new Error(`${url.split('/').pop()}: ${response.status}`), { network: true });
           const reader = response.body.getReader();
           for (;;) {
             const { done, value } = await reader.read();
@@ -194,6 +205,10 @@ const handlers = {
   /** A file the person opened: what the core finds in it (a coded error when it is not an intake). */
   checkFile(m) {
     return JSON.parse(so.check_file(m.name, m.bytes, m.options));
+  },
+  /** A saved record as the form holds it: choices and lists read by the core's rules. */
+  formValues(m) {
+    return JSON.parse(so.form_values(m.record));
   },
   make(m) {
     let packet;
@@ -269,7 +284,7 @@ self.onmessage = async (e) => {
       memory = exports && exports.memory;
       // The page keeps the compiled module for the clinic workers.
       postMessage({ type: 'ready', module: m.module ? null : module });
-    })().catch((err) => postMessage({ type: 'failed', message: errorText(err) }));
+    })().catch((err) => postMessage({ type: 'failed', message: errorText(err), reason: startFailure(err) }));
     return;
   }
   await ready;

@@ -286,6 +286,23 @@ async function patientPacket() {
   }));
   check('sample_intake_opens_in_the_form', sample.name === 'Jordan A. Rivera' && sample.mrn === '00482913' && sample.surgery
     && sample.delivery === 'second_opinion_doctor' && sample.questions === 3, JSON.stringify(sample));
+  // Choices and lists written another way open as the core reads them
+  // (record::form_values): the page keeps no copy of those rules.
+  const loose = path.join(out, 'intake-loose.json');
+  fs.writeFileSync(loose, JSON.stringify({
+    patient_name: 'Loose Q. Answers', records_delivery: 'Second-Opinion Doctor',
+    reasons: 'Surgery recommended; RARE condition', my_questions: 'First?\nSecond?;Third?',
+  }));
+  await again.setInputFiles('#open-file', loose);
+  await again.waitForFunction(() => document.querySelector('#in-patient_name').value === 'Loose Q. Answers');
+  const looseForm = await again.evaluate(() => ({
+    delivery: document.querySelector('input[name="records_delivery"]:checked')?.value,
+    reasons: [...document.querySelectorAll('input[name="reasons"]:checked')].map((i) => i.value),
+    questions: [...document.querySelectorAll('#rows-my_questions input')].map((i) => i.value),
+  }));
+  check('loose_saved_answers_open_as_the_core_reads_them', looseForm.delivery === 'second_opinion_doctor'
+    && JSON.stringify(looseForm.reasons) === '["surgery_recommended","rare_condition"]'
+    && JSON.stringify(looseForm.questions) === '["First?","Second?","Third?"]', JSON.stringify(looseForm));
   // The packet is made in the worker: the page's own thread stays free
   // (a timer every 20 ms, its longest gap measured while the packet is made).
   await again.evaluate(() => {
@@ -581,6 +598,35 @@ async function oldBrowser() {
   }
 }
 
+/**
+ * A start that fails says why in the page's words, never the browser's:
+ * the field table or a part of the core that does not download (a server
+ * error, the connection gone) is a download to retry, with no status code
+ * or English error on a Spanish page.
+ */
+async function startFailures() {
+  const cases = [
+    ['fields', (url) => url.endsWith('/fields.json'), (route) => route.fulfill({ status: 404, body: 'gone' })],
+    ['core', (url) => url.endsWith('.wasm'), (route) => route.abort('internetdisconnected')],
+  ];
+  for (const [what, matches, answer] of cases) {
+    for (const [lang, want] of [['en', 'could not download what it needs'], ['es', 'no pudo descargar lo que necesita']]) {
+      const ctx = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+      await ctx.route('**/*', (route) => {
+        const url = route.request().url();
+        if (!ownUrl(url)) return route.abort('blockedbyclient');
+        return matches(url) ? answer(route) : route.continue();
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${origin}/?date=${DATE}&lang=${lang}`);
+      await page.waitForFunction(() => document.querySelector('#boot.error'), null, { timeout: 60_000 }).catch(() => {});
+      const text = (await page.locator('#boot').textContent().catch(() => '')) || '';
+      check(`start_failure_${what}_worded_${lang}`, text.includes(want) && !/404|fields\.json|\.wasm|Failed|Error|\(/.test(text), text);
+      await ctx.close();
+    }
+  }
+}
+
 async function layout() {
   for (const [label, viewport] of [['phone', { width: 375, height: 740 }], ['zoom200', { width: 640, height: 450 }]]) {
     const page = await open('', viewport);
@@ -711,7 +757,7 @@ async function clinic() {
 
 let crashed = null;
 try {
-  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, spanish, spanishFileErrors, layout, keyboard, clinic]) {
+  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, startFailures, spanish, spanishFileErrors, layout, keyboard, clinic]) {
     try {
       await scenario();
     } catch (err) {

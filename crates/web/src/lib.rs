@@ -8,9 +8,10 @@
 //! bytes with its name, so the same input and date give the browser the
 //! same records, messages, file names and bytes as the command line.
 //!
-//! The logic lives in plain Rust functions and [`Batch`], which the unit
-//! tests run natively; the `#[wasm_bindgen]` items only convert errors to
-//! JavaScript ones.
+//! The run's order of work is the core's ([`second_opinion_core::run`]);
+//! what is here turns its answers into JSON for the page, in plain Rust
+//! functions and [`Batch`] that the unit tests run natively. The
+//! `#[wasm_bindgen]` items only convert errors to JavaScript ones.
 //!
 //! Nothing here hands the page English to show. What went wrong reaches it
 //! as JSON with a code and its parameters (`Failure`), as record problems
@@ -508,9 +509,11 @@ pub(crate) fn make_packet_result(intake: &str, options: &str) -> Result<PacketRe
 /// [`Batch::finish_bundle`] adds the
 /// report and returns the last bytes. The page appends each piece to the
 /// download as it comes, so nothing grows with the number of rows but the
-/// outcomes (issue 27). Names, the report and the bundle follow the command
-/// line's run exactly: records in input order, names handed out in that
-/// order, failures listed with the built packets, the same bundle bytes.
+/// outcomes (issue 27). The order of work is the core's [`Run`], whose
+/// [`Plan`] the command line's run uses too: records in input order, names
+/// handed out in that order, failures listed with the built packets, the
+/// same report. A batch adds only the files a page hands over (the clinic
+/// profile, its logo, the templates) and JSON.
 #[wasm_bindgen]
 pub struct Batch {
     settings: Settings,
@@ -685,6 +688,21 @@ pub fn check_file(name: &str, bytes: &[u8], options: &str) -> Result<String, JsE
     check_file_json(name, bytes, options).map_err(JsError::from)
 }
 
+/// A saved record (a JSON object) as the form holds it: the core's
+/// reading of choices and lists ([`record::form_values`]), so the page
+/// keeps no copy of those rules. Anything but an object holds nothing.
+pub(crate) fn form_values_json(record: &str) -> String {
+    let record: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(record).unwrap_or_default();
+    serde_json::to_string(&record::form_values(&record)).expect("always serialises")
+}
+
+/// The values of a saved record, for the form (JSON in, JSON out).
+#[wasm_bindgen]
+pub fn form_values(record: &str) -> String {
+    form_values_json(record)
+}
+
 /// Builds one patient's packet.
 #[wasm_bindgen]
 pub fn make_packet(intake: &str, options: &str) -> Result<PacketResult, JsError> {
@@ -737,6 +755,22 @@ mod tests {
         let err = make_packet_result(intake, OPTIONS).err().unwrap().json();
         assert!(err.starts_with(r#"{"checked":"#), "{err}");
         assert!(err.contains("date_of_birth"), "{err}");
+    }
+
+    #[test]
+    fn a_saved_record_reaches_the_form_tidied_by_the_core() {
+        let values: serde_json::Value = serde_json::from_str(&form_values_json(
+            r#"{"reasons": "Surgery recommended; Rare-Condition", "records_delivery": "Patient", "extra": 1}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            values,
+            serde_json::json!({
+                "reasons": ["surgery_recommended", "rare_condition"],
+                "records_delivery": "patient",
+            })
+        );
+        assert_eq!(form_values_json("[1, 2]"), "{}");
     }
 
     #[test]

@@ -9,7 +9,9 @@ pub use crate::intake::fields;
 use crate::intake::{closest_field, looks_like_a_field_name};
 pub use crate::intake::{parse_date, safe_name};
 
+mod form;
 mod warnings;
+pub use form::form_values;
 pub use warnings::{MAX_LISTED, RecordWarnings, Warning};
 
 use std::collections::BTreeSet;
