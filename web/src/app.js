@@ -756,7 +756,9 @@ function fillForm(record) {
     const value = record[f.name];
     switch (f.kind) {
       case 'choice': {
-        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = i.value === value; });
+        // No choice (or none the core could read): the radio for "not said".
+        const chosen = typeof value === 'string' ? value : '';
+        form.querySelectorAll(`input[name="${f.name}"]`).forEach((i) => { i.checked = i.value === chosen; });
         break;
       }
       case 'choice_list': {

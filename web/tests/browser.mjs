@@ -303,6 +303,9 @@ async function patientPacket() {
   check('loose_saved_answers_open_as_the_core_reads_them', looseForm.delivery === 'second_opinion_doctor'
     && JSON.stringify(looseForm.reasons) === '["surgery_recommended","rare_condition"]'
     && JSON.stringify(looseForm.questions) === '["First?","Second?","Third?"]', JSON.stringify(looseForm));
+  // The sample again, for the packet made below.
+  await again.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+  await again.waitForFunction(() => document.querySelector('#in-patient_name').value === 'Jordan A. Rivera');
   // The packet is made in the worker: the page's own thread stays free
   // (a timer every 20 ms, its longest gap measured while the packet is made).
   await again.evaluate(() => {
