@@ -34,6 +34,14 @@ use second_opinion_core::record::fields::{FIELDS, Kind};
 use second_opinion_core::render::{LANGUAGES, TemplateSet};
 use second_opinion_core::run::{BadSetting, FileRead, Plan, Run, Settings, StepError};
 
+/// The allocator in the browser: Talc, in place of the Rust standard
+/// library's dlmalloc port, which took a tenth of a packet's CPU in the
+/// profile (bench/PROFILE.md, "The browser's core"). One worker is one
+/// thread, and the module is built without atomics.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The file name an intake typed into the form goes by, in messages.
 const FORM_FILE: &str = "intake.json";
 
