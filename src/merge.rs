@@ -14,9 +14,10 @@
 //! A report is a file anyone may have edited, replaced or planted, so it is
 //! read as `build` reads its inputs: only a regular file (opened without
 //! blocking, so a named pipe cannot hang the merge while it holds the
-//! folders), at most [`read::MAX_REPORT_BYTES`], lines of at most
-//! [`read::MAX_LINE_BYTES`], at most [`read::MAX_REPORT_ROWS`] rows, and each cell only
-//! as this program writes it: a status of its fixed set, a position of its
+//! folders), at most [`MAX_REPORT_BYTES`]; then the core's reader
+//! ([`second_opinion_core::report::read`], the other half of `to_csv`)
+//! takes lines of bounded length, a bounded number of rows, and each cell
+//! only as this program writes it: a status of its fixed set, a position of its
 //! own forms, no control character, nothing that starts a spreadsheet
 //! formula, texts of bounded length. Anything else is refused (exit 2),
 //! naming the report and the line, never the cell. A merge holds, per
@@ -32,7 +33,8 @@
 //!
 //! Near the top of the crate, beside `run`: it holds folders
 //! ([`crate::lock`]), writes through [`crate::output`], fills in a
-//! [`MergeSummary`] for `app` to print, and reads the reports in [`read`].
+//! [`MergeSummary`] for `app` to print; what the reports' rows say, it
+//! merges from the records the core's reader hands it.
 
 use std::collections::HashSet;
 use std::fs;
@@ -51,11 +53,12 @@ use crate::output::{OutputDir, WriteError};
 use crate::shard::Shard;
 use crate::summary::{Conflict, Failure, LISTED_FAILURES, MergeSummary};
 
-mod read;
 #[cfg(test)]
 mod tests;
 
-use read::{Entry, Kind, Position, Problem, Text, Texts, read_report};
+use second_opinion_core::report::read::{
+    Entry, Kind, MAX_REPORT_BYTES, Position, Problem, Text, Texts, too_large,
+};
 
 /// How many columns a report row has.
 const COLUMNS: usize = 7;
@@ -525,4 +528,49 @@ fn out_file_error(out: &OutputDir, name: &str, error: WriteError) -> Error {
         message,
         hint: hint.into(),
     }
+}
+
+/// Reads one shard's report from its file ([`open_report`]) with the
+/// core's reader, which checks every row.
+fn read_report(
+    path: &Path,
+    shard: Shard,
+    texts: &mut Texts,
+    sink: &mut dyn FnMut(Entry, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let file = open_report(path)?;
+    second_opinion_core::report::read::read_report(
+        path,
+        file,
+        (shard.index(), shard.count()),
+        texts,
+        sink,
+    )
+}
+
+/// Opens a report for reading, as `build` opens its inputs: without
+/// blocking (a named pipe with no writer would otherwise hang the merge
+/// while it holds the folders), then refusing what is not a regular file
+/// (a device such as `/dev/zero`, a pipe, a folder, whatever a link points
+/// to) and a file over [`MAX_REPORT_BYTES`].
+fn open_report(path: &Path) -> Result<fs::File, Error> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(|e| Error::io_read(path, &e))?;
+    let meta = file.metadata().map_err(|e| Error::io_read(path, &e))?;
+    if !meta.is_file() {
+        return Err(Error::input(
+            Code::NotARegularFile,
+            path,
+            "this is a device, a pipe or a folder, not a report second-opinion wrote",
+            "move it out of the folder; a shard's report is the file its build wrote",
+        )
+        .with("role", "report"));
+    }
+    if meta.len() > MAX_REPORT_BYTES {
+        return Err(too_large(path));
+    }
+    Ok(file)
 }

@@ -18,6 +18,8 @@ use std::borrow::Cow;
 use crate::error::{Code, Problem, printable};
 use crate::intake::Origin;
 
+pub mod read;
+
 /// What became of one input record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {

@@ -1,40 +1,40 @@
-//! Reading one shard's report, as `build` reads its inputs: only a regular
-//! file, within [`MAX_REPORT_BYTES`], lines of at most [`MAX_LINE_BYTES`],
-//! at most [`MAX_REPORT_ROWS`] rows, and each cell only as this program
-//! writes it (the module doc of [`super`] says why). What the rows say is
-//! handed on record by record; putting the reports together is
-//! [`super`]'s.
+//! Reading a report back: the other half of [`super::to_csv`], for
+//! `report merge`, which puts the shards' reports of one run together.
+//! A report is read as an intake file is: within [`MAX_REPORT_BYTES`],
+//! lines of at most [`MAX_LINE_BYTES`], at most [`MAX_REPORT_ROWS`] rows,
+//! and each cell only as this program writes it, since a report in a
+//! shared folder may have been edited, planted or cut short. What the rows
+//! say is handed on record by record; putting the reports together is the
+//! front end's (the command line's `merge`), over these records alone.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::fs;
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-use second_opinion_core::error::{Code, Error};
-use second_opinion_core::report::{
+use crate::error::{Code, Error};
+
+use super::{
     BUILT, FAILED, OTHER_SHARD, REPORT_HEADER, other_shard_hint, parse_other_shard, safe_cell,
     starts_formula,
 };
 
-use crate::shard::Shard;
-
 /// The largest shard report read: as large as an intake file may be
-/// ([`second_opinion_core::input::MAX_INPUT_BYTES`]), far more than the report of the
+/// ([`crate::input::MAX_INPUT_BYTES`]), far more than the report of the
 /// largest run (a few hundred bytes per record).
-pub(super) const MAX_REPORT_BYTES: u64 = second_opinion_core::input::MAX_INPUT_BYTES;
+pub const MAX_REPORT_BYTES: u64 = crate::input::MAX_INPUT_BYTES;
 
 /// The most rows a shard report may have: ten input files of the most
-/// records one file may hold ([`second_opinion_core::input::json::MAX_RECORDS`]), or
+/// records one file may hold ([`crate::input::json::MAX_RECORDS`]), or
 /// fewer records with several problems each. A report of more is not one a
 /// run of this program wrote, and reading it would only cost memory.
-pub(super) const MAX_REPORT_ROWS: usize = 10 * second_opinion_core::input::json::MAX_RECORDS;
+pub const MAX_REPORT_ROWS: usize = 10 * crate::input::json::MAX_RECORDS;
 
 /// The longest line of a report: seven cells within their limits, quoted.
 /// Checked while reading, before the CSV reader holds the line, so a
 /// 300 MB cell costs no more than this.
-pub(super) const MAX_LINE_BYTES: usize = 16 * 1024;
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
 /// The longest `source_file`: a file name (255 bytes on every common file
 /// system) with its control characters written out.
@@ -50,14 +50,15 @@ const MAX_TEXT_CELL: usize = 2048;
 
 /// A text read from a report, shared: the same problem, fix or file name
 /// on many rows and in every report is held once.
-pub(super) type Text = Rc<str>;
+pub type Text = Rc<str>;
 
 /// The texts read so far, each once.
 #[derive(Default)]
-pub(super) struct Texts(HashSet<Text>);
+pub struct Texts(HashSet<Text>);
 
 impl Texts {
-    pub(super) fn get(&mut self, text: &str) -> Text {
+    /// The shared copy of `text`, made on its first use.
+    pub fn get(&mut self, text: &str) -> Text {
         if let Some(known) = self.0.get(text) {
             return known.clone();
         }
@@ -70,8 +71,10 @@ impl Texts {
 /// A record's position, in the report's two forms: `record 3` (JSON),
 /// `row 12` (spreadsheets, CSV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Position {
+pub enum Position {
+    /// `record N`: the N-th record of a JSON file.
     Record(u32),
+    /// `row N`: a spreadsheet's or CSV file's row N.
     Row(u32),
 }
 
@@ -104,30 +107,35 @@ impl fmt::Display for Position {
 
 /// One failed record's problem: field (may be empty), what is wrong, how
 /// to fix it.
-pub(super) type Problem = [Text; 3];
+pub type Problem = [Text; 3];
 
 /// What one shard's report says about one record.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Entry {
+pub struct Entry {
     /// The input file's name.
-    pub(super) file: Text,
+    pub file: Text,
     /// The record's position.
-    pub(super) position: Position,
+    pub position: Position,
     /// What the shard says.
-    pub(super) kind: Kind,
+    pub kind: Kind,
     /// A failed record's problems, one per row.
-    pub(super) problems: Vec<Problem>,
+    pub problems: Vec<Problem>,
 }
 
 /// What a shard says about a record.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Kind {
+pub enum Kind {
     /// It built the packet of this name.
     Built(Box<str>),
     /// It could not build the record, or the record is invalid.
     Failed,
     /// Another shard builds it, under this planned packet name.
-    Other { shard: usize, packet: Box<str> },
+    Other {
+        /// The shard that builds it, from 1.
+        shard: usize,
+        /// The packet's planned file name.
+        packet: Box<str>,
+    },
 }
 
 /// Counts the lines and bytes of a report as they are read, and stops at
@@ -227,34 +235,9 @@ impl<R: std::io::BufRead> Read for Capped<R> {
     }
 }
 
-/// Opens a report for reading, as `build` opens its inputs: without
-/// blocking (a named pipe with no writer would otherwise hang the merge
-/// while it holds the folders), then refusing what is not a regular file
-/// (a device such as `/dev/zero`, a pipe, a folder, whatever a link points
-/// to) and a file over [`MAX_REPORT_BYTES`].
-fn open_report(path: &Path) -> Result<fs::File, Error> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path).map_err(|e| Error::io_read(path, &e))?;
-    let meta = file.metadata().map_err(|e| Error::io_read(path, &e))?;
-    if !meta.is_file() {
-        return Err(Error::input(
-            Code::NotARegularFile,
-            path,
-            "this is a device, a pipe or a folder, not a report second-opinion wrote",
-            "move it out of the folder; a shard's report is the file its build wrote",
-        )
-        .with("role", "report"));
-    }
-    if meta.len() > MAX_REPORT_BYTES {
-        return Err(too_large(path));
-    }
-    Ok(file)
-}
-
-fn too_large(path: &Path) -> Error {
+/// The error for a report over [`MAX_REPORT_BYTES`]: refused before it
+/// is read when its size says so, or when it grows while read.
+pub fn too_large(path: &Path) -> Error {
     let max_mb = (MAX_REPORT_BYTES / 1024 / 1024) as usize;
     Error::input(
         Code::ReportUnusable,
@@ -266,14 +249,16 @@ fn too_large(path: &Path) -> Error {
     .with("max_mb", max_mb)
 }
 
-/// Reads one shard's report, row by row, handing each record to `sink`
-/// with the line it starts on: a built or other-shard row is a record, and
-/// the rows of a failed record (one per problem) follow each other with the
+/// Reads the report of shard `shard` of `of` (from 1), row by row, from
+/// `bytes` (`path` names it in errors), handing each record to `sink` with
+/// the line it starts on: a built or other-shard row is a record, and the
+/// rows of a failed record (one per problem) follow each other with the
 /// same file and position. Every cell is checked to be one this program
-/// could have written for `shard`.
-pub(super) fn read_report(
+/// could have written for that shard.
+pub fn read_report(
     path: &Path,
-    shard: Shard,
+    bytes: impl Read,
+    (shard, of): (usize, usize),
     texts: &mut Texts,
     sink: &mut dyn FnMut(Entry, u64) -> Result<(), Error>,
 ) -> Result<(), Error> {
@@ -287,10 +272,9 @@ pub(super) fn read_report(
         .with("reason", "line")
         .with("line", usize::try_from(line).unwrap_or(usize::MAX))
     };
-    let file = open_report(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(Capped::new(BufReader::new(file)));
+        .from_reader(Capped::new(BufReader::new(bytes)));
     let other_hint = other_shard_hint;
     let mut pending: Option<(Entry, u64)> = None;
     let mut record = csv::StringRecord::new();
@@ -351,14 +335,10 @@ pub(super) fn read_report(
             BUILT => Kind::Built(packet.into()),
             FAILED => Kind::Failed,
             OTHER_SHARD => match parse_other_shard(problem) {
-                Some((k, n))
-                    if n == shard.count() && k != shard.index() && (1..=n).contains(&k) =>
-                {
-                    Kind::Other {
-                        shard: k,
-                        packet: packet.into(),
-                    }
-                }
+                Some((k, n)) if n == of && k != shard && (1..=n).contains(&k) => Kind::Other {
+                    shard: k,
+                    packet: packet.into(),
+                },
                 _ => return Err(unusable(line, "names no other shard of this run")),
             },
             _ => return Err(unusable(line, "has a status this program does not write")),
@@ -378,7 +358,7 @@ pub(super) fn read_report(
         let fits = match &kind {
             Kind::Built(_) => is_packet_cell(packet) && [field, problem, hint] == ["", "", ""],
             Kind::Other { shard: k, .. } => {
-                is_packet_cell(packet) && field.is_empty() && hint == other_hint(*k, shard.count())
+                is_packet_cell(packet) && field.is_empty() && hint == other_hint(*k, of)
             }
             Kind::Failed => {
                 packet.is_empty()
@@ -435,7 +415,7 @@ pub(super) fn read_report(
 
 /// What is wrong with a row's cells as a whole, if anything: a cell too
 /// long, holding a control character, or starting a formula. Cells this
-/// program writes never do (`second_opinion_core::report::safe_cell`).
+/// program writes never do (`crate::report::safe_cell`).
 fn odd_cell(record: &csv::StringRecord) -> Option<&'static str> {
     for cell in record {
         if cell.len() > MAX_FILE_CELL.max(MAX_TEXT_CELL) {
@@ -452,7 +432,7 @@ fn odd_cell(record: &csv::StringRecord) -> Option<&'static str> {
 
 /// Whether a `source_file` cell is a file name as the report writes one:
 /// no folder in it, except the `./` before a name that would start a
-/// formula (`second_opinion_core::report::safe_file_cell`).
+/// formula (`crate::report::safe_file_cell`).
 fn is_file_cell(cell: &str) -> bool {
     let name = match cell.strip_prefix("./") {
         Some(name) if starts_formula(name) => name,
@@ -467,6 +447,107 @@ fn is_file_cell(cell: &str) -> bool {
 fn is_packet_cell(cell: &str) -> bool {
     cell.len() <= MAX_PACKET_CELL
         && cell.ends_with(".zip")
-        && second_opinion_core::bundle::is_safe_entry_name(cell)
+        && crate::bundle::is_safe_entry_name(cell)
         && cell.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Problem as RecordProblem;
+    use crate::input::{Origin, Place};
+    use crate::report::{RecordOutcome, Status, to_csv};
+
+    fn outcome(row: usize, packet: Option<&str>, status: Status) -> RecordOutcome {
+        RecordOutcome {
+            origin: Origin {
+                file: "patients.csv".into(),
+                place: Place::Row { sheet: None, row },
+            },
+            packet: packet.map(str::to_string),
+            status,
+        }
+    }
+
+    fn read(bytes: &[u8], shard: (usize, usize)) -> Result<Vec<(Entry, u64)>, Error> {
+        let mut entries = Vec::new();
+        read_report(
+            Path::new("report-1-of-2.csv"),
+            bytes,
+            shard,
+            &mut Texts::default(),
+            &mut |entry, line| {
+                entries.push((entry, line));
+                Ok(())
+            },
+        )?;
+        Ok(entries)
+    }
+
+    /// What `to_csv` writes, `read_report` reads back, record by record.
+    #[test]
+    fn a_report_reads_back_as_written() {
+        let problem = |field: &str| {
+            RecordProblem::field(Code::Required, field, "is required but empty", "fill it in")
+        };
+        let report = to_csv(&[
+            outcome(2, Some("Ada.zip"), Status::Built("Ada.zip".into())),
+            outcome(
+                3,
+                None,
+                Status::Failed(vec![problem("patient_name"), problem("date_of_birth")]),
+            ),
+            outcome(4, Some("Bo.zip"), Status::OtherShard { shard: 2, of: 2 }),
+        ]);
+        let entries = read(&report, (1, 2)).unwrap();
+        let summary: Vec<_> = entries
+            .iter()
+            .map(|(e, line)| {
+                (
+                    &*e.file,
+                    e.position,
+                    e.kind.clone(),
+                    e.problems.len(),
+                    *line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "patients.csv",
+                    Position::Row(2),
+                    Kind::Built("Ada.zip".into()),
+                    0,
+                    2
+                ),
+                ("patients.csv", Position::Row(3), Kind::Failed, 2, 3),
+                (
+                    "patients.csv",
+                    Position::Row(4),
+                    Kind::Other {
+                        shard: 2,
+                        packet: "Bo.zip".into()
+                    },
+                    0,
+                    5
+                ),
+            ]
+        );
+        assert_eq!(&*entries[1].0.problems[1][0], "date_of_birth");
+        // The same report is no other shard's: shard 2 does not list
+        // itself as another.
+        assert_eq!(
+            read(&report, (2, 2)).unwrap_err().code(),
+            Code::ReportUnusable
+        );
+        // Cut inside a row, or with a formula planted, it is refused.
+        let cut = &report[..report.len() - 3];
+        assert!(read(cut, (1, 2)).is_err());
+        let planted = String::from_utf8(report.clone())
+            .unwrap()
+            .replace("Ada.zip,built", "=HYPERLINK(1),built");
+        assert!(read(planted.as_bytes(), (1, 2)).is_err());
+    }
 }
