@@ -1,6 +1,7 @@
 //! The workspace as a whole: the pipeline core builds for WebAssembly, the
-//! documentation has no broken links, and the command line's packets for
-//! the sample spreadsheet are the bytes recorded in `tests/golden/`.
+//! documentation has no broken links, no crate has an import cycle or a
+//! file over 1,000 lines of code, and the command line's packets for the
+//! sample spreadsheet are the bytes recorded in `tests/golden/`.
 //!
 //! The builds use target folders of their own (`target/wasm`, shared with
 //! `web/build`, and `target/doc-check`), so they never wait on the build
@@ -136,4 +137,242 @@ fn the_web_pages_intake_form_is_what_init_writes() {
         cells(&case.path("fresh.xlsx")),
         "web/intake-form.xlsx is out of date: run `second-opinion init --spreadsheet web/intake-form.xlsx --force`"
     );
+}
+
+/// The Rust files of a folder, recursively, skipping build output.
+fn rust_files(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() && path.file_name().is_some_and(|n| n != "target") {
+            rust_files(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push(path);
+        }
+    }
+}
+
+/// A file's text without `//` comments (doc comments name modules freely).
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) if !line[..at].contains('"') => &line[..at],
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `text` without its inline `#[cfg(test)] mod name { ... }` blocks.
+fn without_test_blocks(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let head_end = after.find(['{', ';']).unwrap_or(after.len());
+        if !after[..head_end].contains("mod ") || !after[head_end..].starts_with('{') {
+            out.push_str("#[cfg(test)]");
+            rest = &after["#[cfg(test)]".len()..];
+            continue;
+        }
+        let end = head_end + block_length(&after[head_end..]);
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the `{ ... }` block `code` starts with, braces inside
+/// string and character literals aside (a test's JSON holds lone braces).
+fn block_length(code: &str) -> usize {
+    let bytes = code.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            // A raw string: r"..." or r#"..."#, as many hashes as opened.
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
+            {
+                let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    let close = format!("\"{}", "#".repeat(hashes));
+                    let body = i + 2 + hashes;
+                    i = code[body..]
+                        .find(&close)
+                        .map_or(bytes.len(), |at| body + at + close.len());
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A character literal ('{', '\''), not a lifetime ('a).
+            b'\'' => {
+                if bytes.get(i + 1) == Some(&b'\\') {
+                    // The escaped character may itself be a quote.
+                    i += 3 + code.get(i + 3..).and_then(|c| c.find('\'')).unwrap_or(0);
+                } else if bytes.get(i + 2) == Some(&b'\'') {
+                    i += 2;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The modules of this crate that `code` names through `crate::`.
+fn named_modules<'a>(code: &str, modules: &'a [String]) -> Vec<&'a str> {
+    let mut named = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        let heads: Vec<&str> = match rest.strip_prefix('{') {
+            // `use crate::{a, b::c}`: the first segment of each path.
+            Some(group) => {
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                group.split(',').map(str::trim).collect()
+            }
+            None => vec![rest],
+        };
+        for head in heads {
+            let name: String = head
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if let Some(m) = modules.iter().find(|m| **m == name) {
+                named.push(m.as_str());
+            }
+        }
+    }
+    named
+}
+
+/// Each crate's top-level modules import one another without a cycle (a
+/// test's imports aside: a test may reach any module), so each module can be
+/// read, and changed, knowing only those below it (issue 28).
+#[test]
+fn no_crate_has_an_import_cycle() {
+    for src in [
+        "src",
+        "crates/core/src",
+        "crates/pdfcut/src",
+        "crates/web/src",
+        "crates/test-support/src",
+    ] {
+        let src = repo().join(src);
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let code: Vec<(std::path::PathBuf, String)> = files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (p, without_test_blocks(&without_comments(&text)))
+            })
+            .collect();
+        // Files that are test modules, declared `#[cfg(test)] mod name;`.
+        let test_modules: Vec<String> = code
+            .iter()
+            .flat_map(|(_, text)| {
+                text.match_indices("#[cfg(test)]")
+                    .map(|(at, _)| &text[at..])
+            })
+            .filter_map(|after| {
+                let head = &after[..after.find(['{', ';']).unwrap_or(after.len())];
+                let name = head.split("mod ").nth(1)?.trim();
+                after[head.len()..]
+                    .starts_with(';')
+                    .then(|| name.to_string())
+            })
+            .collect();
+        let module_of = |path: &std::path::Path| -> Option<String> {
+            let relative = path.strip_prefix(&src).unwrap();
+            let first = relative.components().next()?.as_os_str().to_str()?;
+            match first {
+                "lib.rs" | "main.rs" => None,
+                name => Some(name.trim_end_matches(".rs").to_string()),
+            }
+        };
+        let mut modules: Vec<String> = code.iter().filter_map(|(p, _)| module_of(p)).collect();
+        modules.sort();
+        modules.dedup();
+        let mut imports =
+            std::collections::BTreeMap::<&str, std::collections::BTreeSet<&str>>::new();
+        for (path, text) in &code {
+            let stem = path.file_stem().unwrap().to_str().unwrap();
+            let Some(module) = module_of(path) else {
+                continue;
+            };
+            if test_modules.iter().any(|t| t == stem) {
+                continue;
+            }
+            let module = modules.iter().find(|m| **m == module).unwrap().as_str();
+            for named in named_modules(text, &modules) {
+                if named != module {
+                    imports.entry(module).or_default().insert(named);
+                }
+            }
+        }
+        // A module that reaches itself through the others is in a cycle;
+        // the path found is the message.
+        for start in &modules {
+            let mut paths = vec![vec![start.as_str()]];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(path) = paths.pop() {
+                let last = *path.last().unwrap();
+                for next in imports.get(last).into_iter().flatten() {
+                    let mut longer = path.clone();
+                    longer.push(next);
+                    assert!(
+                        next != start,
+                        "{}: the modules import in a circle: {}",
+                        src.display(),
+                        longer.join(" → ")
+                    );
+                    if seen.insert(*next) {
+                        paths.push(longer);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// No Rust file of ours holds more than 1,000 lines of code (blank and
+/// comment lines aside): a longer one is split by concern, as
+/// `crates/pdfcut` was (issue 28).
+#[test]
+fn no_source_file_is_over_a_thousand_lines_of_code() {
+    let mut files = Vec::new();
+    for dir in ["src", "crates", "tests", "examples", "fuzz", "bench"] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "the walk found too few files: {files:?}");
+    let mut over = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .count();
+        if code > 1000 {
+            over.push(format!("{} ({code})", path.display()));
+        }
+    }
+    assert!(over.is_empty(), "files over 1,000 lines of code: {over:?}");
 }
