@@ -735,11 +735,18 @@ function checkRecord() {
  * A saved record as the form holds it: the core reads its choices (case,
  * spaces and punctuation ignored) and lists (an array, or a text split on
  * `;` and line breaks) by the rules checking uses, so the page keeps no
- * copy of them. Where the core cannot run (a browser too old for it) the
- * record is taken as saved: the page's own files are already in that shape.
+ * copy of them. Where the core cannot run (a browser too old for it, a
+ * download that failed) the record is taken as saved: the page's own files are already in that shape.
  */
 async function formValues(record) {
   if (!engine.worker) return record;
+  // A core that could not start (a part that did not download) is said
+  // above the form already; the answers still open, as saved.
+  try {
+    await engine.ready;
+  } catch {
+    return record;
+  }
   return engine.worker.call('formValues', { record: JSON.stringify(record) });
 }
 

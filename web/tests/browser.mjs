@@ -625,6 +625,13 @@ async function startFailures() {
       await page.waitForFunction(() => document.querySelector('#boot.error'), null, { timeout: 60_000 }).catch(() => {});
       const text = (await page.locator('#boot').textContent().catch(() => '')) || '';
       check(`start_failure_${what}_worded_${lang}`, text.includes(want) && !/404|fields\.json|\.wasm|Failed|Error|\(/.test(text), text);
+      if (what === 'core') {
+        // The form is there without the core: saved answers still open.
+        await page.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+        const name = await page.waitForFunction(() => document.querySelector('#in-patient_name').value, null, { timeout: 10_000 })
+          .then((h) => h.jsonValue()).catch(() => '');
+        check(`saved_answers_open_without_the_core_${lang}`, name === 'Jordan A. Rivera', name);
+      }
       await ctx.close();
     }
   }
