@@ -155,111 +155,84 @@ fn rust_files(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// A file's text without `//` comments (doc comments name modules freely).
-fn without_comments(text: &str) -> String {
-    text.lines()
-        .map(|line| match line.find("//") {
-            Some(at) if !line[..at].contains('"') => &line[..at],
-            _ => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// What a file's code names, tests aside: the modules its `crate::` paths
+/// begin with, and the test modules it keeps in files of their own
+/// (`#[cfg(test)] mod name;`).
+#[derive(Default)]
+struct Names {
+    modules: std::collections::BTreeSet<String>,
+    test_files: Vec<String>,
 }
 
-/// `text` without its inline `#[cfg(test)] mod name { ... }` blocks.
-fn without_test_blocks(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("#[cfg(test)]") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at..];
-        let head_end = after.find(['{', ';']).unwrap_or(after.len());
-        if !after[..head_end].contains("mod ") || !after[head_end..].starts_with('{') {
-            out.push_str("#[cfg(test)]");
-            rest = &after["#[cfg(test)]".len()..];
-            continue;
-        }
-        let end = head_end + block_length(&after[head_end..]);
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
+/// Whether `token` is the `[cfg(test)]` of an attribute.
+fn is_cfg_test(token: Option<&proc_macro2::TokenTree>) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    let Some(TokenTree::Group(group)) = token else {
+        return false;
+    };
+    let inner: Vec<String> = group.stream().into_iter().map(|t| t.to_string()).collect();
+    group.delimiter() == Delimiter::Bracket && inner == ["cfg", "(test)"]
 }
 
-/// The length of the `{ ... }` block `code` starts with, braces inside
-/// string and character literals aside (a test's JSON holds lone braces).
-fn block_length(code: &str) -> usize {
-    let bytes = code.as_bytes();
-    let (mut depth, mut i) = (0usize, 0);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1;
+/// Collects what `stream` names into `names`, skipping each item marked
+/// `#[cfg(test)]` (a test may reach any module). Tokens, not text: comments
+/// are gone and a string's braces or `crate::` are inside one literal.
+fn names_in(stream: proc_macro2::TokenStream, names: &mut Names) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let punct =
+        |i: usize, c: char| matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' && is_cfg_test(tokens.get(i + 1)) => {
+                // The marked item ends at its `;` or with its `{ ... }`.
+                let mut words: Vec<String> = Vec::new();
+                let mut end = i + 2;
+                while let Some(token) = tokens.get(end) {
+                    match token {
+                        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+                        TokenTree::Punct(p) if p.as_char() == ';' => {
+                            if let [.., kind, name] = words.as_slice()
+                                && kind == "mod"
+                            {
+                                names.test_files.push(name.clone());
+                            }
+                            break;
+                        }
+                        TokenTree::Ident(word) => words.push(word.to_string()),
+                        _ => {}
+                    }
+                    end += 1;
+                }
+                i = end;
+            }
+            TokenTree::Ident(word) if word == "crate" && punct(i + 1, ':') && punct(i + 2, ':') => {
+                match tokens.get(i + 3) {
+                    Some(TokenTree::Ident(module)) => {
+                        names.modules.insert(module.to_string());
+                    }
+                    // `crate::{a, b::c}`: the first word of each path.
+                    Some(TokenTree::Group(group)) => {
+                        let mut first = true;
+                        for token in group.stream() {
+                            match token {
+                                TokenTree::Ident(module) if first => {
+                                    names.modules.insert(module.to_string());
+                                }
+                                TokenTree::Punct(p) if p.as_char() == ',' => first = true,
+                                _ => first = false,
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
-            // A raw string: r"..." or r#"..."#, as many hashes as opened.
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#'))
-                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
-            {
-                let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
-                if bytes.get(i + 1 + hashes) == Some(&b'"') {
-                    let close = format!("\"{}", "#".repeat(hashes));
-                    let body = i + 2 + hashes;
-                    i = code[body..]
-                        .find(&close)
-                        .map_or(bytes.len(), |at| body + at + close.len());
-                    continue;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            // A character literal ('{', '\''), not a lifetime ('a).
-            b'\'' => {
-                if bytes.get(i + 1) == Some(&b'\\') {
-                    // The escaped character may itself be a quote.
-                    i += 3 + code.get(i + 3..).and_then(|c| c.find('\'')).unwrap_or(0);
-                } else if bytes.get(i + 2) == Some(&b'\'') {
-                    i += 2;
-                }
-            }
+            TokenTree::Group(group) => names_in(group.stream(), names),
             _ => {}
         }
         i += 1;
     }
-    bytes.len()
-}
-
-/// The modules of this crate that `code` names through `crate::`.
-fn named_modules<'a>(code: &str, modules: &'a [String]) -> Vec<&'a str> {
-    let mut named = Vec::new();
-    for (at, _) in code.match_indices("crate::") {
-        let rest = &code[at + "crate::".len()..];
-        let heads: Vec<&str> = match rest.strip_prefix('{') {
-            // `use crate::{a, b::c}`: the first segment of each path.
-            Some(group) => {
-                let group = &group[..group.find('}').unwrap_or(group.len())];
-                group.split(',').map(str::trim).collect()
-            }
-            None => vec![rest],
-        };
-        for head in heads {
-            let name: String = head
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if let Some(m) = modules.iter().find(|m| **m == name) {
-                named.push(m.as_str());
-            }
-        }
-    }
-    named
 }
 
 /// Each crate's top-level modules import one another without a cycle (a
@@ -277,28 +250,19 @@ fn no_crate_has_an_import_cycle() {
         let src = repo().join(src);
         let mut files = Vec::new();
         rust_files(&src, &mut files);
-        let code: Vec<(std::path::PathBuf, String)> = files
+        let named: Vec<(std::path::PathBuf, Names)> = files
             .into_iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(&p).unwrap();
-                (p, without_test_blocks(&without_comments(&text)))
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let stream = text
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}: not Rust: {e}", path.display()));
+                let mut names = Names::default();
+                names_in(stream, &mut names);
+                (path, names)
             })
             .collect();
-        // Files that are test modules, declared `#[cfg(test)] mod name;`.
-        let test_modules: Vec<String> = code
-            .iter()
-            .flat_map(|(_, text)| {
-                text.match_indices("#[cfg(test)]")
-                    .map(|(at, _)| &text[at..])
-            })
-            .filter_map(|after| {
-                let head = &after[..after.find(['{', ';']).unwrap_or(after.len())];
-                let name = head.split("mod ").nth(1)?.trim();
-                after[head.len()..]
-                    .starts_with(';')
-                    .then(|| name.to_string())
-            })
-            .collect();
+        let test_files: Vec<&String> = named.iter().flat_map(|(_, n)| &n.test_files).collect();
         let module_of = |path: &std::path::Path| -> Option<String> {
             let relative = path.strip_prefix(&src).unwrap();
             let first = relative.components().next()?.as_os_str().to_str()?;
@@ -307,23 +271,22 @@ fn no_crate_has_an_import_cycle() {
                 name => Some(name.trim_end_matches(".rs").to_string()),
             }
         };
-        let mut modules: Vec<String> = code.iter().filter_map(|(p, _)| module_of(p)).collect();
-        modules.sort();
-        modules.dedup();
+        let modules: std::collections::BTreeSet<String> =
+            named.iter().filter_map(|(p, _)| module_of(p)).collect();
         let mut imports =
             std::collections::BTreeMap::<&str, std::collections::BTreeSet<&str>>::new();
-        for (path, text) in &code {
+        for (path, names) in &named {
             let stem = path.file_stem().unwrap().to_str().unwrap();
             let Some(module) = module_of(path) else {
                 continue;
             };
-            if test_modules.iter().any(|t| t == stem) {
+            if test_files.iter().any(|t| *t == stem) {
                 continue;
             }
-            let module = modules.iter().find(|m| **m == module).unwrap().as_str();
-            for named in named_modules(text, &modules) {
-                if named != module {
-                    imports.entry(module).or_default().insert(named);
+            let module = modules.get(&module).unwrap().as_str();
+            for other in names.modules.iter().filter_map(|m| modules.get(m)) {
+                if other != module {
+                    imports.entry(module).or_default().insert(other);
                 }
             }
         }
