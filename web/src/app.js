@@ -966,6 +966,8 @@ async function openAnswers(e) {
     const many = Array.isArray(data) ? data.length : 1;
     if (Array.isArray(data)) data = data[0];
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(state.lang === 'es' ? 'no contiene un paciente' : 'it holds no patient');
+    // The core reads the answers: say so while it is still loading.
+    if (engine.worker && document.documentElement.dataset.core !== 'ready') say(status, t('core_wait'));
     const unreadable = fillForm(await formValues(data));
     state.unsaved = false; // what is in the form is in a file already
     state.touched = new Set(Object.keys(data).filter((k) => FIELD_WORDS[k]));

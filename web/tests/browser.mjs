@@ -637,6 +637,31 @@ async function startFailures() {
   }
 }
 
+/** Saved answers opened while the core still loads: the page says so, then fills the form. */
+async function openWhileLoading() {
+  const ctx = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await ctx.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (!ownUrl(url)) return route.abort('blockedbyclient');
+    if (url.endsWith('.wasm')) await held;
+    return route.continue();
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/?date=${DATE}&lang=en`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'yes');
+  await page.setInputFiles('#open-file', path.join(samples, 'patient.json'));
+  const said = await page.waitForFunction(() => document.querySelector('#patient-status').textContent, null, { timeout: 10_000 })
+    .then((h) => h.jsonValue()).catch(() => '');
+  check('opening_answers_while_loading_says_so', said.includes('still loading'), said);
+  release();
+  const name = await page.waitForFunction(() => document.querySelector('#in-patient_name').value, null, { timeout: 120_000 })
+    .then((h) => h.jsonValue()).catch(() => '');
+  check('answers_open_once_the_core_is_ready', name === 'Jordan A. Rivera', name);
+  await ctx.close();
+}
+
 async function layout() {
   for (const [label, viewport] of [['phone', { width: 375, height: 740 }], ['zoom200', { width: 640, height: 450 }]]) {
     const page = await open('', viewport);
@@ -767,7 +792,7 @@ async function clinic() {
 
 let crashed = null;
 try {
-  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, startFailures, spanish, spanishFileErrors, layout, keyboard, clinic]) {
+  for (const scenario of [patientPacket, impossibleDate, dates, leaveWarning, fileScheme, oldBrowser, startFailures, openWhileLoading, spanish, spanishFileErrors, layout, keyboard, clinic]) {
     try {
       await scenario();
     } catch (err) {
